@@ -1,0 +1,106 @@
+"""Rule implementations: one module per rule, each a ``check(ctx)`` generator over the linked
+project. Modules are imported only when their rule is selected."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..catalog import catalog
+from ..config import Config
+from ..facts import Launch
+from ..findings import Finding
+from ..location import Loc
+
+CHECKS = {
+    "DPL201": "deploylint.checks.dpl201_base_model_chat_endpoint",
+    "DPL202": "deploylint.checks.dpl202_low_temperature_base_model",
+    "DPL301": "deploylint.checks.dpl301_unmerged_adapter",
+    "DPL401": "deploylint.checks.dpl401_tokenizer_mismatch",
+}
+
+
+class Context:
+    def __init__(self, project: Any, config: Config, code: str):
+        self.project = project
+        self.config = config
+        self.code = code
+        self.rule = catalog()[code]
+
+    def finding(
+        self,
+        loc: Loc,
+        message: str,
+        *,
+        fix: str | None = None,
+        evidence: dict[str, Any] | None = None,
+        severity: str | None = None,
+        anchor: str = "",
+    ) -> Finding:
+        return Finding(
+            code=self.code,
+            name=self.rule.name,
+            severity=severity or self.rule.severity,
+            loc=loc,
+            message=message,
+            fix=fix,
+            evidence=evidence or {},
+            anchor=anchor,
+        )
+
+
+def launch_evidence(launch: Launch) -> dict[str, Any]:
+    ev: dict[str, Any] = {
+        "engine": launch.engine,
+        "launch": launch.form,
+        "context": launch.context,
+        "launch_location": launch.loc,
+    }
+    if launch.version is not None:
+        ev["engine_version"] = launch.version.version
+        ev["engine_version_source"] = launch.version.source
+    if launch.model is not None:
+        mr = launch.model
+        ev["model"] = mr.ref
+        if mr.how:
+            ev["model_resolution"] = mr.how
+        if mr.info is not None:
+            ev["model_kind"] = mr.info.kind
+            ev["model_kind_confidence"] = mr.info.confidence
+            if mr.info.reasons:
+                ev["model_kind_reasons"] = list(mr.info.reasons)
+    if launch.notes:
+        ev["notes"] = list(launch.notes)
+    return ev
+
+
+def version_phrase(launch: Launch) -> str:
+    """'vLLM 0.6.0' or 'vLLM (version not pinned; newest known 0.33.0 assumed)'."""
+    names = {"vllm": "vLLM", "lmdeploy": "LMDeploy", "sglang": "SGLang", "tgi": "TGI",
+             "ollama": "Ollama", "llamacpp": "llama.cpp"}
+    name = names.get(launch.engine, launch.engine)
+    v = launch.version
+    if v is None or v.version is None:
+        return f"{name} (version unknown; newest known behaviour assumed)"
+    if v.pinned:
+        return f"{name} {v.version}"
+    return f"{name} (version not pinned; {v.version}, the newest known, assumed)"
+
+
+def model_loc(launch: Launch) -> Loc:
+    if launch.model is not None and launch.model.token is not None:
+        return launch.model.token.loc
+    return launch.loc
+
+
+CheckFn = Any
+
+
+def load_check(code: str):  # -> Callable[[Context], Iterator[Finding]]
+    from importlib import import_module
+
+    return import_module(CHECKS[code]).check
+
+
+__all__ = ["CHECKS", "Context", "Iterator", "launch_evidence", "load_check", "model_loc",
+           "version_phrase"]

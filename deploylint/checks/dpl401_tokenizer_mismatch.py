@@ -1,0 +1,171 @@
+"""DPL401 tokenizer-mismatch: the tokenizer the engine will use is not the model's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..facts import Loc, ModelDir, ModelRef
+from ..findings import Finding
+from ..tokenizers import model_vocab_size, special_tokens, tokenizer_vocab
+from . import Context, launch_evidence, model_loc, version_phrase
+
+
+@dataclass
+class Side:
+    label: str
+    eos: str | None
+    bos: str | None
+    vocab: int | None  # ids the tokenizer produces, or the model's embedding rows
+    vocab_source: str
+    family: str | None
+
+
+def _knowledge(ref: str):
+    from ..knowledge import models
+
+    return models.lookup(ref)
+
+
+def _tokenizer_side(mr: ModelRef) -> Side | None:
+    md = mr.directory
+    if md is not None:
+        st = special_tokens(md)
+        vi = tokenizer_vocab(md, full=True)
+        fam = mr.info.family if mr.info is not None else None
+        if not st and vi is None:
+            return None
+        return Side(mr.ref, st.get("eos_token"), st.get("bos_token"), vi.size if vi else None,
+                    vi.source if vi else "", fam)
+    info = _knowledge(mr.ref)
+    if info is None:
+        return None
+    return Side(info.id, info.eos_token, info.bos_token, None, "", info.family)
+
+
+def _model_side(mr: ModelRef) -> Side | None:
+    md = mr.directory
+    if md is not None:
+        st = special_tokens(md)
+        fam = mr.info.family if mr.info is not None else None
+        v = model_vocab_size(md)
+        return Side(mr.ref, st.get("eos_token"), st.get("bos_token"), v,
+                    "config.json vocab_size" if v else "", fam)
+    info = _knowledge(mr.ref)
+    if info is None:
+        return None
+    return Side(info.id, info.eos_token, info.bos_token, info.vocab_size,
+                "config.json vocab_size (built-in knowledge)" if info.vocab_size else "",
+                info.family)
+
+
+def _tokenizer_override(ctx: Context, launch) -> Iterator[Finding]:
+    tk, mr = launch.tokenizer, launch.model
+    if tk is None or mr is None or not tk.resolved or not mr.resolved:
+        return
+    if tk.ref.rstrip("/") == mr.ref.rstrip("/"):
+        return
+    t, m = _tokenizer_side(tk), _model_side(mr)
+    if t is None or m is None:
+        return
+    diffs: list[str] = []
+    if t.eos and m.eos and t.eos != m.eos:
+        diffs.append(f"eos token {t.eos!r} vs the model's {m.eos!r}")
+    if t.bos and m.bos and t.bos != m.bos:
+        diffs.append(f"bos token {t.bos!r} vs the model's {m.bos!r}")
+    if t.vocab and m.vocab and t.vocab > m.vocab:
+        diffs.append(f"{t.vocab_source}, beyond the model's {m.vocab} embedding rows")
+    if t.family and m.family and _group(t.family) != _group(m.family):
+        diffs.append(f"tokenizer of the {t.family} family vs a {m.family} model")
+    if not diffs:
+        return
+    occ = launch.args.last("tokenizer")
+    ev = launch_evidence(launch)
+    ev["tokenizer"] = tk.ref
+    ev["tokenizer_resolution"] = tk.how
+    ev["differences"] = diffs
+    msg = (
+        f"--tokenizer {tk.ref} is not `{mr.ref}`'s tokenizer ({'; '.join(diffs)}): "
+        f"{version_phrase(launch)} encodes prompts, stops and applies the chat template with it, "
+        "so the model receives token ids it was not trained on"
+    )
+    yield ctx.finding(occ.loc if occ else model_loc(launch), msg,
+                      fix=f"drop --tokenizer (use the model's own) or point it at the tokenizer "
+                          f"`{mr.ref}` was trained with",
+                      evidence=ev, anchor=f"--tokenizer {tk.ref}")
+
+
+def _group(family: str) -> str:
+    f = family.lower()
+    for prefix in ("qwen", "llama-2", "llama2", "llama3", "llama-3", "gemma", "mistral", "phi",
+                   "deepseek", "glm", "internlm", "yi"):
+        if f.startswith(prefix):
+            return prefix.replace("-", "")
+    return f
+
+
+def _no_tokenizer(md: ModelDir) -> bool:
+    return md.has_config and md.has_full_weights and not md.is_adapter and not md.has_tokenizer
+
+
+def _served_without_tokenizer(ctx: Context, launch) -> Iterator[Finding]:
+    mr = launch.model
+    if mr is None or mr.directory is None or launch.tokenizer is not None:
+        return
+    md = mr.directory
+    if not _no_tokenizer(md):
+        return
+    ev = launch_evidence(launch)
+    ev["files"] = sorted(md.names)
+    msg = (
+        f"`{mr.ref}` has model weights but no tokenizer files (tokenizer.json, tokenizer.model or "
+        f"vocab.json + merges.txt): {version_phrase(launch)} loads the tokenizer from the model "
+        "directory and fails to start (LLaMA-Factory issue #10169)"
+    )
+    yield ctx.finding(model_loc(launch), msg,
+                      fix="save the tokenizer next to the weights (tokenizer.save_pretrained(dir)) "
+                          "or pass --tokenizer <the base model>",
+                      evidence=ev, anchor=f"no tokenizer {mr.ref}")
+
+
+def _dir_checks(ctx: Context, served: set[Path]) -> Iterator[Finding]:
+    for path, md in sorted(ctx.project.model_dirs.items()):
+        if _no_tokenizer(md) and path not in served:
+            ev = {"directory": md.path, "files": sorted(md.names)}
+            msg = (
+                "this model directory has weights but no tokenizer files (tokenizer.json, "
+                "tokenizer.model or vocab.json + merges.txt): serving engines load the tokenizer "
+                "from the model directory, so loading it fails (LLaMA-Factory issue #10169)"
+            )
+            yield ctx.finding(Loc(md.path), msg, severity="warning",
+                              fix="save the tokenizer with the model "
+                                  "(tokenizer.save_pretrained(output_dir))",
+                              evidence=ev, anchor="no tokenizer files")
+        vocab = model_vocab_size(md)
+        vi = tokenizer_vocab(md)
+        if vocab and vi and vi.size > vocab:
+            doc = md.docs.get("config.json")
+            loc = doc.loc("vocab_size") if doc is not None else Loc(md.path)
+            ev = {"vocab_size": vocab, "tokenizer_ids": vi.size, "source": vi.source}
+            msg = (
+                f"config.json vocab_size is {vocab} but the tokenizer produces ids up to "
+                f"{vi.size - 1} ({vi.source}): those tokens index past the embedding matrix "
+                "(crash or garbage); the embeddings were not resized after adding tokens"
+            )
+            yield ctx.finding(loc, msg,
+                              fix="resize the embeddings (model.resize_token_embeddings("
+                                  "len(tokenizer))) before training/saving, or restore the base "
+                                  "model's tokenizer files",
+                              evidence=ev, anchor="vocab_size")
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    served: set[Path] = set()
+    for launch in ctx.project.launches:
+        if launch.model is not None and launch.model.directory is not None:
+            served.add(Path(launch.model.directory.path))
+        if launch.engine == "vllm":
+            yield from _tokenizer_override(ctx, launch)
+        yield from _served_without_tokenizer(ctx, launch)
+    yield from _dir_checks(ctx, served)

@@ -1,0 +1,172 @@
+"""Facts: what the sources found, each with its source location. Sources produce them; the linker
+connects them; rules read them. Rules never parse files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .engines.cli import ParsedArgs, Token
+from .location import Loc
+from .shell import EnvValue
+
+
+@dataclass
+class EngineVersion:
+    engine: str
+    version: str | None  # the release whose behaviour is assumed
+    pinned: bool  # an exact pin or tag (not a range, not a default)
+    source: str  # human-readable provenance
+    loc: Loc | None = None
+    spec: str | None = None  # the specifier as written (">=0.6,<0.8", "latest" ...)
+
+    def describe(self) -> str:
+        if self.version is None:
+            return f"{self.engine} (version unknown; {self.source})"
+        return f"{self.engine} {self.version} ({self.source})"
+
+
+@dataclass
+class Volume:
+    source: str  # host path or volume name as written
+    target: str  # path inside the container
+    loc: Loc
+    host_dir: Path | None = None  # resolved host directory when the source is a bind mount
+
+
+@dataclass
+class Launch:
+    """One invocation of a serving engine (or a framework entry point) found in a file."""
+
+    engine: str  # "vllm", "lmdeploy", ...
+    form: str  # how it is started: "vllm serve", "python -m vllm.entrypoints.openai.api_server", ...
+    loc: Loc  # the command (first word)
+    tokens: list[Token]  # every word of the command line, program included
+    args: ParsedArgs
+    context: str  # "shell script", "Dockerfile CMD", "compose service 'vllm'" ...
+    base_dir: Path  # relative paths in the command resolve against it
+    env: dict[str, EnvValue] = field(default_factory=dict)
+    image: str | None = None
+    image_loc: Loc | None = None
+    service: str | None = None  # compose service / Kubernetes workload name
+    volumes: list[Volume] = field(default_factory=list)
+    ports: list[tuple[str | None, str]] = field(default_factory=list)  # (published, container)
+    notes: list[str] = field(default_factory=list)  # parse notes shown in evidence
+    extra: dict[str, Any] = field(default_factory=dict)  # engine-specific (helm values ...)
+    version_hints: list[EngineVersion] = field(default_factory=list)  # image tag, RUN pip install
+    # Filled by the linker:
+    version: EngineVersion | None = None
+    model: ModelRef | None = None
+    tokenizer: ModelRef | None = None
+    config_file: Path | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.loc.path
+
+    def label(self) -> str:
+        return f"{self.form} in {self.context}"
+
+
+@dataclass
+class ChatUI:
+    """A chat front end wired to an OpenAI-compatible server (Open WebUI ...)."""
+
+    kind: str
+    loc: Loc
+    base_urls: list[tuple[str, Loc]]
+    context: str
+    service: str | None = None
+
+
+@dataclass
+class Pin:
+    """A version requirement for a package, from requirements/pyproject/Dockerfile RUN."""
+
+    package: str  # normalised name
+    spec: str  # "==0.6.0", ">=0.6,<0.8", "" (unpinned)
+    loc: Loc
+    source_kind: str  # "requirements", "pyproject", "constraints", "dockerfile", "shell"
+
+
+@dataclass
+class Diagnostic:
+    """A problem reading a file (DPL000)."""
+
+    loc: Loc
+    message: str
+    anchor: str = ""
+
+
+@dataclass
+class ModelDir:
+    """A Hugging Face model (or adapter) directory. JSON files are parsed once, lazily."""
+
+    path: Path
+    names: set[str]  # file names present (by name only)
+    docs: dict[str, Any] = field(default_factory=dict)  # file name -> JsonDoc (parsed)
+    errors: dict[str, Diagnostic] = field(default_factory=dict)
+    chat_template_jinja: str | None = None
+
+    def doc(self, name: str):  # -> JsonDoc | None
+        return self.docs.get(name)
+
+    def json(self, name: str) -> dict[str, Any]:
+        d = self.docs.get(name)
+        return d.data if d is not None and isinstance(d.data, dict) else {}
+
+    @property
+    def is_adapter(self) -> bool:
+        return "adapter_config.json" in self.names
+
+    @property
+    def has_full_weights(self) -> bool:
+        return any(_is_full_weight(n) for n in self.names)
+
+    @property
+    def has_config(self) -> bool:
+        return "config.json" in self.names
+
+    @property
+    def tokenizer_files(self) -> set[str]:
+        from .discover import TOKENIZER_ASSETS
+
+        return {n for n in self.names if n in TOKENIZER_ASSETS}
+
+    @property
+    def has_tokenizer(self) -> bool:
+        """Files a tokenizer can be loaded from (tokenizer_config.json alone is not enough)."""
+        t = self.tokenizer_files
+        return bool(
+            {"tokenizer.json", "tokenizer.model", "spiece.model", "sentencepiece.bpe.model"} & t
+            or {"vocab.json", "merges.txt"} <= t
+            or "vocab.txt" in t
+            or any(n.endswith(".tiktoken") for n in t)
+        )
+
+
+def _is_full_weight(name: str) -> bool:
+    n = name.lower()
+    if n.startswith("adapter_model"):
+        return False
+    if n.endswith(".safetensors") or n.endswith(".gguf"):
+        return True
+    if n.endswith(".safetensors.index.json") or n == "pytorch_model.bin.index.json":
+        return True
+    return n.startswith(("pytorch_model", "model-", "model.", "consolidated")) and n.endswith(
+        (".bin", ".pt", ".pth", ".safetensors")
+    )
+
+
+@dataclass
+class ModelRef:
+    """What a model reference in a launch resolves to."""
+
+    ref: str  # as written (after variable expansion)
+    token: Token | None
+    directory: ModelDir | None = None
+    how: str = ""  # "local directory ./models/x (compose volume ./models:/models)"
+    info: Any = None  # knowledge.models.ModelInfo for the model (hub id or derived from the dir)
+    resolved: bool = True  # False when the reference has unresolved variables
+    is_default: bool = False  # the engine's default model (nothing given)

@@ -1,0 +1,203 @@
+"""Source files and locations.
+
+Lines and columns are 1-based; ``end_col`` is exclusive (the column after the last character),
+as in SARIF. A location with ``line is None`` is about a whole file or directory.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Loc:
+    path: Path
+    line: int | None = None
+    col: int | None = None
+    end_line: int | None = None
+    end_col: int | None = None
+
+    @classmethod
+    def whole(cls, path: Path) -> Loc:
+        return cls(path)
+
+    def span(self, text_len: int) -> Loc:
+        """The same start with an end ``text_len`` characters later on the same line."""
+        if self.line is None or self.col is None:
+            return self
+        return Loc(self.path, self.line, self.col, self.line, self.col + max(text_len, 1))
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return str(self.path)
+        if self.col is None:
+            return f"{self.path}:{self.line}"
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+class SourceFile:
+    """A scanned file: its path, decoded text (read once, lazily) and line index."""
+
+    __slots__ = ("path", "kind", "size", "_text", "_lines", "_line_starts", "error")
+
+    def __init__(self, path: Path, kind: str, size: int = 0, text: str | None = None):
+        self.path = path
+        self.kind = kind
+        self.size = size
+        self._text = text
+        self._lines: list[str] | None = None
+        self._line_starts: list[int] | None = None
+        self.error: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = read_text(self.path)
+        return self._text
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines
+
+    def line_text(self, line: int | None) -> str:
+        if line is None or line < 1 or line > len(self.lines):
+            return ""
+        return self.lines[line - 1]
+
+    def offset_to_linecol(self, offset: int) -> tuple[int, int]:
+        if self._line_starts is None:
+            starts = [0]
+            text = self.text
+            i = text.find("\n")
+            while i != -1:
+                starts.append(i + 1)
+                i = text.find("\n", i + 1)
+            self._line_starts = starts
+        import bisect
+
+        idx = bisect.bisect_right(self._line_starts, offset) - 1
+        return idx + 1, offset - self._line_starts[idx] + 1
+
+
+class UndecodableFile(ValueError):
+    pass
+
+
+def read_text(path: Path) -> str:
+    data = path.read_bytes()
+    if b"\x00" in data[:8192]:
+        raise UndecodableFile("binary file (NUL bytes)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise UndecodableFile(f"invalid UTF-8 at byte {e.start} (line {line})") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    """Path relative to the current directory with '/' separators (absolute if outside)."""
+    cwd = cwd or Path.cwd()
+    try:
+        rel = os.path.relpath(path, cwd)
+    except ValueError:
+        rel = str(path)
+    if rel == ".":
+        return "."
+    if rel.startswith(".."):
+        # Keep short relative paths to siblings; use the absolute path when far away.
+        if rel.count("..") > 3:
+            rel = str(path)
+    return rel.replace(os.sep, "/")
+
+
+class Aligner:
+    """Maps offsets in a processed value (unquoted, unescaped, folded) back to the source text.
+
+    The value's characters are aligned greedily with the source slice ``text[start:end]``; good
+    enough to point at a flag inside a quoted shell word or a YAML block scalar.
+    """
+
+    __slots__ = ("path", "text", "start", "end", "value", "_align", "_starts")
+
+    def __init__(self, path: Path, text: str, start: int, end: int, value: str):
+        self.path = path
+        self.text = text
+        self.start = start
+        self.end = min(end, len(text))
+        self.value = value
+        self._align: list[int] | None = None
+        self._starts: list[int] | None = None
+
+    def _build(self) -> list[int]:
+        src = self.text[self.start : self.end]
+        if src == self.value:
+            return list(range(len(src)))
+        out: list[int] = []
+        j = 0
+        if src[:1] in "|>":  # YAML block scalar indicator line
+            nl = src.find("\n")
+            j = nl + 1 if nl != -1 else len(src)
+        n = len(src)
+        for ch in self.value:
+            k = j
+            limit = min(n, j + 256)
+            while k < limit and src[k] != ch:
+                k += 1
+            if k < limit:
+                out.append(k)
+                j = k + 1
+            else:
+                out.append(min(j, max(n - 1, 0)))
+        return out
+
+    def _linecol(self, abs_off: int) -> tuple[int, int]:
+        if self._starts is None:
+            starts = [0]
+            t = self.text
+            i = t.find("\n")
+            while i != -1:
+                starts.append(i + 1)
+                i = t.find("\n", i + 1)
+            self._starts = starts
+        import bisect
+
+        idx = bisect.bisect_right(self._starts, abs_off) - 1
+        return idx + 1, abs_off - self._starts[idx] + 1
+
+    def pos(self, offset: int) -> tuple[int, int]:
+        if self._align is None:
+            self._align = self._build()
+        if not self._align:
+            return self._linecol(self.start)
+        offset = max(0, min(offset, len(self._align) - 1))
+        return self._linecol(self.start + self._align[offset])
+
+    def loc(self, start: int, end: int) -> Loc:
+        line, col = self.pos(start)
+        if end > start:
+            eline, ecol = self.pos(end - 1)
+            if eline == line:
+                return Loc(self.path, line, col, eline, ecol + 1)
+        return Loc(self.path, line, col, line, col + 1)
+
+    def sub(self, start: int, end: int, value: str) -> Aligner:
+        """An aligner for a piece of the value (e.g. one word of a script held in the value)."""
+        if self._align is None:
+            self._align = self._build()
+        if not self._align:
+            child = Aligner(self.path, self.text, self.start, self.end, value)
+        else:
+            s = self.start + self._align[max(0, min(start, len(self._align) - 1))]
+            e = self.start + self._align[max(0, min(end - 1, len(self._align) - 1))] + 1
+            child = Aligner(self.path, self.text, s, e, value)
+        if self._starts is None:
+            self._linecol(self.start)
+        child._starts = self._starts
+        return child

@@ -1,0 +1,456 @@
+"""The linked picture of a repository: launches with their engine version, model and tokenizer
+resolved to directories or built-in knowledge, chat UIs wired to the launches they call."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from . import jsonutil
+from . import yamlutil as Y
+from .config import Config
+from .engines import fact_at, newest_release, resolve_spec
+from .engines.cli import ArgOcc, Token
+from .facts import ChatUI, EngineVersion, Launch, ModelDir, ModelRef, Pin
+from .location import Loc, read_text
+from .sources import FileFacts
+from .sources.model_files import load_dir
+
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
+_REMOTE = re.compile(r"^(?:s3|gs|gcs|pvc|oci|https?|azure|abfss?|ms)://", re.I)
+
+
+@dataclass
+class Project:
+    config: Config
+    roots: list[Path]
+    files: dict[Path, FileFacts] = field(default_factory=dict)
+    launches: list[Launch] = field(default_factory=list)
+    chat_uis: list[ChatUI] = field(default_factory=list)
+    model_dirs: dict[Path, ModelDir] = field(default_factory=dict)
+    pins: list[Pin] = field(default_factory=list)
+    ui_links: list[tuple[ChatUI, str, Loc, Launch]] = field(default_factory=list)
+    _loaded_dirs: dict[Path, ModelDir | None] = field(default_factory=dict)
+
+    # -- model directories ---------------------------------------------------------------------
+    def model_dir(self, path: Path) -> ModelDir | None:
+        """The model directory at ``path`` (scanned, or read on demand)."""
+        key = Path(os.path.normpath(path))
+        if key in self.model_dirs:
+            return self.model_dirs[key]
+        if key in self._loaded_dirs:
+            return self._loaded_dirs[key]
+        md = None
+        if key.is_dir() and any((key / n).exists() for n in ("config.json", "adapter_config.json",
+                                                             "tokenizer_config.json")):
+            md = load_dir(key)
+        self._loaded_dirs[key] = md
+        return md
+
+    def inside_roots(self, path: Path) -> bool:
+        try:
+            p = path.resolve()
+        except OSError:
+            return False
+        for r in self.roots:
+            try:
+                rr = r.resolve()
+            except OSError:
+                continue
+            base = rr if rr.is_dir() else rr.parent
+            if p == base or base in p.parents:
+                return True
+        return False
+
+    # -- linking -------------------------------------------------------------------------------
+    def link(self) -> None:
+        self._collect()
+        self._dedupe_launches()
+        for launch in self.launches:
+            launch.version = self._version(launch)
+            if launch.engine == "vllm":
+                self._apply_vllm_config_file(launch)
+            launch.model = self._model_ref(launch)
+            launch.tokenizer = self._tokenizer_ref(launch)
+        self._link_chat_uis()
+
+    def _collect(self) -> None:
+        by_dir: dict[Path, dict[str, Any]] = {}
+        for path, ff in sorted(self.files.items()):
+            self.launches.extend(ff.launches)
+            self.chat_uis.extend(ff.chat_uis)
+            self.pins.extend(ff.pins)
+            if ff.kind == "model-file":
+                d = by_dir.setdefault(path.parent, {})
+                if "json" in ff.data:
+                    d[path.name] = ff.data["json"]
+                elif "template" in ff.data:
+                    d[path.name] = ff.data["template"]
+                else:
+                    d.setdefault("_errors", []).append(path.name)
+        for directory, docs in by_dir.items():
+            try:
+                names = {p.name for p in directory.iterdir()}
+            except OSError:
+                names = set(docs)
+            md = ModelDir(directory, names)
+            for name, doc in docs.items():
+                if name == "_errors":
+                    continue
+                if isinstance(doc, str):
+                    md.chat_template_jinja = doc
+                else:
+                    md.docs[name] = doc
+            self.model_dirs[Path(os.path.normpath(directory))] = md
+
+    def _dedupe_launches(self) -> None:
+        seen: dict[tuple, Launch] = {}
+        order: list[tuple] = []
+        for launch in self.launches:
+            key = (launch.engine, tuple((t.loc.path, t.loc.line, t.loc.col) for t in launch.tokens))
+            prev = seen.get(key)
+            if prev is None:
+                seen[key] = launch
+                order.append(key)
+            elif prev.context == "Dockerfile" and launch.context != "Dockerfile":
+                seen[key] = launch  # the compose/Kubernetes view knows volumes and env
+        self.launches = [seen[k] for k in order]
+
+    # -- versions --------------------------------------------------------------------------------
+    def _version(self, launch: Launch) -> EngineVersion:
+        engine = launch.engine
+        for hint in launch.version_hints:
+            if hint.version:
+                return hint
+        unpinned_image = next((h for h in launch.version_hints if not h.version), None)
+        pin = self._nearest_pin(launch)
+        if pin is not None:
+            version, exact = resolve_spec(engine, pin.spec) if pin.spec else (None, False)
+            if version is None:
+                version = newest_release(engine)
+            what = f"{pin.package}{pin.spec}" if pin.spec else f"{pin.package} (unpinned)"
+            src = f"{pin.source_kind} {what} at {pin.loc.path.name}:{pin.loc.line}"
+            if not exact:
+                src += f"; assuming the newest release it allows ({version})"
+            return EngineVersion(engine, version, exact, src, pin.loc, pin.spec)
+        if engine in self.config.engines:
+            v = self.config.engines[engine]
+            src = f"[tool.deploylint.engines] {engine} = \"{v}\""
+            if self.config.source is not None:
+                src += f" in {self.config.source.name}"
+            return EngineVersion(engine, v, True, src, None, v)
+        newest = newest_release(engine)
+        if unpinned_image is not None:
+            return EngineVersion(
+                engine, newest, False,
+                f"{unpinned_image.source} is not pinned; assuming the newest known release"
+                + (f" ({newest})" if newest else ""),
+                unpinned_image.loc, unpinned_image.spec,
+            )
+        return EngineVersion(
+            engine, newest, False,
+            "no version pinned in the repository; assuming the newest known release"
+            + (f" ({newest})" if newest else ""),
+        )
+
+    def _nearest_pin(self, launch: Launch) -> Pin | None:
+        from .engines import PACKAGE_ENGINES
+
+        cands = [p for p in self.pins if PACKAGE_ENGINES.get(p.package) == launch.engine]
+        if not cands:
+            return None
+        order = {"dockerfile": 0, "shell": 1, "requirements": 2, "pyproject": 3, "constraints": 4}
+
+        def key(p: Pin) -> tuple:
+            same_file = 0 if p.loc.path == launch.path else 1
+            try:
+                rel = launch.base_dir.resolve().relative_to(p.loc.path.parent.resolve())
+                dist = len(rel.parts)
+            except ValueError:
+                dist = 1000
+            return (same_file, dist, order.get(p.source_kind, 9), not p.spec)
+
+        best = min(cands, key=key)
+        # A pin in an unrelated sibling directory does not describe this launch.
+        if key(best)[0] == 1 and key(best)[1] == 1000:
+            return None
+        return best
+
+    # -- vLLM --config files -------------------------------------------------------------------
+    def _apply_vllm_config_file(self, launch: Launch) -> None:
+        occ = launch.args.last("config")
+        if occ is None or not occ.values or not occ.resolved:
+            return
+        path = self.local_path(launch, occ.values[0].text)
+        if path is None or not path.is_file():
+            launch.notes.append(f"--config {occ.values[0].text} not found in the repository")
+            return
+        try:
+            text = read_text(path)
+            docs = Y.compose_all(text)
+        except (OSError, ValueError):
+            return
+        if not docs or not Y.is_map(docs[0]):
+            return
+        launch.config_file = path
+        from .engines.registry import module
+
+        table = module("vllm").option_table(launch.version.version if launch.version else None)
+        for key, key_node, val in Y.items(docs[0]):
+            flag = "--" + key.replace("_", "-")
+            spec, _ = table.lookup(flag)
+            dest = spec.dest if spec else key.replace("-", "_")
+            if dest == "model" and launch.args.positionals and launch.form == "vllm serve":
+                continue  # a positional model beats `model:` in the file
+            if launch.args.has(dest):
+                continue  # the command line beats the config file
+            key_tok = Token(flag, Y.loc(path, key_node))
+            values: list[Token] = []
+            if Y.is_seq(val):
+                values = [Token(Y.scalar(v) or "", Y.loc(path, v)) for v in Y.seq(val)]
+            elif Y.is_scalar(val):
+                pv = Y.scalar_value(val)
+                if pv is True and (spec is None or spec.arity == "flag"):
+                    values = []
+                elif pv is False:
+                    continue
+                else:
+                    values = [Token(Y.scalar(val) or "", Y.loc(path, val))]
+            else:
+                import json
+
+                values = [Token(json.dumps(Y.to_py(val, 10_000)), Y.loc(path, val))]
+            launch.args.options.setdefault(dest, []).append(ArgOcc(spec, key_tok, values))
+
+    # -- model references ------------------------------------------------------------------------
+    def local_path(self, launch: Launch, ref: str) -> Path | None:
+        """A path in the launch's world mapped to this machine (volumes, relative paths)."""
+        if not ref:
+            return None
+        if ref.startswith("~"):
+            return None
+        p = Path(ref)
+        if p.is_absolute():
+            for vol in sorted(launch.volumes, key=lambda v: -len(v.target)):
+                target = vol.target.rstrip("/") or "/"
+                if vol.host_dir is not None and (ref == target or ref.startswith(target + "/")):
+                    rest = ref[len(target):].lstrip("/")
+                    return Path(os.path.normpath(vol.host_dir / rest))
+            if self.inside_roots(p):
+                return p
+            return None
+        cands = [launch.base_dir / p]
+        for r in self.roots:
+            base = r if r.is_dir() else r.parent
+            cands.append(base / p)
+        for c in cands:
+            if c.exists():
+                return Path(os.path.normpath(c))
+        return Path(os.path.normpath(cands[0]))
+
+    def _alias(self, ref: str) -> str | None:
+        return self.config.models.get(ref) or self.config.models.get(ref.rstrip("/"))
+
+    def resolve_ref(self, launch: Launch, token: Token | None, ref: str) -> ModelRef:
+        mr = ModelRef(ref, token)
+        if token is not None and not token.resolved:
+            mr.resolved = False
+            mr.how = f"`{ref}` has unresolved variables"
+            return mr
+        alias = self._alias(ref)
+        if alias is not None:
+            base = self.config.base_dir or Path.cwd()
+            cand = (base / alias) if not Path(alias).is_absolute() else Path(alias)
+            if cand.is_dir():
+                mr.directory = self.model_dir(cand)
+                mr.how = f"[tool.deploylint.models] maps `{ref}` to {alias}"
+                return mr
+            mr.how = f"[tool.deploylint.models] maps `{ref}` to {alias}"
+            mr.ref = alias
+            ref = alias
+        for prefix in ("hf://", "huggingface://"):
+            if ref.startswith(prefix):
+                ref = ref[len(prefix):]
+                mr.ref = ref
+        if _REMOTE.match(ref):
+            mr.how = mr.how or "remote storage (not readable statically)"
+            return mr
+        looks_local = ref.startswith((".", "/", "~")) or not _HUB_ID.match(ref)
+        path = self.local_path(launch, ref)
+        if path is not None and path.is_dir():
+            md = self.model_dir(path)
+            if md is not None:
+                mr.directory = md
+                via = ""
+                if Path(ref).is_absolute() and launch.volumes:
+                    via = " through the volume mount"
+                mr.how = mr.how or f"local directory {path}{via}"
+                return mr
+        if not looks_local:
+            cached = self._hf_cache(ref)
+            if cached is not None:
+                mr.directory = cached
+                mr.how = f"Hugging Face cache {cached.path}"
+                return mr
+            mr.how = mr.how or "Hugging Face Hub id (built-in knowledge)"
+            return mr
+        mr.how = mr.how or "local path not present in the repository"
+        return mr
+
+    def _hf_cache(self, repo_id: str) -> ModelDir | None:
+        hub = os.environ.get("HF_HUB_CACHE")
+        if not hub:
+            home = os.environ.get("HF_HOME") or os.path.join(
+                os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "huggingface"
+            )
+            hub = os.path.join(home, "hub")
+        repo = Path(hub) / ("models--" + repo_id.replace("/", "--"))
+        if not repo.is_dir():
+            return None
+        ref_main = repo / "refs" / "main"
+        snap = None
+        try:
+            if ref_main.is_file():
+                snap = repo / "snapshots" / ref_main.read_text().strip()
+            else:
+                snaps = sorted((repo / "snapshots").iterdir())
+                snap = snaps[-1] if snaps else None
+        except OSError:
+            return None
+        if snap is None or not snap.is_dir():
+            return None
+        return load_dir(snap)
+
+    def model_token(self, launch: Launch) -> tuple[Token | None, str | None, bool, str]:
+        """(token, text, is_default, note) of the model a launch serves."""
+        args = launch.args
+        if "model_token" in launch.extra:
+            t = launch.extra["model_token"]
+            return t, t.text, False, ""
+        if launch.engine == "vllm":
+            from .engines import vllm
+
+            if launch.form in ("vllm serve", "kserve LLMInferenceService") and args.positionals:
+                t = args.positionals[0]
+                return t, t.text, False, ""
+            occ = args.last("model")
+            if occ is not None and occ.values:
+                return occ.values[0], occ.values[0].text, False, ""
+            note = ""
+            if args.positionals and launch.form != "vllm serve":
+                note = (f"`{args.positionals[0].text}` is a positional argument, which "
+                        f"`{launch.form}` does not treat as the model (vllm PR #32292)")
+            version = launch.version.version if launch.version else None
+            default, source = vllm.default_model(version)
+            return None, default, True, note or f"no model given: vLLM's default ({source})"
+        if launch.engine == "lmdeploy":
+            if args.positionals:
+                t = args.positionals[0]
+                return t, t.text, False, ""
+        return None, None, False, ""
+
+    def _model_ref(self, launch: Launch) -> ModelRef | None:
+        token, text, is_default, note = self.model_token(launch)
+        if text is None:
+            return None
+        mr = self.resolve_ref(launch, token, text)
+        mr.is_default = is_default
+        if note:
+            launch.notes.append(note)
+        from .assess import assess
+
+        mr.info = assess(mr)
+        return mr
+
+    def _tokenizer_ref(self, launch: Launch) -> ModelRef | None:
+        if launch.engine != "vllm":
+            return None
+        occ = launch.args.last("tokenizer")
+        if occ is None or not occ.values:
+            return None
+        tok = occ.values[0]
+        mr = self.resolve_ref(launch, tok, tok.text)
+        return mr
+
+    # -- chat UIs --------------------------------------------------------------------------------
+    def endpoint_names(self, launch: Launch) -> tuple[set[str], set[str]]:
+        names: set[str] = set()
+        ports: set[str] = set()
+        if launch.service:
+            names.add(launch.service.lower())
+        port = launch.args.value("port") if launch.engine == "vllm" else None
+        if launch.engine == "lmdeploy":
+            port = launch.args.value("server_port") or "23333"
+        if launch.engine == "vllm":
+            ports.add(port or "8000")
+        elif port:
+            ports.add(port)
+        for published, container in launch.ports:
+            if container:
+                ports.add(container)
+            if published:
+                ports.add(published.split(":")[-1])
+        for svc in self._k8s_services():
+            if launch.service and svc["name"]:
+                sel = svc.get("selector") or {}
+                if launch.service.lower() in {str(v).lower() for v in sel.values()} or (
+                    svc["name"].lower() == launch.service.lower()
+                ):
+                    names.add(svc["name"].lower())
+                    for p, tp in svc["ports"]:
+                        if p:
+                            ports.add(str(p))
+        return names, ports
+
+    def _k8s_services(self) -> list[dict]:
+        out = []
+        for ff in self.files.values():
+            out.extend(ff.data.get("k8s_services", []))
+        return out
+
+    def _link_chat_uis(self) -> None:
+        for ui in self.chat_uis:
+            for url, loc in ui.base_urls:
+                target = self.launch_for_url(url, near=ui.loc.path)
+                if target is not None:
+                    self.ui_links.append((ui, url, loc, target))
+
+    def launch_for_url(self, url: str, near: Path | None = None) -> Launch | None:
+        try:
+            u = urlparse(url if "://" in url else "http://" + url)
+        except ValueError:
+            return None
+        host = (u.hostname or "").lower()
+        try:
+            port = str(u.port) if u.port else None
+        except ValueError:
+            port = None
+        if not host:
+            return None
+        host_short = host.split(".")[0]
+        local = host in ("localhost", "127.0.0.1", "0.0.0.0", "host.docker.internal", "::1")
+        best = None
+        for launch in self.launches:
+            names, ports = self.endpoint_names(launch)
+            if local:
+                if port and port in ports and not launch.service:
+                    best = launch
+                elif port and any(pub and pub.split(":")[-1] == port for pub, _ in launch.ports):
+                    best = launch
+                continue
+            if host in names or host_short in names:
+                if port is None or port in ports or not ports:
+                    if best is None or (near and launch.path.parent == near.parent):
+                        best = launch
+        return best
+
+
+def relative_json_loc(doc: jsonutil.JsonDoc, *keys: Any) -> Loc:
+    return doc.loc(*keys)
+
+
+__all__ = ["Project", "fact_at"]

@@ -1,0 +1,77 @@
+"""`--format text`: compiler-style diagnostics with the source line and a marker."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from ..location import SourceFile
+
+_COLORS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m"}
+_BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+def _source_line(path: Path, line: int, cache: dict[Path, SourceFile | None]) -> str | None:
+    if path not in cache:
+        try:
+            sf = SourceFile(path, "")
+            _ = sf.lines
+            cache[path] = sf
+        except (OSError, ValueError):
+            cache[path] = None
+    sf = cache[path]
+    if sf is None:
+        return None
+    text = sf.line_text(line)
+    return text if text or line <= len(sf.lines) else None
+
+
+def render(result, cwd: Path, *, color: bool = False, show_source: bool = True, **_: object) -> str:
+    out: list[str] = []
+    cache: dict[Path, SourceFile | None] = {}
+
+    def c(code: str, s: str) -> str:
+        return f"{code}{s}{_RESET}" if color else s
+
+    for f in result.findings:
+        loc = f.loc
+        where = f.path
+        if loc.line is not None:
+            where += f":{loc.line}"
+            if loc.col is not None:
+                where += f":{loc.col}"
+        sev = c(_COLORS.get(f.severity, ""), f"[{f.severity}]")
+        out.append(f"{c(_BOLD, where)}: {c(_BOLD, f.code)} {sev} {f.message}")
+        if show_source and loc.line is not None:
+            src = _source_line(loc.path, loc.line, cache)
+            if src is not None:
+                gutter = str(loc.line)
+                pad = " " * len(gutter)
+                shown = src.replace("\t", " ")
+                if len(shown) > 200:
+                    shown = shown[:200] + "…"
+                out.append(f" {pad} |")
+                out.append(f" {gutter} | {shown}")
+                if loc.col is not None:
+                    start = loc.col - 1
+                    end = loc.end_col - 1 if (loc.end_col and loc.end_line == loc.line) else start + 1
+                    width = max(1, min(end, len(shown) + 1) - start)
+                    out.append(f" {pad} | " + " " * start + c(_COLORS.get(f.severity, ""), "^" * width))
+        if f.fix:
+            out.append(f"  = fix: {f.fix}")
+        out.append("")
+    by_sev = Counter(f.severity for f in result.findings)
+    n = len(result.findings)
+    if n:
+        parts = [f"{by_sev[s]} {s}{'s' if by_sev[s] != 1 and s != 'info' else ''}"
+                 for s in ("error", "warning", "info") if by_sev[s]]
+        line = f"Found {n} finding{'s' if n != 1 else ''} ({', '.join(parts)})"
+    else:
+        line = "No findings"
+    line += f" in {result.files_scanned} file{'s' if result.files_scanned != 1 else ''} scanned"
+    if result.suppressed:
+        line += f"; {len(result.suppressed)} suppressed"
+    out.append(line + ".")
+    if result.internal_errors:
+        out.append(f"{len(result.internal_errors)} internal error(s): run with --verbose for details.")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,348 @@
+"""From words to launches: the one place that knows how commands are wrapped.
+
+Every source (shell script, Dockerfile, compose, Kubernetes, Helm values) ends up with a list of
+words with locations; this module strips wrappers (`exec`, `env X=1`, `uv run`, `nohup` …),
+descends into `sh -c '…'` scripts and `docker run IMAGE …`, applies an image's own entrypoint,
+and hands the words to the engine that claims them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..engines import registry
+from ..engines.cli import Token, parse_args
+from ..engines.images import image_info
+from ..facts import EngineVersion, Launch, Volume
+from ..location import Aligner, Loc
+from ..shell import Env, EnvValue, ShellSyntaxError, Word, parse_script
+
+
+@dataclass
+class LaunchContext:
+    path: Path
+    context: str
+    base_dir: Path
+    env: Env
+    image: str | None = None
+    image_loc: Loc | None = None
+    service: str | None = None
+    volumes: list[Volume] = field(default_factory=list)
+    ports: list[tuple[str | None, str]] = field(default_factory=list)
+    version_hints: list[EngineVersion] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+    def derive(self, **changes) -> LaunchContext:
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        d.update(changes)
+        d["volumes"] = list(d["volumes"])
+        d["ports"] = list(d["ports"])
+        d["version_hints"] = list(d["version_hints"])
+        d["notes"] = list(d["notes"])
+        return LaunchContext(**d)
+
+
+class CommandError(ValueError):
+    """Unparseable command text (unterminated quote ...): becomes a DPL000 finding."""
+
+    def __init__(self, message: str, loc: Loc):
+        super().__init__(message)
+        self.loc = loc
+
+
+_SHELLS = {"sh", "bash", "zsh", "dash", "ash", "ksh"}
+_SIMPLE_WRAPPERS = {"exec", "nohup", "time", "command", "builtin", "setsid", "dumb-init", "gosu"}
+_ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def word_tokens(words: list[Word], aligner: Aligner) -> list[Token]:
+    out = []
+    for w in words:
+        origin = None
+        if w.expansions:
+            origin = ", ".join(f"${name} = {v.value!r} ({v.origin})" for name, v in w.expansions)
+        sub = aligner.sub(w.start, w.end, w.text)
+        loc = aligner.loc(w.start, w.end)
+        out.append(Token(w.text, loc, w.resolved, origin, sub))
+    return out
+
+
+def launches_from_script(
+    text: str, aligner: Aligner, ctx: LaunchContext, *, origin_line: bool = True
+) -> list[Launch]:
+    """Launches in a shell script (a file, or the string of `sh -c`)."""
+
+    def origin(offset: int) -> str:
+        loc = aligner.loc(offset, offset + 1)
+        return f"{loc.path.name}:{loc.line}"
+
+    try:
+        commands = parse_script(text, ctx.env, origin=origin if origin_line else None)
+    except ShellSyntaxError as e:
+        raise CommandError(str(e), aligner.loc(e.offset, e.offset + 1)) from None
+    out: list[Launch] = []
+    for cmd in commands:
+        if not cmd.words:
+            continue
+        local = ctx
+        if cmd.assignments:
+            env = ctx.env.child()
+            for name, w in cmd.assignments:
+                env.set(name, EnvValue(w.text, origin(w.start), resolved=w.resolved))
+            local = ctx.derive(env=env)
+        out.extend(launches_from_argv(word_tokens(cmd.words, aligner), local))
+    return out
+
+
+def _strip_wrappers(tokens: list[Token], ctx: LaunchContext) -> tuple[list[Token], LaunchContext]:
+    i = 0
+    env: Env | None = None
+    n = len(tokens)
+    while i < n:
+        t = tokens[i].text
+        base = t.rsplit("/", 1)[-1]
+        if _ASSIGN.match(t):
+            name, _, value = t.partition("=")
+            env = env or ctx.env.child()
+            env.set(name, EnvValue(value, "command prefix", tokens[i].resolved))
+            i += 1
+        elif base in _SIMPLE_WRAPPERS:
+            i += 1
+            if base == "gosu" and i < n:
+                i += 1  # the user
+        elif base == "env":
+            i += 1
+            while i < n and tokens[i].text.startswith("-"):
+                i += 2 if tokens[i].text in ("-u", "--unset", "-C", "--chdir") else 1
+        elif base == "sudo":
+            i += 1
+            while i < n and tokens[i].text.startswith("-"):
+                i += 2 if tokens[i].text in ("-u", "-g", "-h", "-p", "-U") else 1
+        elif base in ("nice", "ionice", "taskset", "timeout", "stdbuf", "numactl", "chrt"):
+            i += 1
+            while i < n and tokens[i].text.startswith("-"):
+                opt = tokens[i].text
+                takes = opt in ("-n", "-c", "--cpu-list", "-k", "-s", "--signal", "-o", "-e")
+                i += 2 if takes and "=" not in opt else 1
+            if base in ("timeout", "taskset") and i < n:
+                i += 1  # duration / cpu mask
+        elif base in ("tini", "catatonit"):
+            i += 1
+            while i < n and tokens[i].text.startswith("-"):
+                i += 1
+                if tokens[i - 1].text == "--":
+                    break
+        elif base in ("uv", "poetry", "pipenv", "pdm", "hatch", "pixi", "rye") and (
+            i + 1 < n and tokens[i + 1].text == "run"
+        ):
+            i += 2
+            while i < n and tokens[i].text.startswith("-"):
+                opt = tokens[i].text
+                takes = opt in ("--with", "--python", "-p", "--env-file", "--group", "--extra")
+                i += 2 if takes and "=" not in opt else 1
+        elif base in ("conda", "micromamba", "mamba") and i + 1 < n and tokens[i + 1].text == "run":
+            i += 2
+            while i < n and tokens[i].text.startswith("-"):
+                opt = tokens[i].text
+                takes = opt in ("-n", "--name", "-p", "--prefix", "--cwd")
+                i += 2 if takes and "=" not in opt else 1
+        else:
+            break
+    if env is not None:
+        ctx = ctx.derive(env=env)
+    return tokens[i:], ctx
+
+
+def _shell_c_script(tokens: list[Token]) -> tuple[Token, list[Token]] | None:
+    """For `sh -c 'script' [args]`: the script token."""
+    if not tokens or tokens[0].text.rsplit("/", 1)[-1] not in _SHELLS:
+        return None
+    i = 1
+    while i < len(tokens):
+        t = tokens[i].text
+        if t.startswith("-") and not t.startswith("--") and "c" in t[1:]:
+            if i + 1 < len(tokens):
+                return tokens[i + 1], tokens[i + 2 :]
+            return None
+        if t.startswith("-") or t.startswith("+"):
+            i += 1
+            continue
+        return None  # `bash script.sh`: a script file, not inline
+    return None
+
+
+_DOCKER_VALUE_OPTS = {
+    "-e", "--env", "-v", "--volume", "-p", "--publish", "--name", "--gpus", "--ipc", "--shm-size",
+    "--runtime", "--network", "--net", "--entrypoint", "-w", "--workdir", "--mount", "--env-file",
+    "--device", "--ulimit", "--restart", "-u", "--user", "--cpus", "-m", "--memory", "-l",
+    "--label", "--add-host", "-h", "--hostname", "--platform", "--pull", "--log-driver",
+    "--log-opt", "--security-opt", "--cap-add", "--cap-drop", "--health-cmd", "--cidfile",
+    "--cpuset-cpus", "--memory-swap", "--group-add", "--stop-signal", "--stop-timeout",
+    "--tmpfs", "--dns", "--expose", "--volumes-from", "--pid", "--uts", "--userns", "--link",
+    "--health-interval", "--health-retries", "--health-timeout", "--storage-opt", "--sysctl",
+}
+
+
+def _docker_run(tokens: list[Token], ctx: LaunchContext) -> list[Launch] | None:
+    base = tokens[0].text.rsplit("/", 1)[-1] if tokens else ""
+    if base not in ("docker", "podman", "nerdctl"):
+        return None
+    i = 1
+    if i < len(tokens) and tokens[i].text == "container":
+        i += 1
+    if i >= len(tokens) or tokens[i].text != "run":
+        return None
+    i += 1
+    env = ctx.env.child()
+    volumes: list[Volume] = []
+    ports: list[tuple[str | None, str]] = []
+    entrypoint: list[Token] | None = None
+    while i < len(tokens):
+        t = tokens[i]
+        text = t.text
+        if not text.startswith("-"):
+            break
+        name, eq, inline = text.partition("=")
+        if name in _DOCKER_VALUE_OPTS:
+            if eq:
+                val = Token(inline, t.loc, t.resolved, t.origin)
+                i += 1
+            elif i + 1 < len(tokens):
+                val = tokens[i + 1]
+                i += 2
+            else:
+                break
+            if name in ("-e", "--env"):
+                k, has, v = val.text.partition("=")
+                env.set(k, EnvValue(v, "docker run -e", val.resolved) if has
+                        else EnvValue("", "host environment", resolved=False))
+            elif name in ("-v", "--volume"):
+                parts = val.text.split(":")
+                if len(parts) >= 2:
+                    volumes.append(Volume(parts[0], parts[1], val.loc))
+            elif name in ("-p", "--publish"):
+                parts = val.text.rsplit(":", 1)
+                ports.append((parts[0] if len(parts) == 2 else None, parts[-1]))
+            elif name == "--entrypoint":
+                entrypoint = [val]
+        else:
+            i += 1
+    if i >= len(tokens):
+        return []
+    image_tok = tokens[i]
+    rest = tokens[i + 1 :]
+    sub = ctx.derive(
+        env=env,
+        image=image_tok.text,
+        image_loc=image_tok.loc,
+        volumes=ctx.volumes + volumes,
+        ports=ctx.ports + ports,
+        context=f"{ctx.context} (docker run {image_tok.text})",
+    )
+    return launches_from_container(image_tok.text, image_tok.loc, entrypoint, rest, sub)
+
+
+def launches_from_container(
+    image: str | None,
+    image_loc: Loc | None,
+    entrypoint: list[Token] | None,
+    command: list[Token] | None,
+    ctx: LaunchContext,
+    *,
+    image_entrypoint: list[str] | None = None,
+) -> list[Launch]:
+    """A container: its entrypoint (given, else the image's own) followed by its command."""
+    info = image_info(image) if image else None
+    if info is not None and info.role == "server" and info.engine is not None:
+        hint = EngineVersion(
+            info.engine,
+            info.version,
+            pinned=not info.unpinned and info.version is not None,
+            source=info.source,
+            loc=image_loc,
+            spec=info.tag or "latest",
+        )
+        ctx = ctx.derive(version_hints=ctx.version_hints + [hint])
+    ctx = ctx.derive(image=image, image_loc=image_loc)
+    argv: list[Token] = []
+    if entrypoint is not None:
+        argv.extend(entrypoint)
+    elif image_entrypoint is not None:
+        argv.extend(Token(w, image_loc or Loc(ctx.path)) for w in image_entrypoint)
+    elif info is not None and info.engine is not None:
+        ep = _image_default_entrypoint(info.engine, info.version)
+        if ep is not None:
+            where = image_loc or Loc(ctx.path)
+            argv.extend(Token(w, where, origin=f"entrypoint of {image}") for w in ep[0])
+            ctx.notes.append(f"the image's own entrypoint is `{' '.join(ep[0])}` ({ep[1]})")
+    if command:
+        argv.extend(command)
+    elif info is not None and info.engine == "ollama" and not argv:
+        return []
+    if not argv:
+        return []
+    return launches_from_argv(argv, ctx)
+
+
+def _image_default_entrypoint(engine: str, version: str | None) -> tuple[tuple[str, ...], str] | None:
+    if engine == "vllm":
+        from ..engines import vllm
+
+        return vllm.image_entrypoint(version)
+    mod = registry.ENGINE_MODULES.get(engine)
+    if mod is None:
+        return None
+    m = registry.module(engine)
+    fn = getattr(m, "image_entrypoint", None)
+    return fn(version) if fn else None
+
+
+def launches_from_argv(tokens: list[Token], ctx: LaunchContext, depth: int = 0) -> list[Launch]:
+    if depth > 8 or not tokens:
+        return []
+    tokens, ctx = _strip_wrappers(tokens, ctx)
+    if not tokens:
+        return []
+    sh = _shell_c_script(tokens)
+    if sh is not None:
+        script, _args = sh
+        aligner = script.mapper or Aligner(script.loc.path, script.text, 0, len(script.text), script.text)
+        if not script.resolved:
+            ctx.notes.append("the `sh -c` script has unresolved parts")
+        return launches_from_script(script.text, aligner, ctx)
+    docker = _docker_run(tokens, ctx)
+    if docker is not None:
+        return docker
+    hit = registry.recognize(tokens)
+    if hit is None:
+        return []
+    engine, form, start = hit
+    return [build_launch(engine, form, tokens, start, ctx)]
+
+
+def build_launch(engine: str, form: str, tokens: list[Token], start: int, ctx: LaunchContext) -> Launch:
+    mod = registry.module(engine)
+    version_hint = next((h.version for h in ctx.version_hints if h.engine == engine), None)
+    table = mod.option_table(version_hint)
+    args = parse_args(tokens[start:], table)
+    return Launch(
+        engine=engine,
+        form=form,
+        loc=tokens[0].loc,
+        tokens=tokens,
+        args=args,
+        context=ctx.context,
+        base_dir=ctx.base_dir,
+        env=ctx.env.flat(),
+        image=ctx.image,
+        image_loc=ctx.image_loc,
+        service=ctx.service,
+        volumes=list(ctx.volumes),
+        ports=list(ctx.ports),
+        notes=list(ctx.notes),
+        extra=dict(ctx.extra),
+        version_hints=[h for h in ctx.version_hints if h.engine == engine],
+    )

@@ -1,0 +1,327 @@
+"""docker-compose files: services' image, command/entrypoint (string or list), environment,
+env_file, volumes, ports, and `build:` (the Dockerfile's entrypoint and base image); Open WebUI
+services wired to an OpenAI-compatible server. Compose's own `${VAR}` interpolation is applied from
+the `.env` file next to the compose file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from yaml.nodes import Node
+
+from .. import yamlutil as Y
+from ..engines.cli import Token
+from ..facts import ChatUI, Diagnostic, Volume
+from ..location import Aligner, Loc, SourceFile, read_text
+from ..shell import Env, EnvValue, ShellSyntaxError, split_words
+from . import FileFacts
+from .commands import CommandError, LaunchContext, launches_from_container, word_tokens
+from .dotenv import parse_dotenv
+
+_INTERP = re.compile(r"\$\$|\$\{([A-Za-z_]\w*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_]\w*)")
+
+
+def interpolate(text: str, variables: dict[str, EnvValue]) -> tuple[str, list[str]]:
+    """Compose-file interpolation. Returns (text, names left unresolved)."""
+    missing: list[str] = []
+    if "$" not in text:
+        return text, missing
+
+    def rep(m: re.Match[str]) -> str:
+        if m.group(0) == "$$":
+            return "$"
+        name = m.group(1) or m.group(4)
+        op, arg = m.group(2), m.group(3)
+        v = variables.get(name)
+        is_set = v is not None and v.resolved and (v.value != "" or (op or "").startswith("-"))
+        if op in (":-", "-"):
+            return v.value if is_set else arg  # type: ignore[union-attr]
+        if op in (":+", "+"):
+            return arg if is_set else ""
+        if is_set:
+            return v.value  # type: ignore[union-attr]
+        missing.append(name)
+        return "${" + name + "}"
+
+    return _INTERP.sub(rep, text), missing
+
+
+def _env_block(node: Node | None, variables: dict[str, EnvValue], where: str) -> dict[str, EnvValue]:
+    env: dict[str, EnvValue] = {}
+    if Y.is_map(node):
+        for k, _, v in Y.items(node):
+            val = Y.scalar(v)
+            if val is None:
+                env[k] = EnvValue("", f"{where} (from the host)", resolved=False)
+            else:
+                text, missing = interpolate(val, variables)
+                env[k] = EnvValue(text, where, resolved=not missing)
+    elif Y.is_seq(node):
+        for item in Y.seq(node):
+            s = Y.scalar(item)
+            if s is None:
+                continue
+            k, eq, v = s.partition("=")
+            if eq:
+                text, missing = interpolate(v, variables)
+                env[k] = EnvValue(text, where, resolved=not missing)
+            else:
+                env[k] = EnvValue("", f"{where} (from the host)", resolved=False)
+    return env
+
+
+def _volumes(node: Node | None, path: Path, base: Path, variables) -> list[Volume]:
+    out: list[Volume] = []
+    for item in Y.seq(node):
+        loc = Y.loc(path, item)
+        if Y.is_scalar(item):
+            text, _ = interpolate(Y.scalar(item) or "", variables)
+            parts = text.split(":")
+            if len(parts) < 2:
+                continue
+            src, dst = parts[0], parts[1]
+        elif Y.is_map(item):
+            src = interpolate(Y.scalar(Y.get(item, "source")) or "", variables)[0]
+            dst = Y.scalar(Y.get(item, "target")) or ""
+            if not dst:
+                continue
+        else:
+            continue
+        vol = Volume(src, dst, loc)
+        if src.startswith((".", "/", "~")):
+            host = Path(src).expanduser() if src.startswith("~") else Path(src)
+            vol.host_dir = host if host.is_absolute() else (base / host)
+        out.append(vol)
+    return out
+
+
+def _ports(node: Node | None) -> list[tuple[str | None, str]]:
+    out: list[tuple[str | None, str]] = []
+    for item in Y.seq(node):
+        if Y.is_scalar(item):
+            s = (Y.scalar(item) or "").split("/")[0]
+            parts = s.split(":")
+            if len(parts) == 1:
+                out.append((None, parts[0]))
+            else:
+                out.append((parts[-2], parts[-1]))
+        elif Y.is_map(item):
+            out.append((Y.scalar(Y.get(item, "published")), Y.scalar(Y.get(item, "target")) or ""))
+    return out
+
+
+def command_tokens(
+    sf: SourceFile, node: Node | None, variables: dict[str, EnvValue]
+) -> list[Token] | None:
+    """A compose `command:`/`entrypoint:` (string → split like a shell, no expansion; or a list)."""
+    if node is None:
+        return None
+    if Y.is_seq(node):
+        out = []
+        for item in Y.seq(node):
+            if not Y.is_scalar(item):
+                continue
+            raw = item.value
+            text, missing = interpolate(raw, variables)
+            al = Y.aligner(sf.path, sf.text, item)
+            if text != raw:
+                al = Aligner(sf.path, sf.text, item.start_mark.index, item.end_mark.index, text)
+            out.append(Token(text, Y.loc(sf.path, item), not missing, None, al))
+        return out
+    if Y.is_scalar(node):
+        raw = Y.scalar(node)
+        if raw is None:
+            return None
+        text, missing = interpolate(raw, variables)
+        al = Aligner(sf.path, sf.text, node.start_mark.index, node.end_mark.index, text)
+        try:
+            words = split_words(text, Env(), expand=False)
+        except ShellSyntaxError as e:
+            raise CommandError(f"cannot split command: {e}", al.loc(e.offset, e.offset + 1)) from None
+        toks = word_tokens(words, al)
+        if missing:
+            for t in toks:
+                if "${" in t.text:
+                    t.resolved = False
+        return toks
+    return None
+
+
+def is_compose(root: Node) -> bool:
+    services = Y.get(root, "services")
+    if not Y.is_map(services):
+        return False
+    for _, _, svc in Y.items(services):
+        if Y.is_map(svc) and (Y.get(svc, "image") is not None or Y.get(svc, "build") is not None):
+            return True
+    return False
+
+
+def _dockerfile_for(build: Node | None, base: Path, variables) -> tuple[Path | None, str | None]:
+    if build is None:
+        return None, None
+    if Y.is_scalar(build):
+        ctx = interpolate(Y.scalar(build) or ".", variables)[0]
+        return (base / ctx / "Dockerfile"), None
+    if Y.is_map(build):
+        ctx = interpolate(Y.scalar(Y.get(build, "context")) or ".", variables)[0]
+        df = interpolate(Y.scalar(Y.get(build, "dockerfile")) or "Dockerfile", variables)[0]
+        if ctx.startswith(("http://", "https://", "git@")):
+            return None, None
+        return (base / ctx / df), None
+    return None, None
+
+
+def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
+    base = sf.path.parent
+    variables: dict[str, EnvValue] = {}
+    dotenv_path = base / ".env"
+    if dotenv_path.is_file():
+        try:
+            variables.update(parse_dotenv(read_text(dotenv_path), dotenv_path))
+            facts.deps.append(dotenv_path)
+        except (OSError, ValueError):
+            pass
+    services = Y.get(root, "services")
+    for name, key_node, svc in Y.items(services):
+        if not Y.is_map(svc):
+            continue
+        where = f"compose service '{name}'"
+        env = {}
+        for ef in Y.seq(Y.get(svc, "env_file")) or (
+            [Y.get(svc, "env_file")] if Y.is_scalar(Y.get(svc, "env_file")) else []
+        ):
+            p = Y.scalar(ef) if Y.is_scalar(ef) else Y.scalar(Y.get(ef, "path"))
+            if p:
+                f = base / interpolate(p, variables)[0]
+                try:
+                    env.update(parse_dotenv(read_text(f), f))
+                    facts.deps.append(f)
+                except (OSError, ValueError):
+                    pass
+        env.update(_env_block(Y.get(svc, "environment"), variables, f"{where} environment"))
+        image_node = Y.get(svc, "image")
+        image = interpolate(Y.scalar(image_node) or "", variables)[0] or None
+        image_loc = Y.loc(sf.path, image_node) if image_node is not None else None
+        volumes = _volumes(Y.get(svc, "volumes"), sf.path, base, variables)
+        ports = _ports(Y.get(svc, "ports"))
+        _chat_ui(sf, name, svc, image, env, facts)
+        try:
+            command = command_tokens(sf, Y.get(svc, "command"), variables)
+            entrypoint = command_tokens(sf, Y.get(svc, "entrypoint"), variables)
+        except CommandError as e:
+            facts.diagnostics.append(Diagnostic(e.loc, str(e), str(e)))
+            continue
+        ctx = LaunchContext(
+            sf.path,
+            where,
+            base,
+            Env(env),
+            service=name,
+            volumes=volumes,
+            ports=ports,
+        )
+        df_path, _ = _dockerfile_for(Y.get(svc, "build"), base, variables)
+        if df_path is not None:
+            info = _read_dockerfile(df_path, facts) if df_path.is_file() else None
+            if info is None or info.final is None:
+                continue  # built from a Dockerfile we cannot see
+            ctx.notes.append(f"built from {df_path.name}")
+            # Docker semantics: a compose `entrypoint:` clears the image's CMD; `command:`
+            # replaces CMD and keeps the image's ENTRYPOINT.
+            if entrypoint is None:
+                entrypoint = info.final.entrypoint
+                if command is None:
+                    command = info.final.cmd
+            # The image tag of a built service is a local name: the engine and its version
+            # come from the Dockerfile's base image.
+            image, image_loc = info.external_base, info.external_base_loc
+            for k, v in info.final.env.items():
+                ctx.env.values.setdefault(k, v)
+            if entrypoint is None and command is None:
+                continue
+        elif command is None and entrypoint is None and image is None:
+            continue
+        try:
+            launches = launches_from_container(image, image_loc, entrypoint, command, ctx)
+        except CommandError as e:
+            facts.diagnostics.append(Diagnostic(e.loc, str(e), str(e)))
+            continue
+        for launch in launches:
+            launch.extra.setdefault("compose_key_loc", Y.loc(sf.path, key_node))
+        facts.launches.extend(launches)
+    facts.data.setdefault("compose", []).append(
+        {name: Y.loc(sf.path, kn) for name, kn, _ in Y.items(services)}
+    )
+
+
+def _read_dockerfile(path: Path, facts: FileFacts):  # -> DockerfileInfo | None
+    from . import dockerfile
+
+    try:
+        sf = SourceFile(path, "dockerfile", path.stat().st_size)
+        sub = FileFacts(path, "dockerfile")
+        dockerfile.parse(sf, sub)
+    except (OSError, ValueError):
+        return None
+    facts.deps.append(path)
+    return sub.data.get("dockerfile")
+
+
+def _chat_ui(sf: SourceFile, name: str, svc: Node, image: str | None, env: dict, facts: FileFacts):
+    from ..engines.images import image_info
+
+    info = image_info(image) if image else None
+    is_webui = info is not None and info.role == "chat-ui"
+    urls: list[tuple[str, Loc]] = []
+    env_node = Y.get(svc, "environment")
+    for key in ("OPENAI_API_BASE_URL", "OPENAI_API_BASE_URLS"):
+        v = env.get(key)
+        if v is None or not v.resolved:
+            continue
+        loc = _env_loc(sf, env_node, key) or Y.loc(sf.path, svc)
+        for url in v.value.split(";"):
+            if url.strip():
+                urls.append((url.strip(), loc))
+    if not is_webui and not urls:
+        return
+    if not is_webui and "open-webui" not in (image or "") and not any(
+        k in env for k in ("ENABLE_OLLAMA_API", "WEBUI_SECRET_KEY", "WEBUI_NAME")
+    ):
+        return
+    enabled = env.get("ENABLE_OPENAI_API")
+    if enabled is not None and enabled.resolved and enabled.value.lower() in ("false", "0", "no"):
+        return
+    facts.chat_uis.append(
+        ChatUI("open-webui", Y.loc(sf.path, Y.get(svc, "image") or svc), urls,
+               f"compose service '{name}'", name)
+    )
+
+
+def _env_loc(sf: SourceFile, env_node: Node | None, key: str) -> Loc | None:
+    if Y.is_map(env_node):
+        kn = Y.key_node(env_node, key)
+        if kn is not None:
+            return Y.loc(sf.path, Y.get(env_node, key) or kn)
+    for item in Y.seq(env_node):
+        s = Y.scalar(item)
+        if s and s.split("=", 1)[0] == key:
+            return Y.loc(sf.path, item)
+    return None
+
+
+def parse(sf: SourceFile, facts: FileFacts) -> None:
+    try:
+        docs = Y.compose_all(sf.text)
+    except Y.YamlError as e:
+        facts.diagnostics.append(_yaml_diag(sf, e))
+        return
+    for root in docs:
+        if Y.is_map(root) and Y.get(root, "services") is not None:
+            parse_compose(sf, root, facts)
+
+
+def _yaml_diag(sf: SourceFile, e: Y.YamlError) -> Diagnostic:
+    line, col = e.line or 1, e.col or 1
+    return Diagnostic(Loc(sf.path, line, col, line, col + 1), f"invalid YAML: {e}", str(e))

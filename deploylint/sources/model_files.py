@@ -1,0 +1,70 @@
+"""Files of a Hugging Face model directory (config.json, generation_config.json,
+tokenizer_config.json, special_tokens_map.json, adapter_config.json, chat_template.json/.jinja …).
+
+Each file is parsed on its own; the linker groups them into a ``ModelDir`` per directory.
+tokenizer.json / vocab files are never read here (presence by name only).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import jsonutil
+from ..facts import Diagnostic, ModelDir
+from ..location import Loc, SourceFile, UndecodableFile, read_text
+from . import FileFacts
+
+
+def parse(sf: SourceFile, facts: FileFacts) -> None:
+    name = sf.path.name.lower()
+    if name.endswith(".jinja"):
+        facts.data["template"] = sf.text
+        return
+    try:
+        doc = jsonutil.parse(sf.path, sf.text)
+    except jsonutil.JsonError as e:
+        facts.diagnostics.append(
+            Diagnostic(Loc(sf.path, e.line, e.col, e.line, e.col + 1), f"invalid JSON: {e}", str(e))
+        )
+        return
+    facts.data["json"] = doc
+
+
+# Files read when a directory is loaded on demand (outside the scanned tree).
+MODEL_JSON = (
+    "config.json",
+    "generation_config.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "added_tokens.json",
+    "adapter_config.json",
+    "chat_template.json",
+    "preprocessor_config.json",
+    "processor_config.json",
+)
+MAX_MODEL_JSON = 8 * 1024 * 1024
+
+
+def load_dir(path: Path) -> ModelDir | None:
+    """Read a model directory that was not part of the scan (HF cache, referenced path)."""
+    try:
+        names = {p.name for p in path.iterdir()}
+    except OSError:
+        return None
+    md = ModelDir(path, names)
+    for n in MODEL_JSON:
+        if n not in names:
+            continue
+        f = path / n
+        try:
+            if f.stat().st_size > MAX_MODEL_JSON:
+                continue
+            md.docs[n] = jsonutil.parse(f, read_text(f))
+        except (OSError, UndecodableFile, jsonutil.JsonError):
+            continue
+    if "chat_template.jinja" in names:
+        try:
+            md.chat_template_jinja = read_text(path / "chat_template.jinja")
+        except (OSError, UndecodableFile):
+            pass
+    return md

@@ -1,0 +1,68 @@
+"""YAML files that are not named like compose files: classified by their content.
+
+Kubernetes manifests (apiVersion + kind, multi-document), compose files under other names,
+production-stack Helm values, vLLM chart values. Helm chart templates (Go template syntax inside a
+chart's `templates/`) are not YAML until rendered and are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import yamlutil as Y
+from ..location import SourceFile
+from . import FileFacts
+from .compose import _yaml_diag, is_compose, parse_compose
+from .helm_values import (
+    is_prodstack_values,
+    is_vllm_chart_values,
+    parse_prodstack,
+    parse_vllm_chart,
+)
+from .kubernetes import is_k8s, parse_k8s
+
+# Cheap pre-filter: YAML that mentions none of these cannot describe a deployment we read.
+_INTERESTING = re.compile(
+    r"apiVersion|services\s*:|servingEngineSpec|vllm|lmdeploy|sglang|text-generation|ollama|"
+    r"llama|model|open-webui|image\s*:",
+    re.I,
+)
+
+
+def is_helm_template(sf: SourceFile) -> bool:
+    parts = sf.path.parts
+    if "templates" in parts and "{{" in sf.text:
+        idx = len(parts) - 1 - parts[::-1].index("templates")
+        chart_dir = sf.path.parents[len(parts) - idx - 1]
+        return (chart_dir / "Chart.yaml").exists() or "{{" in sf.text
+    return False
+
+
+def parse(sf: SourceFile, facts: FileFacts) -> None:
+    text = sf.text
+    if not _INTERESTING.search(text):
+        return
+    if "{{" in text and is_helm_template(sf):
+        facts.data["skipped"] = "Helm chart template (Go template syntax)"
+        return
+    try:
+        docs = Y.compose_all(text)
+    except Y.YamlError as e:
+        if "{{" in text:
+            facts.data["skipped"] = "templated YAML (Go template syntax)"
+            return
+        facts.diagnostics.append(_yaml_diag(sf, e))
+        return
+    k8s_docs = [d for d in docs if is_k8s(d)]
+    if k8s_docs:
+        parse_k8s(sf, k8s_docs, facts)
+    for root in docs:
+        if is_k8s(root):
+            continue
+        if is_compose(root):
+            parse_compose(sf, root, facts)
+        elif is_prodstack_values(root):
+            parse_prodstack(sf, root, facts)
+        elif is_vllm_chart_values(root):
+            parse_vllm_chart(sf, root, facts)
+    facts.data["yaml_docs"] = len(docs)
