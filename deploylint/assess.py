@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 from .facts import ModelDir, ModelRef
 
 # End-of-turn token ids that only chat models list as eos (domain.md §5).
-CHAT_EOS_IDS = {151645: "<|im_end|>", 128009: "<|eot_id|>", 107: "<end_of_turn>", 128008: "<|eom_id|>"}
+CHAT_EOS_IDS = {
+    151645: "<|im_end|>",
+    128009: "<|eot_id|>",
+    107: "<end_of_turn>",
+    128008: "<|eom_id|>",
+}
 DOC_EOS_IDS = {151643: "<|endoftext|>", 128001: "<|end_of_text|>"}
 
 _FINETUNE = re.compile(
@@ -73,8 +78,10 @@ def dir_signals(md: ModelDir) -> tuple[list[str], list[str]]:
         if gc.get("do_sample") is True and sampling:
             chat.append("generation_config.json sets do_sample with " + ", ".join(sampling))
     tc = md.json("tokenizer_config.json")
-    has_template = bool(tc.get("chat_template")) or md.chat_template_jinja is not None or (
-        "chat_template.json" in md.names
+    has_template = (
+        bool(tc.get("chat_template"))
+        or md.chat_template_jinja is not None
+        or ("chat_template.json" in md.names)
     )
     if tc and not has_template and "tokenizer_config.json" in md.names:
         base.append("no chat template (tokenizer_config.json has none, no chat_template file)")
@@ -110,8 +117,9 @@ def assess(ref: ModelRef) -> Assessment:
                 base_sig, chat_sig = dir_signals(md)
                 if info.kind == "base" and chat_sig:
                     # A local copy whose files say it was post-trained: trust the files.
-                    return Assessment(None, "none", [f"named like {info.id} but " + chat_sig[0]],
-                                      info.family, n)
+                    return Assessment(
+                        None, "none", [f"named like {info.id} but " + chat_sig[0]], info.family, n
+                    )
                 a.reasons.extend(base_sig if info.kind == "base" else chat_sig)
             return a
     # 2. The name, then the directory's own files.
@@ -122,12 +130,23 @@ def assess(ref: ModelRef) -> Assessment:
     family = guess.family if guess else None
     if guess is not None and guess.kind and not finetune:
         if guess.kind == "base" and chat_sig:
-            return Assessment(None, "none", [f"name suggests a base model but {chat_sig[0]}"],
-                              family, names[0])
+            return Assessment(
+                None, "none", [f"name suggests a base model but {chat_sig[0]}"], family, names[0]
+            )
         conf = "likely" if (guess.kind == "base" and base_sig) else "heuristic"
         return Assessment(guess.kind, conf, [guess.reason, *base_sig, *chat_sig], family, names[0])
     if chat_sig:
         return Assessment("instruct", "heuristic", chat_sig, family, names[0] if names else "")
+    if len(base_sig) >= 2 and not finetune:
+        # Both file signals agree (end-of-document eos only, no chat template) and the name does
+        # not mark a fine-tune: a pretrained checkpoint as published.
+        return Assessment(
+            "base",
+            "likely",
+            ["judged from its files: " + base_sig[0], *base_sig[1:]],
+            family,
+            names[0] if names else "",
+        )
     return Assessment(
         None,
         "none",
@@ -135,3 +154,19 @@ def assess(ref: ModelRef) -> Assessment:
         family,
         names[0] if names else "",
     )
+
+
+def has_chat_template(ref: ModelRef) -> bool | None:
+    """Does the model ship a chat template (None: unknown)?"""
+    md = ref.directory
+    if md is not None:
+        tc = md.json("tokenizer_config.json")
+        if tc.get("chat_template") or md.chat_template_jinja is not None:
+            return True
+        if "chat_template.json" in md.names or "chat_template.jinja" in md.names:
+            return True
+        return False if "tokenizer_config.json" in md.docs else None
+    info = _lookup(ref.ref)
+    if info is not None and info.has_chat_template is not None:
+        return bool(info.has_chat_template)
+    return None

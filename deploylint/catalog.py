@@ -114,8 +114,10 @@ def expand_selector(sel: str) -> set[str]:
     r = by_name(s)
     if r is not None:
         return {r.code}
-    raise SelectorError(f"unknown rule selector `{sel}` (a code like DPL201, a prefix like DPL2, "
-                        "a rule name, or ALL)")
+    raise SelectorError(
+        f"unknown rule selector `{sel}` (a code like DPL201, a prefix like DPL2, "
+        "a rule name, or ALL)"
+    )
 
 
 def selected_codes(select: list[str] | None, extend: list[str], ignore: list[str]) -> set[str]:

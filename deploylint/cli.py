@@ -37,18 +37,33 @@ def _add_scan_options(p: argparse.ArgumentParser) -> None:
     from .report import FORMATS
 
     p.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format")
-    p.add_argument("--select", action="append", metavar="RULES",
-                   help="rules to run: codes, prefixes (DPL2), names or ALL; comma-separated")
-    p.add_argument("--extend-select", action="append", metavar="RULES",
-                   help="rules to add to the selection")
+    p.add_argument(
+        "--select",
+        action="append",
+        metavar="RULES",
+        help="rules to run: codes, prefixes (DPL2), names or ALL; comma-separated",
+    )
+    p.add_argument(
+        "--extend-select", action="append", metavar="RULES", help="rules to add to the selection"
+    )
     p.add_argument("--ignore", action="append", metavar="RULES", help="rules to skip")
-    p.add_argument("--exit-zero", action="store_true",
-                   help="exit 0 even when findings are reported (2 still means an error)")
-    p.add_argument("--config", type=Path, metavar="FILE",
-                   help="configuration file (pyproject.toml or .deploylint.toml)")
+    p.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="exit 0 even when findings are reported (2 still means an error)",
+    )
+    p.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="configuration file (pyproject.toml or .deploylint.toml)",
+    )
     p.add_argument("--no-color", action="store_true", help="never use colour")
-    p.add_argument("--force-exclude", action="store_true",
-                   help="apply `exclude` to paths given on the command line too")
+    p.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply `exclude` to paths given on the command line too",
+    )
     p.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE")
     p.add_argument("--verbose", "-v", action="store_true", help="print internal-error details")
 
@@ -65,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan = sub.add_parser("scan", help="scan paths (default: the current directory)")
     scan.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     _add_scan_options(scan)
+
+    show = sub.add_parser("show", help="print the deployments found and how they link")
+    show.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    show.add_argument("--config", type=Path, metavar="FILE")
 
     rules = sub.add_parser("rules", help="list all rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -135,8 +154,14 @@ def cmd_rules(args) -> int:
         import json
 
         data = [
-            {"code": r.code, "name": r.name, "severity": r.severity, "status": r.status,
-             "summary": r.summary, "engines": r.engines}
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity,
+                "status": r.status,
+                "summary": r.summary,
+                "engines": r.engines,
+            }
             for r in rows
         ]
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
@@ -160,7 +185,23 @@ def cmd_explain(args) -> int:
     return EXIT_CLEAN
 
 
-COMMANDS = {"scan": cmd_scan, "rules": cmd_rules, "explain": cmd_explain}
+def cmd_show(args) -> int:
+    from . import config as config_mod
+    from .runner import scan
+    from .show import render
+
+    paths = args.paths or [Path(".")]
+    cwd = Path.cwd()
+    try:
+        cfg = config_mod.load(args.config, paths[0] if paths[0].exists() else cwd)
+    except config_mod.ConfigError as e:
+        raise UsageError(str(e)) from None
+    result = scan(paths, cfg, select=[], cwd=cwd)
+    sys.stdout.write(render(result.project, cwd))
+    return EXIT_ERROR if result.internal_errors else EXIT_CLEAN
+
+
+COMMANDS = {"scan": cmd_scan, "show": cmd_show, "rules": cmd_rules, "explain": cmd_explain}
 
 
 def main(argv: list[str] | None = None) -> int:

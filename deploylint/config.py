@@ -93,9 +93,7 @@ def glob_match(rel_path: str, pattern: str) -> bool:
     if fnmatch.fnmatchcase(rel_path, pattern):
         return True
     # "dir/**" also matches "dir" itself and everything below.
-    if pattern.endswith("/**") and (
-        rel_path == pattern[:-3] or rel_path.startswith(pattern[:-2])
-    ):
+    if pattern.endswith("/**") and (rel_path == pattern[:-3] or rel_path.startswith(pattern[:-2])):
         return True
     return False
 
@@ -111,7 +109,9 @@ def _as_list(value: Any, key: str) -> list[str]:
 def _from_table(table: dict[str, Any], source: Path) -> Config:
     unknown = sorted(set(table) - KNOWN_KEYS)
     if unknown:
-        raise ConfigError(f"{source}: unknown key(s) in deploylint configuration: {', '.join(unknown)}")
+        raise ConfigError(
+            f"{source}: unknown key(s) in deploylint configuration: {', '.join(unknown)}"
+        )
     cfg = Config(source=source, base_dir=source.parent)
     if "select" in table:
         cfg.select = _as_list(table["select"], "select")

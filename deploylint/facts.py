@@ -40,7 +40,9 @@ class Launch:
     """One invocation of a serving engine (or a framework entry point) found in a file."""
 
     engine: str  # "vllm", "lmdeploy", ...
-    form: str  # how it is started: "vllm serve", "python -m vllm.entrypoints.openai.api_server", ...
+    form: (
+        str  # how it is started: "vllm serve", "python -m vllm.entrypoints.openai.api_server", ...
+    )
     loc: Loc  # the command (first word)
     tokens: list[Token]  # every word of the command line, program included
     args: ParsedArgs

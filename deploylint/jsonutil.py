@@ -1,4 +1,4 @@
-"""JSON documents with source positions for keys (computed lazily, only when a finding needs one)."""
+"""JSON documents with positions for keys (computed lazily, only when a finding needs one)."""
 
 from __future__ import annotations
 

@@ -45,8 +45,10 @@ class Project:
         if key in self._loaded_dirs:
             return self._loaded_dirs[key]
         md = None
-        if key.is_dir() and any((key / n).exists() for n in ("config.json", "adapter_config.json",
-                                                             "tokenizer_config.json")):
+        if key.is_dir() and any(
+            (key / n).exists()
+            for n in ("config.json", "adapter_config.json", "tokenizer_config.json")
+        ):
             md = load_dir(key)
         self._loaded_dirs[key] = md
         return md
@@ -139,20 +141,25 @@ class Project:
             return EngineVersion(engine, version, exact, src, pin.loc, pin.spec)
         if engine in self.config.engines:
             v = self.config.engines[engine]
-            src = f"[tool.deploylint.engines] {engine} = \"{v}\""
+            src = f'[tool.deploylint.engines] {engine} = "{v}"'
             if self.config.source is not None:
                 src += f" in {self.config.source.name}"
             return EngineVersion(engine, v, True, src, None, v)
         newest = newest_release(engine)
         if unpinned_image is not None:
             return EngineVersion(
-                engine, newest, False,
+                engine,
+                newest,
+                False,
                 f"{unpinned_image.source} is not pinned; assuming the newest known release"
                 + (f" ({newest})" if newest else ""),
-                unpinned_image.loc, unpinned_image.spec,
+                unpinned_image.loc,
+                unpinned_image.spec,
             )
         return EngineVersion(
-            engine, newest, False,
+            engine,
+            newest,
+            False,
             "no version pinned in the repository; assuming the newest known release"
             + (f" ({newest})" if newest else ""),
         )
@@ -238,7 +245,7 @@ class Project:
             for vol in sorted(launch.volumes, key=lambda v: -len(v.target)):
                 target = vol.target.rstrip("/") or "/"
                 if vol.host_dir is not None and (ref == target or ref.startswith(target + "/")):
-                    rest = ref[len(target):].lstrip("/")
+                    rest = ref[len(target) :].lstrip("/")
                     return Path(os.path.normpath(vol.host_dir / rest))
             if self.inside_roots(p):
                 return p
@@ -274,7 +281,7 @@ class Project:
             ref = alias
         for prefix in ("hf://", "huggingface://"):
             if ref.startswith(prefix):
-                ref = ref[len(prefix):]
+                ref = ref[len(prefix) :]
                 mr.ref = ref
         if _REMOTE.match(ref):
             mr.how = mr.how or "remote storage (not readable statically)"
@@ -342,8 +349,10 @@ class Project:
                 return occ.values[0], occ.values[0].text, False, ""
             note = ""
             if args.positionals and launch.form != "vllm serve":
-                note = (f"`{args.positionals[0].text}` is a positional argument, which "
-                        f"`{launch.form}` does not treat as the model (vllm PR #32292)")
+                note = (
+                    f"`{args.positionals[0].text}` is a positional argument, which "
+                    f"`{launch.form}` does not treat as the model (vllm PR #32292)"
+                )
             version = launch.version.version if launch.version else None
             default, source = vllm.default_model(version)
             return None, default, True, note or f"no model given: vLLM's default ({source})"
@@ -401,7 +410,7 @@ class Project:
                     svc["name"].lower() == launch.service.lower()
                 ):
                     names.add(svc["name"].lower())
-                    for p, tp in svc["ports"]:
+                    for p, _target in svc["ports"]:
                         if p:
                             ports.add(str(p))
         return names, ports

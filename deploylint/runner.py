@@ -122,8 +122,9 @@ def _parse_all(files, config: Config, jobs: int, result: ScanResult) -> list[Fil
     return out
 
 
-def _suppress(findings: list[Finding], project: Project, config: Config, cwd: Path,
-              result: ScanResult) -> None:
+def _suppress(
+    findings: list[Finding], project: Project, config: Config, cwd: Path, result: ScanResult
+) -> None:
     by_file: dict[Path, list[Suppress]] = {}
     for path, ff in project.files.items():
         if ff.suppressions:

@@ -78,6 +78,7 @@ class Command:
     start: int
     end: int
     background: bool = False
+    all_words: list[Word] = field(default_factory=list)  # as written, assignments included
 
 
 class _Lexer:
@@ -102,6 +103,13 @@ class _Lexer:
 
     def _param(self, word: Word) -> str:
         """Parse after a '$' at self.i (pointing past the '$'). Returns the expansion text."""
+        start = self.i - 1
+        text = self._param_expand(word)
+        if not self.expand:
+            return self.s[start : self.i]
+        return text
+
+    def _param_expand(self, word: Word) -> str:
         s, i = self.s, self.i
         if i >= self.n:
             return "$"
@@ -213,9 +221,6 @@ class _Lexer:
                 sub = _Lexer(arg_raw, self.env, self.expand, self.unresolved_as)
                 sub_word = Word("", 0, 0)
                 return sub._word_text_all(sub_word)
-            if val is None and self.expand and self.env.get(name) is None:
-                word.unresolved.append(name)
-                return "${" + body + "}"
             return ""
         # ${VAR:?message}
         if val is None:
@@ -490,6 +495,8 @@ def parse_script(
             finish(background=val == "&")
             continue
         w = val  # type: ignore[assignment]
+        if w.text == "" and not w.quoted and w.end > w.start and lex.s[w.start] == "$":
+            continue  # an unquoted expansion to nothing is not a word
         if cmd_start is None:
             cmd_start = w.start
         words.append(w)
@@ -508,6 +515,7 @@ def _make_command(
     words: list[Word], env: Env, apply_assignments: bool, origin: Callable[[int], str] | None
 ) -> Command:
     start, end = words[0].start, words[-1].end
+    all_words = words
     # Drop leading shell keywords (if/then/do/...), keep the simple command after them.
     while words and words[0].text in _KEYWORD_PREFIXES and not words[0].quoted:
         words = words[1:]
@@ -534,7 +542,7 @@ def _make_command(
         for name, w in assignments:
             where = origin(w.start) if origin else "script"
             env.set(name, EnvValue(w.text, where, resolved=w.resolved))
-    return Command(rest, assignments, start, end)
+    return Command(rest, assignments, start, end, all_words=list(all_words))
 
 
 def _value_word(w: Word, value: str) -> Word:
@@ -546,6 +554,5 @@ def split_words(text: str, env: Env | None = None, *, expand: bool = True) -> li
     cmds = parse_script(text, env, expand=expand, apply_assignments=False)
     out: list[Word] = []
     for c in cmds:
-        out.extend(w for _, w in c.assignments)
-        out.extend(c.words)
+        out.extend(c.all_words)
     return out

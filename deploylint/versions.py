@@ -41,7 +41,9 @@ class Version:
         return cls(rel, pre, post, dev, t)
 
     def _key(self) -> tuple:
-        rel = self.release + (0,) * (4 - len(self.release)) if len(self.release) < 4 else self.release
+        rel = (
+            self.release + (0,) * (4 - len(self.release)) if len(self.release) < 4 else self.release
+        )
         if self.pre is None and self.post is None and self.dev is not None:
             pre_key: tuple = (-2, "", 0)
         elif self.pre is None:
@@ -66,9 +68,11 @@ class Version:
         return hash(self._key())
 
     def __str__(self) -> str:
-        return ".".join(str(x) for x in self.release) + (
-            f"{self.pre[0]}{self.pre[1]}" if self.pre else ""
-        ) + (f".post{self.post}" if self.post is not None else "")
+        return (
+            ".".join(str(x) for x in self.release)
+            + (f"{self.pre[0]}{self.pre[1]}" if self.pre else "")
+            + (f".post{self.post}" if self.post is not None else "")
+        )
 
 
 def V(text: str) -> Version:

@@ -228,7 +228,7 @@ def to_py(node: Node | None, budget: int = MAX_NODES) -> Any:
             return [conv(x, depth + 1) for x in n.value]
         if isinstance(n, MappingNode):
             out: dict[Any, Any] = {}
-            for k, kn, v in items(n):
+            for k, _kn, v in items(n):
                 out[k] = conv(v, depth + 1)
             return out
         return None

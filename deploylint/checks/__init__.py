@@ -76,8 +76,14 @@ def launch_evidence(launch: Launch) -> dict[str, Any]:
 
 def version_phrase(launch: Launch) -> str:
     """'vLLM 0.6.0' or 'vLLM (version not pinned; newest known 0.33.0 assumed)'."""
-    names = {"vllm": "vLLM", "lmdeploy": "LMDeploy", "sglang": "SGLang", "tgi": "TGI",
-             "ollama": "Ollama", "llamacpp": "llama.cpp"}
+    names = {
+        "vllm": "vLLM",
+        "lmdeploy": "LMDeploy",
+        "sglang": "SGLang",
+        "tgi": "TGI",
+        "ollama": "Ollama",
+        "llamacpp": "llama.cpp",
+    }
     name = names.get(launch.engine, launch.engine)
     v = launch.version
     if v is None or v.version is None:
@@ -102,5 +108,12 @@ def load_check(code: str):  # -> Callable[[Context], Iterator[Finding]]
     return import_module(CHECKS[code]).check
 
 
-__all__ = ["CHECKS", "Context", "Iterator", "launch_evidence", "load_check", "model_loc",
-           "version_phrase"]
+__all__ = [
+    "CHECKS",
+    "Context",
+    "Iterator",
+    "launch_evidence",
+    "load_check",
+    "model_loc",
+    "version_phrase",
+]

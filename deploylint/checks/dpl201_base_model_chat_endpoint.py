@@ -8,6 +8,15 @@ from ..engines.registry import module
 from ..findings import Finding
 from . import Context, launch_evidence, model_loc, version_phrase
 
+_WITH_TEMPLATE = (
+    "the chat template wraps every conversation in turn markers this model was never trained "
+    "to answer, so it echoes or continues the prompt instead of replying"
+)
+_NO_TEMPLATE = (
+    'the model has no chat template, so chat requests are refused (vLLM: HTTP 400 "default chat '
+    'template is no longer allowed"), and adding one only makes a base model echo the prompt'
+)
+
 
 def chat_endpoint(launch) -> str | None:
     fn = getattr(module(launch.engine), "chat_endpoint", None)
@@ -59,6 +68,10 @@ def check(ctx: Context) -> Iterator[Finding]:
         evidence = chat_evidence(ctx, launch)
         ev = launch_evidence(launch)
         ev["chat_endpoint"] = endpoint
+        from ..assess import has_chat_template
+
+        override = launch.args.last("chat_template") is not None
+        template = True if override else has_chat_template(mr)
         heuristic = a.confidence == "heuristic"
         why = a.reasons[0] if a.reasons else "base model"
         sure = " (judged from the name alone)" if heuristic else ""
@@ -67,17 +80,20 @@ def check(ctx: Context) -> Iterator[Finding]:
             ev["chat_use"] = [{"what": w, "location": loc} for w, loc in evidence]
             msg = (
                 f"`{mr.ref}` is a base model{sure} ({why}), served by {engine} behind "
-                f"{endpoint}, and {evidence[0][0]}: the chat template wraps every conversation "
-                "in turn markers this model was never trained to answer, so it echoes or "
-                "continues the prompt instead of replying"
+                f"{endpoint}, and {evidence[0][0]}: "
+                + (_NO_TEMPLATE if template is False else _WITH_TEMPLATE)
             )
             severity = "error" if not heuristic else "warning"
         else:
             msg = (
                 f"`{mr.ref}` is a base model{sure} ({why}), served by {engine}, which exposes "
-                f"{endpoint} for it; nothing in the repository shows chat use, but a chat "
-                "request would get the chat template applied to a model that was not trained "
-                "on it"
+                f"{endpoint} for it; nothing in the repository shows chat use, but "
+                + (
+                    "chat requests fail: it has no chat template"
+                    if template is False
+                    else "a chat request gets a chat template applied to a model that was not "
+                    "trained on it"
+                )
             )
             severity = "info"
         sibling = instruct_sibling(mr.ref)
@@ -88,5 +104,11 @@ def check(ctx: Context) -> Iterator[Finding]:
         ) + ", or keep the base model and call /v1/completions with raw text prompts"
         if not evidence:
             fix += " (then suppress this finding with a reason)"
-        yield ctx.finding(model_loc(launch), msg, fix=fix, evidence=ev, severity=severity,
-                          anchor=f"{launch.form} {mr.ref}")
+        yield ctx.finding(
+            model_loc(launch),
+            msg,
+            fix=fix,
+            evidence=ev,
+            severity=severity,
+            anchor=f"{launch.form} {mr.ref}",
+        )

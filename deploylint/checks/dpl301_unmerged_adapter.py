@@ -20,15 +20,18 @@ def _adapter_dir_as_model(ctx: Context, launch) -> Iterator[Finding]:
     ptype = acfg.get("peft_type") or "PEFT"
     ev = launch_evidence(launch)
     ev["adapter_dir"] = str(md.path)
-    ev["adapter_config"] = md.docs["adapter_config.json"].loc("peft_type") if (
-        "adapter_config.json" in md.docs) else None
+    ev["adapter_config"] = (
+        md.docs["adapter_config.json"].loc("peft_type")
+        if ("adapter_config.json" in md.docs)
+        else None
+    )
     ev["base_model_name_or_path"] = acfg.get("base_model_name_or_path")
     missing = "no config.json and no model weights" if not md.has_config else "no model weights"
     engine = version_phrase(launch)
     msg = (
         f"`{mr.ref}` is a {ptype} adapter directory ({missing}; adapter_config.json trained on "
         f"{base}) given to {engine} as the model: the engine needs a full model there and fails "
-        "to start (\"config.json not found\" / \"No supported config format\", vllm issues "
+        'to start ("config.json not found" / "No supported config format", vllm issues '
         "#1129, unsloth #1191)"
     )
     if launch.engine == "vllm":
@@ -63,8 +66,13 @@ def _vllm_lora_not_enabled(ctx: Context, launch) -> Iterator[Finding]:
         "adapters at startup through the LoRA manager, which is off, so the server stops with "
         "`LoRA is not enabled` and the adapter is never served"
     )
-    yield ctx.finding(occ.loc, msg, fix="add --enable-lora (and --max-lora-rank ≥ the adapter's r)",
-                      evidence=ev, anchor="--lora-modules without --enable-lora")
+    yield ctx.finding(
+        occ.loc,
+        msg,
+        fix="add --enable-lora (and --max-lora-rank ≥ the adapter's r)",
+        evidence=ev,
+        anchor="--lora-modules without --enable-lora",
+    )
 
 
 def _lmdeploy_adapters_turbomind(ctx: Context, launch) -> Iterator[Finding]:
@@ -88,8 +96,13 @@ def _lmdeploy_adapters_turbomind(ctx: Context, launch) -> Iterator[Finding]:
         f"--adapters is only honoured by LMDeploy's PyTorch engine; with {chosen} the adapters "
         "are silently dropped and every request is answered by the base model"
     )
-    yield ctx.finding(occs[0].loc, msg, fix="add --backend pytorch", evidence=ev,
-                      anchor="--adapters without --backend pytorch")
+    yield ctx.finding(
+        occs[0].loc,
+        msg,
+        fix="add --backend pytorch",
+        evidence=ev,
+        anchor="--adapters without --backend pytorch",
+    )
 
 
 def check(ctx: Context) -> Iterator[Finding]:

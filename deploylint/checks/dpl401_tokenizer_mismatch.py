@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..facts import Loc, ModelDir, ModelRef
+from ..facts import ModelDir, ModelRef
 from ..findings import Finding
+from ..location import Loc
 from ..tokenizers import model_vocab_size, special_tokens, tokenizer_vocab
 from . import Context, launch_evidence, model_loc, version_phrase
 
@@ -23,9 +24,15 @@ class Side:
 
 
 def _knowledge(ref: str):
+    """Facts for a hub id: exact knowledge, or a quantized/renamed copy of a known checkpoint."""
     from ..knowledge import models
 
-    return models.lookup(ref)
+    info = models.lookup(ref)
+    if info is None:
+        info = models.guess(ref)
+        if info.family is None or (info.eos_token is None and info.vocab_size is None):
+            return None
+    return info
 
 
 def _tokenizer_side(mr: ModelRef) -> Side | None:
@@ -36,8 +43,14 @@ def _tokenizer_side(mr: ModelRef) -> Side | None:
         fam = mr.info.family if mr.info is not None else None
         if not st and vi is None:
             return None
-        return Side(mr.ref, st.get("eos_token"), st.get("bos_token"), vi.size if vi else None,
-                    vi.source if vi else "", fam)
+        return Side(
+            mr.ref,
+            st.get("eos_token"),
+            st.get("bos_token"),
+            vi.size if vi else None,
+            vi.source if vi else "",
+            fam,
+        )
     info = _knowledge(mr.ref)
     if info is None:
         return None
@@ -50,14 +63,25 @@ def _model_side(mr: ModelRef) -> Side | None:
         st = special_tokens(md)
         fam = mr.info.family if mr.info is not None else None
         v = model_vocab_size(md)
-        return Side(mr.ref, st.get("eos_token"), st.get("bos_token"), v,
-                    "config.json vocab_size" if v else "", fam)
+        return Side(
+            mr.ref,
+            st.get("eos_token"),
+            st.get("bos_token"),
+            v,
+            "config.json vocab_size" if v else "",
+            fam,
+        )
     info = _knowledge(mr.ref)
     if info is None:
         return None
-    return Side(info.id, info.eos_token, info.bos_token, info.vocab_size,
-                "config.json vocab_size (built-in knowledge)" if info.vocab_size else "",
-                info.family)
+    return Side(
+        info.id,
+        info.eos_token,
+        info.bos_token,
+        info.vocab_size,
+        "config.json vocab_size (built-in knowledge)" if info.vocab_size else "",
+        info.family,
+    )
 
 
 def _tokenizer_override(ctx: Context, launch) -> Iterator[Finding]:
@@ -90,16 +114,32 @@ def _tokenizer_override(ctx: Context, launch) -> Iterator[Finding]:
         f"{version_phrase(launch)} encodes prompts, stops and applies the chat template with it, "
         "so the model receives token ids it was not trained on"
     )
-    yield ctx.finding(occ.loc if occ else model_loc(launch), msg,
-                      fix=f"drop --tokenizer (use the model's own) or point it at the tokenizer "
-                          f"`{mr.ref}` was trained with",
-                      evidence=ev, anchor=f"--tokenizer {tk.ref}")
+    yield ctx.finding(
+        occ.loc if occ else model_loc(launch),
+        msg,
+        fix=f"drop --tokenizer (use the model's own) or point it at the tokenizer "
+        f"`{mr.ref}` was trained with",
+        evidence=ev,
+        anchor=f"--tokenizer {tk.ref}",
+    )
 
 
 def _group(family: str) -> str:
     f = family.lower()
-    for prefix in ("qwen", "llama-2", "llama2", "llama3", "llama-3", "gemma", "mistral", "phi",
-                   "deepseek", "glm", "internlm", "yi"):
+    for prefix in (
+        "qwen",
+        "llama-2",
+        "llama2",
+        "llama3",
+        "llama-3",
+        "gemma",
+        "mistral",
+        "phi",
+        "deepseek",
+        "glm",
+        "internlm",
+        "yi",
+    ):
         if f.startswith(prefix):
             return prefix.replace("-", "")
     return f
@@ -123,10 +163,14 @@ def _served_without_tokenizer(ctx: Context, launch) -> Iterator[Finding]:
         f"vocab.json + merges.txt): {version_phrase(launch)} loads the tokenizer from the model "
         "directory and fails to start (LLaMA-Factory issue #10169)"
     )
-    yield ctx.finding(model_loc(launch), msg,
-                      fix="save the tokenizer next to the weights (tokenizer.save_pretrained(dir)) "
-                          "or pass --tokenizer <the base model>",
-                      evidence=ev, anchor=f"no tokenizer {mr.ref}")
+    yield ctx.finding(
+        model_loc(launch),
+        msg,
+        fix="save the tokenizer next to the weights (tokenizer.save_pretrained(dir)) "
+        "or pass --tokenizer <the base model>",
+        evidence=ev,
+        anchor=f"no tokenizer {mr.ref}",
+    )
 
 
 def _dir_checks(ctx: Context, served: set[Path]) -> Iterator[Finding]:
@@ -138,10 +182,14 @@ def _dir_checks(ctx: Context, served: set[Path]) -> Iterator[Finding]:
                 "tokenizer.model or vocab.json + merges.txt): serving engines load the tokenizer "
                 "from the model directory, so loading it fails (LLaMA-Factory issue #10169)"
             )
-            yield ctx.finding(Loc(md.path), msg, severity="warning",
-                              fix="save the tokenizer with the model "
-                                  "(tokenizer.save_pretrained(output_dir))",
-                              evidence=ev, anchor="no tokenizer files")
+            yield ctx.finding(
+                Loc(md.path),
+                msg,
+                severity="warning",
+                fix="save the tokenizer with the model (tokenizer.save_pretrained(output_dir))",
+                evidence=ev,
+                anchor="no tokenizer files",
+            )
         vocab = model_vocab_size(md)
         vi = tokenizer_vocab(md)
         if vocab and vi and vi.size > vocab:
@@ -153,11 +201,15 @@ def _dir_checks(ctx: Context, served: set[Path]) -> Iterator[Finding]:
                 f"{vi.size - 1} ({vi.source}): those tokens index past the embedding matrix "
                 "(crash or garbage); the embeddings were not resized after adding tokens"
             )
-            yield ctx.finding(loc, msg,
-                              fix="resize the embeddings (model.resize_token_embeddings("
-                                  "len(tokenizer))) before training/saving, or restore the base "
-                                  "model's tokenizer files",
-                              evidence=ev, anchor="vocab_size")
+            yield ctx.finding(
+                loc,
+                msg,
+                fix="resize the embeddings (model.resize_token_embeddings("
+                "len(tokenizer))) before training/saving, or restore the base "
+                "model's tokenizer files",
+                evidence=ev,
+                anchor="vocab_size",
+            )
 
 
 def check(ctx: Context) -> Iterator[Finding]:

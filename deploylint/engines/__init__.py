@@ -93,7 +93,7 @@ def newest_release(engine: str) -> str | None:
 
 
 def resolve_spec(engine: str, spec_text: str) -> tuple[str | None, bool]:
-    """(version to assume, exact?) for a requirement specifier such as ``==0.6.0`` or ``>=0.6,<0.8``."""
+    """(version to assume, exact?) for a specifier such as ``==0.6.0`` or ``>=0.6,<0.8``."""
     spec = Specifier.parse(spec_text)
     if spec is None:
         return None, False

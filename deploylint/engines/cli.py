@@ -105,8 +105,11 @@ class ParsedArgs:
 
     def to_evidence(self) -> dict[str, Any]:
         return {
-            dest: (occs[-1].value if occs[-1].spec and occs[-1].spec.arity != "multi"
-                   else [v.text for o in occs for v in o.values])
+            dest: (
+                occs[-1].value
+                if occs[-1].spec and occs[-1].spec.arity != "multi"
+                else [v.text for o in occs for v in o.values]
+            )
             for dest, occs in sorted(self.options.items())
         }
 
@@ -203,5 +206,7 @@ def _suffix_loc(tok: Token, offset: int) -> Loc:
     if loc.line is None or loc.col is None:
         return loc
     if loc.end_line == loc.line and loc.end_col is not None:
-        return Loc(loc.path, loc.line, loc.col + offset, loc.line, max(loc.end_col, loc.col + offset + 1))
+        return Loc(
+            loc.path, loc.line, loc.col + offset, loc.line, max(loc.end_col, loc.col + offset + 1)
+        )
     return Loc(loc.path, loc.line, loc.col + offset, loc.line, loc.col + offset + 1)

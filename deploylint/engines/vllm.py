@@ -207,12 +207,12 @@ DOCKER_ENTRYPOINT = [
     Fact(
         ("python3", "-m", "vllm.entrypoints.openai.api_server"),
         "vllm/vllm-openai image: docker/Dockerfile target vllm-openai "
-        "ENTRYPOINT [\"python3\", \"-m\", \"vllm.entrypoints.openai.api_server\"] (vllm issue #17172)",
+        'ENTRYPOINT ["python3", "-m", "vllm.entrypoints.openai.api_server"] (vllm issue #17172)',
         until="0.26.0",
     ),
     Fact(
         ("vllm", "serve"),
-        "vllm/vllm-openai image Entrypoint [\"vllm\", \"serve\"] in recent images (jetson-ai-lab "
+        'vllm/vllm-openai image Entrypoint ["vllm", "serve"] in recent images (jetson-ai-lab '
         "PR #420, vllm-project.github.io PR #305); first release UNCONFIRMED (by 0.26.0)",
         since="0.26.0",
     ),

@@ -54,17 +54,24 @@ def render(result, cwd: Path, *, color: bool = False, show_source: bool = True, 
                 out.append(f" {gutter} | {shown}")
                 if loc.col is not None:
                     start = loc.col - 1
-                    end = loc.end_col - 1 if (loc.end_col and loc.end_line == loc.line) else start + 1
+                    end = (
+                        loc.end_col - 1 if (loc.end_col and loc.end_line == loc.line) else start + 1
+                    )
                     width = max(1, min(end, len(shown) + 1) - start)
-                    out.append(f" {pad} | " + " " * start + c(_COLORS.get(f.severity, ""), "^" * width))
+                    out.append(
+                        f" {pad} | " + " " * start + c(_COLORS.get(f.severity, ""), "^" * width)
+                    )
         if f.fix:
             out.append(f"  = fix: {f.fix}")
         out.append("")
     by_sev = Counter(f.severity for f in result.findings)
     n = len(result.findings)
     if n:
-        parts = [f"{by_sev[s]} {s}{'s' if by_sev[s] != 1 and s != 'info' else ''}"
-                 for s in ("error", "warning", "info") if by_sev[s]]
+        parts = [
+            f"{by_sev[s]} {s}{'s' if by_sev[s] != 1 and s != 'info' else ''}"
+            for s in ("error", "warning", "info")
+            if by_sev[s]
+        ]
         line = f"Found {n} finding{'s' if n != 1 else ''} ({', '.join(parts)})"
     else:
         line = "No findings"
@@ -73,5 +80,7 @@ def render(result, cwd: Path, *, color: bool = False, show_source: bool = True, 
         line += f"; {len(result.suppressed)} suppressed"
     out.append(line + ".")
     if result.internal_errors:
-        out.append(f"{len(result.internal_errors)} internal error(s): run with --verbose for details.")
+        out.append(
+            f"{len(result.internal_errors)} internal error(s): run with --verbose for details."
+        )
     return "\n".join(out) + "\n"

@@ -50,8 +50,17 @@ class FileFacts:
     deps: list[Path] = field(default_factory=list)  # other files read while parsing this one
 
 
-COMMENT_KINDS = {"shell", "dockerfile", "compose", "yaml", "requirements", "pyproject", "dotenv",
-                 "python", "modelfile"}
+COMMENT_KINDS = {
+    "shell",
+    "dockerfile",
+    "compose",
+    "yaml",
+    "requirements",
+    "pyproject",
+    "dotenv",
+    "python",
+    "modelfile",
+}
 _SUPPRESS = re.compile(
     r"#\s*deploylint:\s*(?:ignore|noqa)(?:\[(?P<codes>[^\]]*)\])?(?P<reason>[^\n]*)", re.I
 )
@@ -71,7 +80,9 @@ def parse_suppressions(sf: SourceFile) -> list[Suppress]:
             if c.strip()
         )
         reason = m.group("reason").strip().lstrip(":-— ").strip()
-        out.append(Suppress(line, codes, reason, Loc(sf.path, line, col, line, col + len(m.group(0)))))
+        out.append(
+            Suppress(line, codes, reason, Loc(sf.path, line, col, line, col + len(m.group(0))))
+        )
     return out
 
 

@@ -123,12 +123,14 @@ def _strip_wrappers(tokens: list[Token], ctx: LaunchContext) -> tuple[list[Token
                 i += 2 if tokens[i].text in ("-u", "-g", "-h", "-p", "-U") else 1
         elif base in ("nice", "ionice", "taskset", "timeout", "stdbuf", "numactl", "chrt"):
             i += 1
+            cpu_list = False
             while i < n and tokens[i].text.startswith("-"):
                 opt = tokens[i].text
                 takes = opt in ("-n", "-c", "--cpu-list", "-k", "-s", "--signal", "-o", "-e")
-                i += 2 if takes and "=" not in opt else 1
-            if base in ("timeout", "taskset") and i < n:
-                i += 1  # duration / cpu mask
+                cpu_list = cpu_list or (base == "taskset" and opt in ("-c", "--cpu-list"))
+                i += 2 if takes and "=" not in opt and base != "numactl" else 1
+            if (base == "timeout" or (base == "taskset" and not cpu_list)) and i < n:
+                i += 1  # the duration / the cpu mask
         elif base in ("tini", "catatonit"):
             i += 1
             while i < n and tokens[i].text.startswith("-"):
@@ -175,15 +177,82 @@ def _shell_c_script(tokens: list[Token]) -> tuple[Token, list[Token]] | None:
 
 
 _DOCKER_VALUE_OPTS = {
-    "-e", "--env", "-v", "--volume", "-p", "--publish", "--name", "--gpus", "--ipc", "--shm-size",
-    "--runtime", "--network", "--net", "--entrypoint", "-w", "--workdir", "--mount", "--env-file",
-    "--device", "--ulimit", "--restart", "-u", "--user", "--cpus", "-m", "--memory", "-l",
-    "--label", "--add-host", "-h", "--hostname", "--platform", "--pull", "--log-driver",
-    "--log-opt", "--security-opt", "--cap-add", "--cap-drop", "--health-cmd", "--cidfile",
-    "--cpuset-cpus", "--memory-swap", "--group-add", "--stop-signal", "--stop-timeout",
-    "--tmpfs", "--dns", "--expose", "--volumes-from", "--pid", "--uts", "--userns", "--link",
-    "--health-interval", "--health-retries", "--health-timeout", "--storage-opt", "--sysctl",
+    "-e",
+    "--env",
+    "-v",
+    "--volume",
+    "-p",
+    "--publish",
+    "--name",
+    "--gpus",
+    "--ipc",
+    "--shm-size",
+    "--runtime",
+    "--network",
+    "--net",
+    "--entrypoint",
+    "-w",
+    "--workdir",
+    "--mount",
+    "--env-file",
+    "--device",
+    "--ulimit",
+    "--restart",
+    "-u",
+    "--user",
+    "--cpus",
+    "-m",
+    "--memory",
+    "-l",
+    "--label",
+    "--add-host",
+    "-h",
+    "--hostname",
+    "--platform",
+    "--pull",
+    "--log-driver",
+    "--log-opt",
+    "--security-opt",
+    "--cap-add",
+    "--cap-drop",
+    "--health-cmd",
+    "--cidfile",
+    "--cpuset-cpus",
+    "--memory-swap",
+    "--group-add",
+    "--stop-signal",
+    "--stop-timeout",
+    "--tmpfs",
+    "--dns",
+    "--expose",
+    "--volumes-from",
+    "--pid",
+    "--uts",
+    "--userns",
+    "--link",
+    "--health-interval",
+    "--health-retries",
+    "--health-timeout",
+    "--storage-opt",
+    "--sysctl",
 }
+
+
+_PWD = re.compile(r"^(?:\$\(pwd\)|\$\{PWD\}|\$PWD|`pwd`)(?=/|$)")
+
+
+def _docker_volume(text: str, loc: Loc, base_dir: Path) -> Volume | None:
+    """`-v SRC:DST[:MODE]`; a bind mount's source is resolved against the script's directory."""
+    src_text = _PWD.sub(str(base_dir), text)
+    parts = src_text.split(":")
+    if len(parts) < 2:
+        return None
+    src, dst = parts[0], parts[1]
+    vol = Volume(src, dst, loc)
+    if src.startswith(("/", "./", "../")) or src in (".", ".."):
+        p = Path(src)
+        vol.host_dir = p if p.is_absolute() else base_dir / p
+    return vol
 
 
 def _docker_run(tokens: list[Token], ctx: LaunchContext) -> list[Launch] | None:
@@ -217,12 +286,16 @@ def _docker_run(tokens: list[Token], ctx: LaunchContext) -> list[Launch] | None:
                 break
             if name in ("-e", "--env"):
                 k, has, v = val.text.partition("=")
-                env.set(k, EnvValue(v, "docker run -e", val.resolved) if has
-                        else EnvValue("", "host environment", resolved=False))
+                env.set(
+                    k,
+                    EnvValue(v, "docker run -e", val.resolved)
+                    if has
+                    else EnvValue("", "host environment", resolved=False),
+                )
             elif name in ("-v", "--volume"):
-                parts = val.text.split(":")
-                if len(parts) >= 2:
-                    volumes.append(Volume(parts[0], parts[1], val.loc))
+                vol = _docker_volume(val.text, val.loc, ctx.base_dir)
+                if vol is not None:
+                    volumes.append(vol)
             elif name in ("-p", "--publish"):
                 parts = val.text.rsplit(":", 1)
                 ports.append((parts[0] if len(parts) == 2 else None, parts[-1]))
@@ -287,7 +360,9 @@ def launches_from_container(
     return launches_from_argv(argv, ctx)
 
 
-def _image_default_entrypoint(engine: str, version: str | None) -> tuple[tuple[str, ...], str] | None:
+def _image_default_entrypoint(
+    engine: str, version: str | None
+) -> tuple[tuple[str, ...], str] | None:
     if engine == "vllm":
         from ..engines import vllm
 
@@ -309,7 +384,9 @@ def launches_from_argv(tokens: list[Token], ctx: LaunchContext, depth: int = 0) 
     sh = _shell_c_script(tokens)
     if sh is not None:
         script, _args = sh
-        aligner = script.mapper or Aligner(script.loc.path, script.text, 0, len(script.text), script.text)
+        aligner = script.mapper or Aligner(
+            script.loc.path, script.text, 0, len(script.text), script.text
+        )
         if not script.resolved:
             ctx.notes.append("the `sh -c` script has unresolved parts")
         return launches_from_script(script.text, aligner, ctx)
@@ -323,7 +400,9 @@ def launches_from_argv(tokens: list[Token], ctx: LaunchContext, depth: int = 0) 
     return [build_launch(engine, form, tokens, start, ctx)]
 
 
-def build_launch(engine: str, form: str, tokens: list[Token], start: int, ctx: LaunchContext) -> Launch:
+def build_launch(
+    engine: str, form: str, tokens: list[Token], start: int, ctx: LaunchContext
+) -> Launch:
     mod = registry.module(engine)
     version_hint = next((h.version for h in ctx.version_hints if h.engine == engine), None)
     table = mod.option_table(version_hint)

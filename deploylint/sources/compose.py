@@ -47,7 +47,9 @@ def interpolate(text: str, variables: dict[str, EnvValue]) -> tuple[str, list[st
     return _INTERP.sub(rep, text), missing
 
 
-def _env_block(node: Node | None, variables: dict[str, EnvValue], where: str) -> dict[str, EnvValue]:
+def _env_block(
+    node: Node | None, variables: dict[str, EnvValue], where: str
+) -> dict[str, EnvValue]:
     env: dict[str, EnvValue] = {}
     if Y.is_map(node):
         for k, _, v in Y.items(node):
@@ -133,17 +135,19 @@ def command_tokens(
         raw = Y.scalar(node)
         if raw is None:
             return None
-        text, missing = interpolate(raw, variables)
-        al = Aligner(sf.path, sf.text, node.start_mark.index, node.end_mark.index, text)
+        # Split the text as written (positions stay exact), then interpolate word by word.
+        al = Y.aligner(sf.path, sf.text, node)
         try:
-            words = split_words(text, Env(), expand=False)
+            words = split_words(raw, Env(), expand=False)
         except ShellSyntaxError as e:
-            raise CommandError(f"cannot split command: {e}", al.loc(e.offset, e.offset + 1)) from None
+            raise CommandError(
+                f"cannot split command: {e}", al.loc(e.offset, e.offset + 1)
+            ) from None
         toks = word_tokens(words, al)
-        if missing:
-            for t in toks:
-                if "${" in t.text:
-                    t.resolved = False
+        for t in toks:
+            text, missing = interpolate(t.text, variables)
+            t.text = text
+            t.resolved = not missing
         return toks
     return None
 
@@ -286,16 +290,23 @@ def _chat_ui(sf: SourceFile, name: str, svc: Node, image: str | None, env: dict,
                 urls.append((url.strip(), loc))
     if not is_webui and not urls:
         return
-    if not is_webui and "open-webui" not in (image or "") and not any(
-        k in env for k in ("ENABLE_OLLAMA_API", "WEBUI_SECRET_KEY", "WEBUI_NAME")
+    if (
+        not is_webui
+        and "open-webui" not in (image or "")
+        and not any(k in env for k in ("ENABLE_OLLAMA_API", "WEBUI_SECRET_KEY", "WEBUI_NAME"))
     ):
         return
     enabled = env.get("ENABLE_OPENAI_API")
     if enabled is not None and enabled.resolved and enabled.value.lower() in ("false", "0", "no"):
         return
     facts.chat_uis.append(
-        ChatUI("open-webui", Y.loc(sf.path, Y.get(svc, "image") or svc), urls,
-               f"compose service '{name}'", name)
+        ChatUI(
+            "open-webui",
+            Y.loc(sf.path, Y.get(svc, "image") or svc),
+            urls,
+            f"compose service '{name}'",
+            name,
+        )
     )
 
 

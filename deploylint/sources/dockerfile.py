@@ -26,6 +26,7 @@ class Instruction:
     start: int  # offset of args in the file text
     end: int
     raw_lines: int = 1
+    raw: str = ""  # the source text of the arguments, line continuations kept
 
 
 @dataclass
@@ -83,7 +84,7 @@ def instructions(sf: SourceFile) -> list[Instruction]:
             continue
         kw = m.group(1).upper()
         start = offsets[i] + m.end()
-        parts = [line[m.end():]]
+        parts = [line[m.end() :]]
         first = i
         while parts[-1].rstrip().endswith(escape) and i + 1 < len(lines):
             parts[-1] = parts[-1].rstrip()[:-1]
@@ -98,7 +99,10 @@ def instructions(sf: SourceFile) -> list[Instruction]:
         hm = re.search(r"<<-?\s*[\"']?(\w+)[\"']?", args)
         if hm and kw in ("RUN", "COPY", "ADD"):
             heredoc = hm.group(1)
-        out.append(Instruction(kw, args, first + 1, start, end, i - first + 1))
+        raw = text[start:end]
+        if escape == "`":
+            raw = raw.replace("`\n", "\\\n")
+        out.append(Instruction(kw, args, first + 1, start, end, i - first + 1, raw))
         i += 1
     return out
 
@@ -144,8 +148,9 @@ def _exec_form(sf: SourceFile, ins: Instruction) -> list[Token] | None:
             span = len(raw)
         if idx == -1:
             idx, span = ins.start, 1
-        al = Aligner(sf.path, text, idx + (1 if span == len(json.dumps(item)) else 0),
-                     idx + span, item)
+        al = Aligner(
+            sf.path, text, idx + (1 if span == len(json.dumps(item)) else 0), idx + span, item
+        )
         line, col = sf.offset_to_linecol(idx)
         eline, ecol = sf.offset_to_linecol(idx + span)
         loc = Loc(sf.path, line, col, eline, ecol)
@@ -157,9 +162,9 @@ def _exec_form(sf: SourceFile, ins: Instruction) -> list[Token] | None:
 def _shell_form(sf: SourceFile, ins: Instruction) -> list[Token]:
     """Shell form runs `/bin/sh -c "<args>"`: one script token for the launcher to descend into."""
     text = sf.text
-    al = Aligner(sf.path, text, ins.start, ins.end, ins.args)
-    loc = al.loc(0, len(ins.args.rstrip()))
-    return [Token("/bin/sh", loc), Token("-c", loc), Token(ins.args, loc, True, None, al)]
+    al = Aligner(sf.path, text, ins.start, ins.end, ins.raw)
+    loc = al.loc(0, len(ins.raw.rstrip()))
+    return [Token("/bin/sh", loc), Token("-c", loc), Token(ins.raw, loc, True, None, al)]
 
 
 def parse(sf: SourceFile, facts: FileFacts) -> None:
@@ -249,7 +254,7 @@ def _parse_env(ins: Instruction, stage: Stage) -> None:
     if words and "=" not in words[0].text and len(words) >= 1:
         # legacy form: ENV KEY value with spaces
         key = words[0].text
-        value = body[len(key):].strip()
+        value = body[len(key) :].strip()
         stage.env[key] = EnvValue(value.strip("\"'"), f"Dockerfile ENV (line {ins.line})")
         return
     for w in words:

@@ -68,11 +68,23 @@ def _engine_words(sf: SourceFile, spec: Node, vcfg: Node | None) -> list[Token]:
     if vcfg is not None and Y.is_map(vcfg):
         if Y.get(vcfg, "enableChunkedPrefill") is not None:
             on = Y.to_py(Y.get(vcfg, "enableChunkedPrefill")) is True
-            words.append(_tok(sf, "--enable-chunked-prefill" if on else "--no-enable-chunked-prefill",
-                              Y.key_node(vcfg, "enableChunkedPrefill"), vcfg))
+            words.append(
+                _tok(
+                    sf,
+                    "--enable-chunked-prefill" if on else "--no-enable-chunked-prefill",
+                    Y.key_node(vcfg, "enableChunkedPrefill"),
+                    vcfg,
+                )
+            )
         on = Y.to_py(Y.get(vcfg, "enablePrefixCaching")) is True
-        words.append(_tok(sf, "--enable-prefix-caching" if on else "--no-enable-prefix-caching",
-                          Y.key_node(vcfg, "enablePrefixCaching"), vcfg))
+        words.append(
+            _tok(
+                sf,
+                "--enable-prefix-caching" if on else "--no-enable-prefix-caching",
+                Y.key_node(vcfg, "enablePrefixCaching"),
+                vcfg,
+            )
+        )
         for key, flag, _ in _VLLM_CONFIG:
             node = Y.get(vcfg, key)
             if node is not None and Y.is_scalar(node):
@@ -80,8 +92,15 @@ def _engine_words(sf: SourceFile, spec: Node, vcfg: Node | None) -> list[Token]:
                 words.append(_tok(sf, Y.scalar(node) or "", node, vcfg))
         for item in Y.seq(Y.get(vcfg, "extraArgs")):
             if Y.is_scalar(item):
-                words.append(Token(Y.scalar(item) or "", Y.loc(sf.path, item), True, None,
-                                   Y.aligner(sf.path, sf.text, item)))
+                words.append(
+                    Token(
+                        Y.scalar(item) or "",
+                        Y.loc(sf.path, item),
+                        True,
+                        None,
+                        Y.aligner(sf.path, sf.text, item),
+                    )
+                )
     return words
 
 
@@ -105,21 +124,38 @@ def parse_prodstack(sf: SourceFile, root: Node, facts: FileFacts) -> None:
         repo_node, tag_node = Y.get(spec, "repository"), Y.get(spec, "tag")
         image = _image(Y.scalar(repo_node), Y.scalar(tag_node))
         env = container_env(sf, spec, where)
-        env.setdefault("HF_HOME", EnvValue("/data" if Y.get(spec, "pvcStorage") is not None
-                                           else "/tmp", "production-stack chart"))
+        env.setdefault(
+            "HF_HOME",
+            EnvValue(
+                "/data" if Y.get(spec, "pvcStorage") is not None else "/tmp",
+                "production-stack chart",
+            ),
+        )
         ctx = LaunchContext(sf.path, where, base, Env(env), service=name)
         hint_loc = Y.loc(sf.path, tag_node or repo_node) if (tag_node or repo_node) else None
         info = image_info(image) if image else None
         if info is not None and info.engine == "vllm":
-            ctx.version_hints.append(EngineVersion("vllm", info.version,
-                                                   not info.unpinned and info.version is not None,
-                                                   info.source, hint_loc, info.tag))
+            ctx.version_hints.append(
+                EngineVersion(
+                    "vllm",
+                    info.version,
+                    not info.unpinned and info.version is not None,
+                    info.source,
+                    hint_loc,
+                    info.tag,
+                )
+            )
         ctx.image, ctx.image_loc = image, hint_loc
         prog = _tok(sf, "vllm", Y.key_node(spec, "modelURL"), spec)
-        words = [prog, Token("serve", prog.loc),
-                 Token(Y.scalar(url_node) or "", Y.loc(sf.path, url_node)),
-                 Token("--host", prog.loc), Token("0.0.0.0", prog.loc),
-                 Token("--port", prog.loc), Token("8000", prog.loc)]
+        words = [
+            prog,
+            Token("serve", prog.loc),
+            Token(Y.scalar(url_node) or "", Y.loc(sf.path, url_node)),
+            Token("--host", prog.loc),
+            Token("0.0.0.0", prog.loc),
+            Token("--port", prog.loc),
+            Token("8000", prog.loc),
+        ]
         words += _engine_words(sf, spec, Y.get(spec, "vllmConfig"))
         tmpl = Y.get(spec, "chatTemplate")
         if _scalar_text(tmpl):
@@ -127,8 +163,9 @@ def parse_prodstack(sf: SourceFile, root: Node, facts: FileFacts) -> None:
             words.append(_tok(sf, f"/templates/{Y.scalar(tmpl)}", tmpl, spec))
             cm = Y.get(spec, "chatTemplateConfigMap")
             if Y.scalar(cm):
-                ctx.extra["inline_files"] = {f"/templates/{Y.scalar(tmpl)}":
-                                             (Y.scalar(cm), Y.loc(sf.path, cm))}
+                ctx.extra["inline_files"] = {
+                    f"/templates/{Y.scalar(tmpl)}": (Y.scalar(cm), Y.loc(sf.path, cm))
+                }
         launch = build_launch("vllm", "vllm serve", words, 2, ctx)
         launch.extra["helm"] = "production-stack"
         facts.launches.append(launch)
@@ -148,11 +185,23 @@ def vllm_runtime_cr(sf: SourceFile, doc: Node, name: str, facts: FileFacts, base
     if Y.scalar(img):
         info = image_info(Y.scalar(img) or "")
         if info is not None and info.engine == "vllm":
-            ctx.version_hints.append(EngineVersion("vllm", info.version, not info.unpinned,
-                                                   info.source, Y.loc(sf.path, img), info.tag))
+            ctx.version_hints.append(
+                EngineVersion(
+                    "vllm",
+                    info.version,
+                    not info.unpinned,
+                    info.source,
+                    Y.loc(sf.path, img),
+                    info.tag,
+                )
+            )
         ctx.image, ctx.image_loc = Y.scalar(img), Y.loc(sf.path, img)
     prog = _tok(sf, "vllm", Y.key_node(model, "modelURL"), model)
-    words = [prog, Token("serve", prog.loc), Token(Y.scalar(url_node) or "", Y.loc(sf.path, url_node))]
+    words = [
+        prog,
+        Token("serve", prog.loc),
+        Token(Y.scalar(url_node) or "", Y.loc(sf.path, url_node)),
+    ]
     words += _engine_words(sf, model, None)
     for key, flag, _ in _VLLM_CONFIG:
         node = Y.get(model, key)
@@ -170,8 +219,11 @@ def vllm_runtime_cr(sf: SourceFile, doc: Node, name: str, facts: FileFacts, base
 
 def is_vllm_chart_values(root: Node) -> bool:
     img = Y.get(root, "image")
-    return (Y.is_map(img) and Y.get(img, "command") is not None
-            and "vllm" in (Y.scalar(Y.get(img, "repository")) or ""))
+    return (
+        Y.is_map(img)
+        and Y.get(img, "command") is not None
+        and "vllm" in (Y.scalar(Y.get(img, "repository")) or "")
+    )
 
 
 def parse_vllm_chart(sf: SourceFile, root: Node, facts: FileFacts) -> None:
@@ -183,6 +235,7 @@ def parse_vllm_chart(sf: SourceFile, root: Node, facts: FileFacts) -> None:
     command = _string_list(sf, Y.get(img, "command"), {})
     loc_node = Y.get(img, "tag") or Y.get(img, "repository")
     facts.launches.extend(
-        launches_from_container(image, Y.loc(sf.path, loc_node) if loc_node else None, command,
-                                None, ctx)
+        launches_from_container(
+            image, Y.loc(sf.path, loc_node) if loc_node else None, command, None, ctx
+        )
     )

@@ -17,8 +17,16 @@ from ..shell import Env, EnvValue
 from . import FileFacts
 from .commands import CommandError, LaunchContext, build_launch, launches_from_container
 
-WORKLOAD_KINDS = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob",
-                  "ReplicationController"}
+WORKLOAD_KINDS = {
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Job",
+    "CronJob",
+    "ReplicationController",
+}
 
 _K8S_VAR = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)|\$\$\(")
 
@@ -82,8 +90,9 @@ def _string_list(sf: SourceFile, node: Node | None, env: dict[str, EnvValue]) ->
         if raw is None:
             continue
         text, missing = expand_k8s(raw, env)
-        out.append(Token(text, Y.loc(sf.path, item), not missing, None,
-                         Y.aligner(sf.path, sf.text, item)))
+        out.append(
+            Token(text, Y.loc(sf.path, item), not missing, None, Y.aligner(sf.path, sf.text, item))
+        )
     return out
 
 
@@ -100,15 +109,18 @@ def _mounts(sf: SourceFile, c: Node, volumes: dict[str, Node]) -> list[Volume]:
             if Y.get(vol, "hostPath") is not None:
                 source = Y.scalar(Y.get(vol, "hostPath", "path")) or name
             elif Y.get(vol, "persistentVolumeClaim") is not None:
-                source = "pvc:" + (Y.scalar(Y.get(vol, "persistentVolumeClaim", "claimName")) or name)
+                source = "pvc:" + (
+                    Y.scalar(Y.get(vol, "persistentVolumeClaim", "claimName")) or name
+                )
             elif Y.get(vol, "configMap") is not None:
                 source = "configmap:" + (Y.scalar(Y.get(vol, "configMap", "name")) or name)
         out.append(Volume(source, path, Y.loc(sf.path, m)))
     return out
 
 
-def _containers(sf: SourceFile, doc: Node, kind: str, name: str, spec: Node, facts: FileFacts,
-                base: Path) -> None:
+def _containers(
+    sf: SourceFile, doc: Node, kind: str, name: str, spec: Node, facts: FileFacts, base: Path
+) -> None:
     volumes = {Y.scalar(Y.get(v, "name")) or "": v for v in Y.seq(Y.get(spec, "volumes"))}
     for c in Y.seq(Y.get(spec, "containers")):
         cname = Y.scalar(Y.get(c, "name")) or "?"
@@ -123,14 +135,22 @@ def _containers(sf: SourceFile, doc: Node, kind: str, name: str, spec: Node, fac
         except CommandError as e:
             facts.diagnostics.append(Diagnostic(e.loc, str(e), str(e)))
             continue
-        ctx = LaunchContext(sf.path, where, base, Env(env), service=name,
-                            volumes=_mounts(sf, c, volumes),
-                            ports=[(None, Y.scalar(Y.get(p, "containerPort")) or "")
-                                   for p in Y.seq(Y.get(c, "ports"))])
+        ctx = LaunchContext(
+            sf.path,
+            where,
+            base,
+            Env(env),
+            service=name,
+            volumes=_mounts(sf, c, volumes),
+            ports=[
+                (None, Y.scalar(Y.get(p, "containerPort")) or "") for p in Y.seq(Y.get(c, "ports"))
+            ],
+        )
         try:
             facts.launches.extend(
-                launches_from_container(image, Y.loc(sf.path, image_node) if image_node else None,
-                                        command, args, ctx)
+                launches_from_container(
+                    image, Y.loc(sf.path, image_node) if image_node else None, command, args, ctx
+                )
             )
         except CommandError as e:
             facts.diagnostics.append(Diagnostic(e.loc, str(e), str(e)))
@@ -155,13 +175,25 @@ def _chat_ui(sf, c, image, env, where, name, facts) -> None:
     enabled = env.get("ENABLE_OPENAI_API")
     if enabled is not None and enabled.resolved and enabled.value.lower() in ("false", "0"):
         return
-    facts.chat_uis.append(ChatUI("open-webui", Y.loc(sf.path, Y.get(c, "image")), urls, where, name))
+    facts.chat_uis.append(
+        ChatUI("open-webui", Y.loc(sf.path, Y.get(c, "image")), urls, where, name)
+    )
 
 
-# KServe Hugging Face server options (kserve/python/huggingfaceserver/huggingfaceserver/__main__.py);
+# KServe Hugging Face server options
+# (kserve/python/huggingfaceserver/huggingfaceserver/__main__.py);
 # with the vLLM backend the remaining arguments are vLLM engine arguments.
-_KSERVE_HF = ["--model_id", "--model_dir", "--model_name", "--model_revision", "--backend",
-              "--task", "--tokenizer_revision", "--max_length", "--dtype"]
+_KSERVE_HF = [
+    "--model_id",
+    "--model_dir",
+    "--model_name",
+    "--model_revision",
+    "--backend",
+    "--task",
+    "--tokenizer_revision",
+    "--max_length",
+    "--dtype",
+]
 
 
 def _kserve(sf: SourceFile, doc: Node, name: str, facts: FileFacts, base: Path) -> None:
@@ -183,24 +215,31 @@ def _kserve(sf: SourceFile, doc: Node, name: str, facts: FileFacts, base: Path) 
                 if command:
                     ctx = LaunchContext(sf.path, where, base, Env(env), service=name)
                     img = Y.get(spec, "image")
-                    facts.launches.extend(launches_from_container(
-                        Y.scalar(img), Y.loc(sf.path, img) if img else None, command, args, ctx))
+                    facts.launches.extend(
+                        launches_from_container(
+                            Y.scalar(img), Y.loc(sf.path, img) if img else None, command, args, ctx
+                        )
+                    )
             except CommandError as e:
                 facts.diagnostics.append(Diagnostic(e.loc, str(e), str(e)))
     if Y.get(predictor, "containers") is not None:
         _containers(sf, doc, "InferenceService", name, predictor, facts, base)
 
 
-def _kserve_hf(sf: SourceFile, model: Node, name: str, where: str, facts: FileFacts,
-               base: Path) -> None:
+def _kserve_hf(
+    sf: SourceFile, model: Node, name: str, where: str, facts: FileFacts, base: Path
+) -> None:
     env = container_env(sf, model, where)
     args = _string_list(sf, Y.get(model, "args"), env) or []
     tokens = list(args)
     backend = None
     for i, t in enumerate(tokens):
         if t.text.startswith("--backend"):
-            backend = t.text.split("=", 1)[1] if "=" in t.text else (
-                tokens[i + 1].text if i + 1 < len(tokens) else None)
+            backend = (
+                t.text.split("=", 1)[1]
+                if "=" in t.text
+                else (tokens[i + 1].text if i + 1 < len(tokens) else None)
+            )
     storage = Y.get(model, "storageUri")
     engine = "vllm" if (backend or "auto").lower() in ("vllm", "auto") else None
     if engine is None:
@@ -239,12 +278,20 @@ def _llmisvc(sf: SourceFile, doc: Node, name: str, facts: FileFacts, base: Path)
 
         info = image_info(Y.scalar(image_node) or "")
         if info is not None and info.engine == "vllm":
-            ctx.version_hints.append(EngineVersion("vllm", info.version, not info.unpinned,
-                                                   info.source, Y.loc(sf.path, image_node)))
+            ctx.version_hints.append(
+                EngineVersion(
+                    "vllm", info.version, not info.unpinned, info.source, Y.loc(sf.path, image_node)
+                )
+            )
     prog = Token("vllm", Y.loc(sf.path, Y.get(spec, "model")))
     model_tok = Token(Y.scalar(uri_node) or "", Y.loc(sf.path, uri_node))
-    launch = build_launch("vllm", "kserve LLMInferenceService", [prog, Token("serve", prog.loc),
-                                                                  model_tok, *args], 2, ctx)
+    launch = build_launch(
+        "vllm",
+        "kserve LLMInferenceService",
+        [prog, Token("serve", prog.loc), model_tok, *args],
+        2,
+        ctx,
+    )
     served = Y.get(spec, "model", "name")
     if served is not None:
         launch.extra["served_names"] = [(Y.scalar(served), Y.loc(sf.path, served))]
@@ -269,12 +316,19 @@ def parse_k8s(sf: SourceFile, docs: list[Node], facts: FileFacts) -> None:
             _llmisvc(sf, doc, name, facts, base)
             continue
         if kind == "Service" and "knative" not in api:
-            ports = [(Y.scalar(Y.get(p, "port")), Y.scalar(Y.get(p, "targetPort")))
-                     for p in Y.seq(Y.get(doc, "spec", "ports"))]
+            ports = [
+                (Y.scalar(Y.get(p, "port")), Y.scalar(Y.get(p, "targetPort")))
+                for p in Y.seq(Y.get(doc, "spec", "ports"))
+            ]
             selector = Y.to_py(Y.get(doc, "spec", "selector"), 1000) or {}
             facts.data.setdefault("k8s_services", []).append(
-                {"name": name, "ports": ports, "selector": selector,
-                 "loc": Y.loc(sf.path, Y.get(doc, "metadata", "name"))})
+                {
+                    "name": name,
+                    "ports": ports,
+                    "selector": selector,
+                    "loc": Y.loc(sf.path, Y.get(doc, "metadata", "name")),
+                }
+            )
             continue
         if kind == "VLLMRuntime":
             from .helm_values import vllm_runtime_cr

@@ -22,7 +22,9 @@ _REQ = re.compile(
 _PIP_INSTALL = re.compile(
     r"\b(?:pip3?|python3?\s+-m\s+pip|uv\s+pip)\s+install\b(?P<args>[^\n;&|]*)", re.I
 )
-_ARG = re.compile(r"""(?P<q>['"]?)(?P<req>[A-Za-z0-9][A-Za-z0-9._\-]*(?:\[[^\]]*\])?(?:\s*(?:===|==|!=|~=|>=|<=|>|<)\s*[^\s'",;]+(?:\s*,\s*(?:===|==|!=|~=|>=|<=|>|<)\s*[^\s'",;]+)*)?)(?P=q)""")
+_ARG = re.compile(
+    r"""(?P<q>['"]?)(?P<req>[A-Za-z0-9][A-Za-z0-9._\-]*(?:\[[^\]]*\])?(?:\s*(?:===|==|!=|~=|>=|<=|>|<)\s*[^\s'",;]+(?:\s*,\s*(?:===|==|!=|~=|>=|<=|>|<)\s*[^\s'",;]+)*)?)(?P=q)"""
+)
 
 
 def normalize(name: str) -> str:
@@ -102,8 +104,12 @@ def parse_pyproject(sf: SourceFile, facts: FileFacts) -> None:
         col = sf.line_text(line).find(name) + 1 if line else 1
         spec = re.sub(r"\s+", "", m.group("spec") or "").rstrip(",")
         facts.pins.append(
-            Pin(normalize(name), spec, Loc(sf.path, line, max(col, 1), line, max(col, 1) + len(req)),
-                "pyproject")
+            Pin(
+                normalize(name),
+                spec,
+                Loc(sf.path, line, max(col, 1), line, max(col, 1) + len(req)),
+                "pyproject",
+            )
         )
 
 
@@ -134,8 +140,14 @@ def pins_from_commands(sf: SourceFile, kind: str) -> list[Pin]:
             start = base + a.start("req")
             line, col = sf.offset_to_linecol(start)
             spec = re.sub(r"\s+", "", rm.group("spec") or "").rstrip(",")
-            out.append(Pin(normalize(rm.group("name")), spec,
-                           Loc(sf.path, line, col, line, col + len(req)), kind))
+            out.append(
+                Pin(
+                    normalize(rm.group("name")),
+                    spec,
+                    Loc(sf.path, line, col, line, col + len(req)),
+                    kind,
+                )
+            )
     return out
 
 

@@ -1,0 +1,2 @@
+#!/bin/sh
+vllm serve --config configs/qwen-base.yaml
