@@ -172,3 +172,91 @@ class ModelRef:
     info: Any = None  # knowledge.models.ModelInfo for the model (hub id or derived from the dir)
     resolved: bool = True  # False when the reference has unresolved variables
     is_default: bool = False  # the engine's default model (nothing given)
+
+
+# -- client code, offline engines, training (issue: engines, clients and fine-tuning) -----------
+
+
+@dataclass
+class Value:
+    """A value read from code or config, with where it was written (and how it was resolved)."""
+
+    value: Any  # str | int | float | bool | None | list | dict (plain data)
+    loc: Loc
+    resolved: bool = True  # False when it depends on something we cannot see (a function call...)
+    origin: str | None = None  # "constant SYSTEM_PROMPT at app.py:4", "os.environ default" ...
+
+    @property
+    def text(self) -> str | None:
+        return self.value if isinstance(self.value, str) else None
+
+
+@dataclass
+class Messages:
+    """What a chat request's `messages` look like, as far as the code shows."""
+
+    loc: Loc
+    roles: list[str]  # roles in order, as far as known ("?" for an unknown element)
+    has_system: bool | None  # None: cannot tell (built dynamically, unknown first element)
+    system_text: str | None = None
+    complete: bool = True  # False when elements were added dynamically we could not follow
+
+
+@dataclass
+class ClientCall:
+    """A request to a model from client code, a request payload file or an offline engine call.
+
+    kind:
+      "chat"        OpenAI-style chat completion (client.chat.completions.create, POST
+                    /v1/chat/completions, ollama.chat, llm.chat, tokenizer.apply_chat_template…)
+      "completion"  raw-text completion (client.completions.create, POST /v1/completions,
+                    ollama.generate, llm.generate(<str>), model.generate without a template)
+    api: where it goes: "openai", "http", "ollama", "vllm-offline", "transformers", "lmdeploy",
+         "payload-file"
+    """
+
+    kind: str
+    api: str
+    loc: Loc
+    model: Value | None = None  # `model=` of the request (a served name, or a path for offline)
+    base_url: Value | None = None  # the server it targets, when the code shows it
+    messages: Messages | None = None
+    sampling: dict[str, Value] = field(default_factory=dict)  # temperature, top_p, max_tokens…
+    engine_var: str | None = None  # for offline calls: the variable holding the engine/model
+    extra: dict[str, Any] = field(default_factory=dict)  # extra_body, use_cache, lora_request…
+    context: str = "client code"
+    # Filled by the linker:
+    launch: Launch | None = None
+    link: str = ""  # how it was linked ("base_url http://vllm:8000/v1 → compose service 'vllm'")
+
+
+@dataclass
+class PeftOp:
+    """PEFT / transformers model handling in a script (training, merging, inference)."""
+
+    op: str  # "load-base" | "load-adapter" | "get-peft-model" | "merge" | "save" | "generate"
+    loc: Loc
+    var: str | None = None  # the variable the result is bound to (or the receiver for save)
+    model: Value | None = None  # a model id/path (from_pretrained's first argument)
+    adapter: Value | None = None  # PeftModel.from_pretrained's adapter path
+    config: dict[str, Value] = field(default_factory=dict)  # LoraConfig/PromptTuningConfig kwargs
+    peft_type: str | None = None  # "LORA", "PROMPT_TUNING", … from the config class
+    target: Value | None = None  # save_pretrained's path
+    what: str | None = None  # for save: "model" | "tokenizer" | "adapter" | "processor"
+    source_var: str | None = None  # for merge/get_peft_model/load-adapter: the input variable
+    extra: dict[str, Any] = field(default_factory=dict)  # generate kwargs (use_cache…), dtype…
+
+
+@dataclass
+class TrainingRun:
+    """A LLaMA-Factory YAML (train / export / inference) or an equivalent fine-tuning config."""
+
+    tool: str  # "llamafactory"
+    role: str  # "train" | "export" | "infer" | "predict"
+    loc: Loc  # the file (line 1)
+    keys: dict[str, Value] = field(default_factory=dict)  # every top-level key as written
+    version: EngineVersion | None = None  # LLaMA-Factory version (pins), filled by the linker
+
+    def get(self, key: str) -> Any:
+        v = self.keys.get(key)
+        return v.value if v is not None else None

@@ -12,7 +12,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from ..facts import ChatUI, Diagnostic, Launch, Pin
+from ..facts import ChatUI, ClientCall, Diagnostic, Launch, PeftOp, Pin, TrainingRun
 from ..location import Loc, SourceFile, UndecodableFile
 
 SOURCE_MODULES = {
@@ -24,6 +24,9 @@ SOURCE_MODULES = {
     "pyproject": "deploylint.sources.pins",
     "dotenv": "deploylint.sources.dotenv",
     "model-file": "deploylint.sources.model_files",
+    "python": "deploylint.sources.python_code",
+    "json": "deploylint.sources.payloads",
+    "modelfile": "deploylint.sources.modelfile",
 }
 
 
@@ -44,6 +47,9 @@ class FileFacts:
     pins: list[Pin] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     suppressions: list[Suppress] = field(default_factory=list)
+    clients: list[ClientCall] = field(default_factory=list)
+    peft_ops: list[PeftOp] = field(default_factory=list)
+    trainings: list[TrainingRun] = field(default_factory=list)
     # Format-specific facts the linker uses (a Dockerfile's final stage, a .env's variables,
     # a model-directory JSON document, Kubernetes Services ...).
     data: dict[str, Any] = field(default_factory=dict)
@@ -130,7 +136,10 @@ def parse_file(sf: SourceFile, max_size: int) -> FileFacts:
         if d is not None:
             facts.diagnostics.append(d)
             return facts
-    mod = import_module(modname)
+    try:
+        mod = import_module(modname)
+    except ModuleNotFoundError:
+        return facts  # a source that is not built yet
     try:
         mod.parse(sf, facts)
     except RecursionError:

@@ -407,6 +407,12 @@ def build_launch(
     version_hint = next((h.version for h in ctx.version_hints if h.engine == engine), None)
     table = mod.option_table(version_hint)
     args = parse_args(tokens[start:], table)
+    env = ctx.env.flat()
+    from_env = getattr(mod, "options_from_env", None)
+    if from_env is not None:
+        # Engines that read options from environment variables (TGI's MODEL_ID, ...): options
+        # the command line does not give are added from the container's environment.
+        from_env(args, env, table, ctx)
     return Launch(
         engine=engine,
         form=form,
@@ -415,7 +421,7 @@ def build_launch(
         args=args,
         context=ctx.context,
         base_dir=ctx.base_dir,
-        env=ctx.env.flat(),
+        env=env,
         image=ctx.image,
         image_loc=ctx.image_loc,
         service=ctx.service,
