@@ -14,11 +14,30 @@ from . import jsonutil
 from . import yamlutil as Y
 from .config import Config
 from .engines import fact_at, newest_release, resolve_spec
-from .engines.cli import ArgOcc, Token
-from .facts import ChatUI, EngineVersion, Launch, ModelDir, ModelRef, Pin
+from .engines.cli import ArgOcc, ParsedArgs, Token
+from .facts import (
+    ChatUI,
+    ClientCall,
+    EngineVersion,
+    Launch,
+    ModelDir,
+    ModelRef,
+    PeftOp,
+    Pin,
+    TrainingRun,
+)
 from .location import Loc, read_text
 from .sources import FileFacts
 from .sources.model_files import load_dir
+
+# Option destinations that name the served model, per engine (first found wins).
+_MODEL_DESTS = {
+    "sglang": ("model_path", "model"),
+    "tgi": ("model_id",),
+    "llamacpp": ("model", "hf_repo"),
+    "llamafactory": ("model_name_or_path",),
+}
+_TOKENIZER_DESTS = {"vllm": ("tokenizer",), "sglang": ("tokenizer_path",)}
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
 _REMOTE = re.compile(r"^(?:s3|gs|gcs|pvc|oci|https?|azure|abfss?|ms)://", re.I)
@@ -34,6 +53,9 @@ class Project:
     model_dirs: dict[Path, ModelDir] = field(default_factory=dict)
     pins: list[Pin] = field(default_factory=list)
     ui_links: list[tuple[ChatUI, str, Loc, Launch]] = field(default_factory=list)
+    clients: list[ClientCall] = field(default_factory=list)
+    peft_ops: list[PeftOp] = field(default_factory=list)
+    trainings: list[TrainingRun] = field(default_factory=list)
     _loaded_dirs: dict[Path, ModelDir | None] = field(default_factory=dict)
 
     # -- model directories ---------------------------------------------------------------------
@@ -76,9 +98,14 @@ class Project:
             launch.version = self._version(launch)
             if launch.engine == "vllm":
                 self._apply_vllm_config_file(launch)
+            if launch.engine == "llamafactory":
+                self._attach_llamafactory_config(launch)
             launch.model = self._model_ref(launch)
             launch.tokenizer = self._tokenizer_ref(launch)
+        for run in self.trainings:
+            run.version = self._training_version(run)
         self._link_chat_uis()
+        self._link_clients()
 
     def _collect(self) -> None:
         by_dir: dict[Path, dict[str, Any]] = {}
@@ -86,6 +113,9 @@ class Project:
             self.launches.extend(ff.launches)
             self.chat_uis.extend(ff.chat_uis)
             self.pins.extend(ff.pins)
+            self.clients.extend(ff.clients)
+            self.peft_ops.extend(ff.peft_ops)
+            self.trainings.extend(ff.trainings)
             if ff.kind == "model-file":
                 d = by_dir.setdefault(path.parent, {})
                 if "json" in ff.data:
@@ -356,10 +386,19 @@ class Project:
             version = launch.version.version if launch.version else None
             default, source = vllm.default_model(version)
             return None, default, True, note or f"no model given: vLLM's default ({source})"
-        if launch.engine == "lmdeploy":
-            if args.positionals:
-                t = args.positionals[0]
-                return t, t.text, False, ""
+        if launch.engine in ("lmdeploy", "ollama") and args.positionals:
+            t = args.positionals[0]
+            return t, t.text, False, ""
+        for dest in _MODEL_DESTS.get(launch.engine, ()):
+            occ = args.last(dest)
+            if occ is not None and occ.values:
+                return occ.values[0], occ.values[0].text, False, ""
+        if launch.engine == "llamafactory":
+            run = launch.extra.get("training")
+            if run is not None and "model_name_or_path" in run.keys:
+                v = run.keys["model_name_or_path"]
+                tok = Token(str(v.value), v.loc, v.resolved)
+                return tok, tok.text, False, ""
         return None, None, False, ""
 
     def _model_ref(self, launch: Launch) -> ModelRef | None:
@@ -376,14 +415,85 @@ class Project:
         return mr
 
     def _tokenizer_ref(self, launch: Launch) -> ModelRef | None:
-        if launch.engine != "vllm":
-            return None
-        occ = launch.args.last("tokenizer")
+        occ = None
+        for dest in _TOKENIZER_DESTS.get(launch.engine, ()):
+            occ = launch.args.last(dest) or occ
         if occ is None or not occ.values:
             return None
         tok = occ.values[0]
         mr = self.resolve_ref(launch, tok, tok.text)
         return mr
+
+    # -- LLaMA-Factory ---------------------------------------------------------------------------
+    def _training_version(self, run: TrainingRun) -> EngineVersion:
+        fake = Launch("llamafactory", "config", run.loc, [], ParsedArgs(), "", run.loc.path.parent)
+        return self._version(fake)
+
+    def _attach_llamafactory_config(self, launch: Launch) -> None:
+        """`llamafactory-cli api cfg.yaml`: the YAML's keys, command-line overrides first."""
+        tok = launch.extra.get("config_path")
+        if tok is None or not getattr(tok, "resolved", True):
+            return
+        path = self.local_path(launch, tok.text)
+        if path is None:
+            return
+        for run in self.trainings:
+            if Path(os.path.normpath(run.loc.path)) == Path(os.path.normpath(path)):
+                launch.extra["training"] = run
+                return
+
+    # -- served names and adapters ---------------------------------------------------------------
+    def served_names(self, launch: Launch) -> list[tuple[str, Loc | None]]:
+        """The `model` values a request may use to reach this launch's base model."""
+        args = launch.args
+        out: list[tuple[str, Loc | None]] = []
+        for dest in ("served_model_name", "model_name", "alias"):
+            for t in args.values(dest):
+                out.append((t.text, t.loc))
+        for name, loc in launch.extra.get("served_names", []):
+            out.append((name, loc))
+        if not out and launch.model is not None:
+            out.append((launch.model.ref, launch.model.token.loc if launch.model.token else None))
+        return out
+
+    def adapters(self, launch: Launch) -> list[tuple[str, Token]]:
+        """(name, path token) of the adapters a launch loads at startup."""
+        out: list[tuple[str, Token]] = []
+        for dest in ("lora_modules", "adapters", "lora_paths", "lora_adapters", "lora", "adapter"):
+            for t in launch.args.values(dest):
+                out.extend(_adapter_items(t))
+        return out
+
+    # -- clients ---------------------------------------------------------------------------------
+    def _link_clients(self) -> None:
+        by_var: dict[tuple[Path, str], Launch] = {}
+        for launch in self.launches:
+            var = launch.extra.get("python_var")
+            if var:
+                by_var[(launch.path, var)] = launch
+        for call in self.clients:
+            if call.engine_var and (call.loc.path, call.engine_var) in by_var:
+                call.launch = by_var[(call.loc.path, call.engine_var)]
+                call.link = f"the engine object `{call.engine_var}` created in the same file"
+                continue
+            if call.base_url is not None and isinstance(call.base_url.value, str):
+                target = self.launch_for_url(call.base_url.value, near=call.loc.path)
+                if target is not None:
+                    call.launch = target
+                    call.link = f"base_url {call.base_url.value} reaches {target.context}"
+                    continue
+            model = call.model.value if call.model is not None else None
+            if isinstance(model, str) and model:
+                hits = [lc for lc in self.launches if _serves_name(self, lc, model)]
+                if len(hits) == 1:
+                    call.launch = hits[0]
+                    call.link = f"model `{model}` is a name served by {hits[0].context}"
+
+    def adapter_named(self, launch: Launch, name: str) -> Token | None:
+        for n, tok in self.adapters(launch):
+            if n == name:
+                return tok
+        return None
 
     # -- chat UIs --------------------------------------------------------------------------------
     def endpoint_names(self, launch: Launch) -> tuple[set[str], set[str]]:
@@ -456,6 +566,38 @@ class Project:
                     if best is None or (near and launch.path.parent == near.parent):
                         best = launch
         return best
+
+
+def _adapter_items(tok: Token) -> list[tuple[str, Token]]:
+    """`name=path`, `path` (name "default"), or vLLM/SGLang JSON `{"name"/"lora_name", "path"}`."""
+    text = tok.text.strip()
+    if text.startswith("{"):
+        import json
+
+        try:
+            d = json.loads(text)
+        except ValueError:
+            return []
+        if isinstance(d, dict):
+            name = d.get("name") or d.get("lora_name")
+            path = d.get("path") or d.get("lora_path")
+            if isinstance(name, str) and isinstance(path, str):
+                return [(name, Token(path, tok.loc, tok.resolved, tok.origin))]
+        return []
+    out = []
+    for part in text.split(",") if "," in text and "=" in text else [text]:
+        name, eq, path = part.partition("=")
+        if eq:
+            out.append((name.strip(), Token(path.strip(), tok.loc, tok.resolved, tok.origin)))
+        else:
+            out.append(("default", Token(part.strip(), tok.loc, tok.resolved, tok.origin)))
+    return out
+
+
+def _serves_name(project: Project, launch: Launch, name: str) -> bool:
+    if any(n == name for n, _ in project.served_names(launch)):
+        return True
+    return project.adapter_named(launch, name) is not None
 
 
 def relative_json_loc(doc: jsonutil.JsonDoc, *keys: Any) -> Loc:

@@ -16,6 +16,9 @@ CHECKS = {
     "DPL201": "deploylint.checks.dpl201_base_model_chat_endpoint",
     "DPL202": "deploylint.checks.dpl202_low_temperature_base_model",
     "DPL301": "deploylint.checks.dpl301_unmerged_adapter",
+    "DPL302": "deploylint.checks.dpl302_adapter_base_mismatch",
+    "DPL303": "deploylint.checks.dpl303_lora_rank_exceeds_max",
+    "DPL304": "deploylint.checks.dpl304_unsupported_adapter",
     "DPL401": "deploylint.checks.dpl401_tokenizer_mismatch",
 }
 

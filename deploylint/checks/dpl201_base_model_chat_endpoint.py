@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..assess import assess, has_chat_template
 from ..engines.registry import module
+from ..facts import ModelRef
 from ..findings import Finding
 from . import Context, launch_evidence, model_loc, version_phrase
 
@@ -45,48 +47,78 @@ def instruct_sibling(model_id: str) -> str | None:
     return None
 
 
-def chat_evidence(ctx: Context, launch) -> list[tuple[str, object]]:
-    ev: list[tuple[str, object]] = []
-    occ = launch.args.last("chat_template")
-    if occ is not None:
-        ev.append(("a chat template is given with --chat-template", occ.loc))
-    for ui, url, loc, target in ctx.project.ui_links:
-        if target is launch:
-            ev.append((f"Open WebUI ({ui.context}) sends chat requests to {url}", loc))
-    return ev
+def _fix(ref: str, evidence: bool) -> str:
+    sibling = instruct_sibling(ref)
+    fix = (
+        f"serve the instruction-tuned checkpoint `{sibling}`"
+        if sibling
+        else "serve an instruction-tuned (chat) checkpoint"
+    ) + ", or keep the base model and call /v1/completions with raw text prompts"
+    if not evidence:
+        fix += " (then suppress this finding with a reason)"
+    return fix
 
 
-def check(ctx: Context) -> Iterator[Finding]:
+def _why(mr: ModelRef) -> tuple[str, bool]:
+    a = mr.info
+    heuristic = a.confidence == "heuristic"
+    why = a.reasons[0] if a.reasons else "base model"
+    return (" (judged from the name alone)" if heuristic else "") + f" ({why})", heuristic
+
+
+def _calls_to(ctx: Context, launch) -> tuple[list, list]:
+    chat, completion = [], []
+    for call in ctx.project.clients:
+        if call.launch is not launch:
+            continue
+        model = call.model.value if call.model is not None else None
+        if isinstance(model, str) and ctx.project.adapter_named(launch, model) is not None:
+            continue  # the request selects a fine-tuned adapter, not the base model
+        (chat if call.kind == "chat" else completion).append(call)
+    return chat, completion
+
+
+def _launch_findings(ctx: Context) -> Iterator[Finding]:
     for launch in ctx.project.launches:
         endpoint = chat_endpoint(launch)
         mr = launch.model
-        if endpoint is None or mr is None or not mr.resolved or mr.is_default:
+        if mr is None or not mr.resolved or mr.is_default:
             continue
         a = mr.info
         if a is None or not a.is_base:
             continue
-        evidence = chat_evidence(ctx, launch)
-        ev = launch_evidence(launch)
-        ev["chat_endpoint"] = endpoint
-        from ..assess import has_chat_template
-
+        chat_calls, completion_calls = _calls_to(ctx, launch)
         override = launch.args.last("chat_template") is not None
         template = True if override else has_chat_template(mr)
-        heuristic = a.confidence == "heuristic"
-        why = a.reasons[0] if a.reasons else "base model"
-        sure = " (judged from the name alone)" if heuristic else ""
+        sure, heuristic = _why(mr)
         engine = version_phrase(launch)
+        for call in chat_calls:
+            yield _call_finding(ctx, call, launch, mr, template, sure, heuristic)
+        if endpoint is None:
+            continue
+        evidence = []
+        occ = launch.args.last("chat_template")
+        if occ is not None:
+            evidence.append(("a chat template is given with --chat-template", occ.loc))
+        for ui, url, loc, target in ctx.project.ui_links:
+            if target is launch:
+                evidence.append((f"Open WebUI ({ui.context}) sends chat requests to {url}", loc))
+        if chat_calls and not evidence:
+            continue  # reported at the calls
+        if completion_calls and not evidence:
+            continue  # the repository shows completion-only use
+        ev = launch_evidence(launch)
+        ev["chat_endpoint"] = endpoint
         if evidence:
             ev["chat_use"] = [{"what": w, "location": loc} for w, loc in evidence]
             msg = (
-                f"`{mr.ref}` is a base model{sure} ({why}), served by {engine} behind "
-                f"{endpoint}, and {evidence[0][0]}: "
-                + (_NO_TEMPLATE if template is False else _WITH_TEMPLATE)
+                f"`{mr.ref}` is a base model{sure}, served by {engine} behind {endpoint}, and "
+                f"{evidence[0][0]}: " + (_NO_TEMPLATE if template is False else _WITH_TEMPLATE)
             )
             severity = "error" if not heuristic else "warning"
         else:
             msg = (
-                f"`{mr.ref}` is a base model{sure} ({why}), served by {engine}, which exposes "
+                f"`{mr.ref}` is a base model{sure}, served by {engine}, which exposes "
                 f"{endpoint} for it; nothing in the repository shows chat use, but "
                 + (
                     "chat requests fail: it has no chat template"
@@ -96,19 +128,91 @@ def check(ctx: Context) -> Iterator[Finding]:
                 )
             )
             severity = "info"
-        sibling = instruct_sibling(mr.ref)
-        fix = (
-            f"serve the instruction-tuned checkpoint `{sibling}`"
-            if sibling
-            else "serve an instruction-tuned (chat) checkpoint"
-        ) + ", or keep the base model and call /v1/completions with raw text prompts"
-        if not evidence:
-            fix += " (then suppress this finding with a reason)"
         yield ctx.finding(
             model_loc(launch),
             msg,
-            fix=fix,
+            fix=_fix(mr.ref, bool(evidence)),
             evidence=ev,
             severity=severity,
             anchor=f"{launch.form} {mr.ref}",
         )
+
+
+def _call_finding(ctx, call, launch, mr, template, sure, heuristic) -> Finding:
+    ev = launch_evidence(launch)
+    ev["call"] = call.api
+    ev["link"] = call.link
+    model_name = call.model.value if call.model is not None else None
+    what = {
+        "openai": "a chat completion request",
+        "http": "a POST to the chat completions endpoint",
+        "vllm-offline": "`LLM.chat`",
+        "lmdeploy": "a chat request to the LMDeploy pipeline",
+        "ollama": "an Ollama chat request",
+        "payload-file": "a chat request payload",
+    }.get(call.api, "a chat request")
+    target = f"`{model_name}`, which is" if isinstance(model_name, str) and model_name else "it"
+    msg = (
+        f"{what} goes to {target} the base model `{mr.ref}`{sure}, served by "
+        f"{version_phrase(launch)} ({call.link}): "
+        + (_NO_TEMPLATE if template is False else _WITH_TEMPLATE)
+    )
+    return ctx.finding(
+        call.loc,
+        msg,
+        fix=_fix(mr.ref, True),
+        evidence=ev,
+        severity="warning" if heuristic else "error",
+        anchor=f"chat call {mr.ref}",
+    )
+
+
+def _transformers_findings(ctx: Context) -> Iterator[Finding]:
+    """`tokenizer.apply_chat_template(...)` with a base model's tokenizer (transformers)."""
+    project = ctx.project
+    loads = {}
+    for op in project.peft_ops:
+        if op.op == "load-base" and op.var and op.model is not None:
+            loads[(op.loc.path, op.var)] = op
+    for call in project.clients:
+        if call.api != "transformers" or call.kind != "chat" or not call.engine_var:
+            continue
+        op = loads.get((call.loc.path, call.engine_var))
+        if op is None or not isinstance(op.model.value, str) or not op.model.resolved:
+            continue
+        ref = op.model.value
+        mr = ModelRef(ref, None)
+        from ..facts import Launch, ParsedArgs
+
+        fake = Launch(
+            "transformers", "from_pretrained", op.loc, [], ParsedArgs(), "", op.loc.path.parent
+        )
+        mr = project.resolve_ref(fake, None, ref)
+        mr.info = assess(mr)
+        if mr.info is None or not mr.info.is_base:
+            continue
+        sure, heuristic = _why(mr)
+        template = has_chat_template(mr)
+        msg = (
+            f"`{call.engine_var}.apply_chat_template(...)` formats a chat for `{ref}`, a base "
+            f"model{sure} loaded at line {op.loc.line}: "
+            + (
+                'it has no chat template (transformers raises "Cannot use chat template '
+                'functions because tokenizer.chat_template is not set")'
+                if template is False
+                else _WITH_TEMPLATE
+            )
+        )
+        yield ctx.finding(
+            call.loc,
+            msg,
+            fix=_fix(ref, True),
+            evidence={"model": ref, "model_kind_reasons": mr.info.reasons, "loaded_at": op.loc},
+            severity="warning" if heuristic else "error",
+            anchor=f"apply_chat_template {ref}",
+        )
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    yield from _launch_findings(ctx)
+    yield from _transformers_findings(ctx)

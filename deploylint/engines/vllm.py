@@ -252,8 +252,52 @@ def image_entrypoint(version: str | None) -> tuple[tuple[str, ...], str]:
 
 def chat_endpoint(form: str) -> str | None:
     """The OpenAI chat route a launch form exposes (None: no chat route)."""
-    if form == LEGACY_FORM:
-        return None  # the legacy demo server only has /generate
+    if form in (LEGACY_FORM, "vllm.LLM"):
+        return None  # the legacy demo server only has /generate; the offline engine has none
     if form == "kserve huggingfaceserver":
         return "/openai/v1/chat/completions"
     return "/v1/chat/completions"
+
+
+MAX_LORA_RANK_CHOICES = Fact(
+    (1, 8, 16, 32, 64, 128, 256, 320, 512),
+    "LoRAConfig.max_lora_rank is a Literal of 1, 8, 16, 32, 64, 128, 256, 320, 512 "
+    "(vllm/config/lora.py; older releases: 8…512 without 1, basetenlabs/truss PR #1752)",
+)
+
+
+def max_lora_rank(version: str | None) -> tuple[int, tuple[int, ...] | None, str]:
+    """(default, allowed values or None, source) for --max-lora-rank at ``version``."""
+    default, source = 16, MAX_LORA_RANK_DEFAULT[0].source
+    choices: tuple[int, ...] | None = MAX_LORA_RANK_CHOICES.value
+    try:
+        from . import vllm_data
+
+        d, src = vllm_data.fact("max_lora_rank", version)
+        if isinstance(d, int):
+            default, source = d, src
+        c, _ = vllm_data.fact("max_lora_rank_choices", version)
+        if isinstance(c, (list, tuple)) and c:
+            choices = tuple(int(x) for x in c)
+    except Exception:  # noqa: BLE001 - snapshot missing: the hand-written facts above
+        pass
+    return default, choices, source
+
+
+# LoRA features the PEFTHelper rejects at load time (vllm/lora/peft_helper.py validate_legal).
+LORA_REJECTS = {
+    "modules_to_save": Fact(
+        "vLLM only supports modules_to_save being None.",
+        "vllm/lora/peft_helper.py PEFTHelper.validate_legal; vllm issue #9280",
+    ),
+    "use_dora": Fact(
+        "vLLM does not yet support DoRA.",
+        "vllm/lora/peft_helper.py PEFTHelper.validate_legal",
+    ),
+}
+
+PROMPT_ADAPTERS = Fact(
+    (("0.5.0", "0.10.0")),
+    "prompt adapters (--enable-prompt-adapter, --prompt-adapters) were added by vLLM PR #4645 "
+    "(v0.5) and removed by PR #20588 \"[V0 Deprecation] Remove Prompt Adapters\" (v0.10.0)",
+)

@@ -20,11 +20,13 @@ from .helm_values import (
     parse_vllm_chart,
 )
 from .kubernetes import is_k8s, parse_k8s
+from .llamafactory_yaml import is_llamafactory
+from .llamafactory_yaml import parse as parse_llamafactory
 
 # Cheap pre-filter: YAML that mentions none of these cannot describe a deployment we read.
 _INTERESTING = re.compile(
     r"apiVersion|services\s*:|servingEngineSpec|vllm|lmdeploy|sglang|text-generation|ollama|"
-    r"llama|model|open-webui|image\s*:",
+    r"llama|model|open-webui|image\s*:|template",
     re.I,
 )
 
@@ -65,4 +67,6 @@ def parse(sf: SourceFile, facts: FileFacts) -> None:
             parse_prodstack(sf, root, facts)
         elif is_vllm_chart_values(root):
             parse_vllm_chart(sf, root, facts)
+        elif is_llamafactory(root):
+            parse_llamafactory(sf, root, facts)
     facts.data["yaml_docs"] = len(docs)

@@ -1,0 +1,273 @@
+"""Fine-tune lineage: training output → export (merge) → what serves it.
+
+Paths are written relative to wherever the tool ran (LLaMA-Factory resolves `output_dir` against
+its working directory, usually the repository root) or as container paths behind a volume. Two
+path references are the same directory when they resolve to the same host path, or — when one of
+them cannot be resolved (a container path with no bind mount, a PVC) — when they share their last
+two or more path components.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .facts import Launch, Loc, PeftOp, TrainingRun
+
+GENERIC = {
+    "output",
+    "outputs",
+    "saves",
+    "models",
+    "model",
+    "checkpoints",
+    "ckpt",
+    "data",
+    "mnt",
+    "workspace",
+    "app",
+    "tmp",
+    "lora",
+    "sft",
+    "adapter",
+    "adapters",
+    "merged",
+    "export",
+}
+
+
+@dataclass
+class PathRef:
+    text: str
+    loc: Loc | None
+    candidates: set[Path]  # host paths it may denote
+
+    def parts(self) -> tuple[str, ...]:
+        p = PurePosixPath(self.text.replace("\\", "/").rstrip("/"))
+        return tuple(x for x in p.parts if x not in ("/", ".", ""))
+
+
+def path_ref(
+    project, text: str, loc: Loc | None, base_dir: Path, launch: Launch | None = None
+) -> PathRef:
+    cands: set[Path] = set()
+    if launch is not None:
+        p = project.local_path(launch, text)
+        if p is not None:
+            cands.add(Path(os.path.normpath(p)))
+    elif text and not text.startswith("~"):
+        p = Path(text)
+        if p.is_absolute():
+            cands.add(Path(os.path.normpath(p)))
+        else:
+            cands.add(Path(os.path.normpath(base_dir / p)))
+            for r in project.roots:
+                root = r if r.is_dir() else r.parent
+                cands.add(Path(os.path.normpath(root / p)))
+    return PathRef(text, loc, cands)
+
+
+def same_dir(a: PathRef, b: PathRef) -> bool:
+    if a.candidates & b.candidates:
+        return True
+    pa, pb = a.parts(), b.parts()
+    n = 0
+    while n < min(len(pa), len(pb)) and pa[-1 - n] == pb[-1 - n]:
+        n += 1
+    if n >= 2:
+        return True
+    return n == 1 and pa[-1] not in GENERIC and len(pa[-1]) >= 6 and (len(pa) == 1 or len(pb) == 1)
+
+
+@dataclass
+class AdapterUse:
+    kind: str  # "export" | "infer" | "launch" | "python"
+    loc: Loc | None
+    ref: PathRef
+    base: str | None  # the model the adapter is applied to, as written
+    owner: object  # TrainingRun | Launch | PeftOp
+
+
+def lora_trainings(project) -> list[tuple[TrainingRun, PathRef]]:
+    out = []
+    for run in project.trainings:
+        if run.role != "train":
+            continue
+        ftype = str(run.get("finetuning_type") or "lora").lower()
+        if ftype not in ("lora", "oft"):
+            continue
+        od = run.keys.get("output_dir")
+        if od is None or not isinstance(od.value, str):
+            continue
+        out.append((run, path_ref(project, od.value, od.loc, run.loc.path.parent)))
+    return out
+
+
+def adapter_uses(project) -> list[AdapterUse]:
+    uses: list[AdapterUse] = []
+    for run in project.trainings:
+        a = run.keys.get("adapter_name_or_path")
+        if a is None or not isinstance(a.value, str) or run.role == "train":
+            continue
+        kind = "export" if run.role == "export" else "infer"
+        for part in a.value.split(","):
+            uses.append(
+                AdapterUse(
+                    kind,
+                    a.loc,
+                    path_ref(project, part.strip(), a.loc, run.loc.path.parent),
+                    run.get("model_name_or_path"),
+                    run,
+                )
+            )
+    for launch in project.launches:
+        base = launch.model.ref if launch.model is not None else None
+        for _name, tok in project.adapters(launch):
+            uses.append(
+                AdapterUse(
+                    "launch",
+                    tok.loc,
+                    path_ref(project, tok.text, tok.loc, launch.base_dir, launch),
+                    base,
+                    launch,
+                )
+            )
+        lr = launch.extra.get("lora_requests") or []
+        for v in lr:
+            uses.append(
+                AdapterUse(
+                    "launch",
+                    v.loc,
+                    path_ref(project, str(v.value), v.loc, launch.base_dir, launch),
+                    base,
+                    launch,
+                )
+            )
+    for op in project.peft_ops:
+        if op.op == "load-adapter" and op.adapter is not None and isinstance(op.adapter.value, str):
+            uses.append(
+                AdapterUse(
+                    "python",
+                    op.adapter.loc,
+                    path_ref(project, op.adapter.value, op.adapter.loc, op.loc.path.parent),
+                    None,
+                    op,
+                )
+            )
+    for call in project.clients:
+        lr = call.extra.get("lora_request")
+        if lr is not None and isinstance(getattr(lr, "value", None), str):
+            base = None
+            if call.launch is not None and call.launch.model is not None:
+                base = call.launch.model.ref
+            uses.append(
+                AdapterUse(
+                    "launch",
+                    lr.loc,
+                    path_ref(project, lr.value, lr.loc, call.loc.path.parent),
+                    base,
+                    call.launch or call,
+                )
+            )
+    return uses
+
+
+def exports_of(project, ref: PathRef) -> list[tuple[TrainingRun, PathRef]]:
+    """Export runs that merge the adapter at ``ref``, with their export_dir."""
+    out = []
+    for use in adapter_uses(project):
+        if use.kind == "export" and same_dir(use.ref, ref):
+            run = use.owner
+            ed = run.keys.get("export_dir")
+            if ed is not None and isinstance(ed.value, str):
+                out.append((run, path_ref(project, ed.value, ed.loc, run.loc.path.parent)))
+    return out
+
+
+def launches_serving(project, ref: PathRef) -> list[Launch]:
+    out = []
+    for launch in project.launches:
+        mr = launch.model
+        if mr is None or not mr.resolved:
+            continue
+        lref = path_ref(
+            project, mr.ref, mr.token.loc if mr.token else None, launch.base_dir, launch
+        )
+        if mr.directory is not None:
+            lref.candidates.add(Path(os.path.normpath(mr.directory.path)))
+        if same_dir(lref, ref):
+            out.append(launch)
+    return out
+
+
+def python_saves(project) -> list[PeftOp]:
+    return [op for op in project.peft_ops if op.op == "save"]
+
+
+@dataclass
+class AdapterInfo:
+    """What is known about an adapter used somewhere: its directory and/or the training run."""
+
+    ref: PathRef
+    directory: object | None  # ModelDir
+    training: TrainingRun | None
+
+    @property
+    def config(self) -> dict:
+        if self.directory is not None:
+            return self.directory.json("adapter_config.json")
+        return {}
+
+    def base_model(self) -> tuple[str | None, str]:
+        """(the model it was trained on, where that is said)."""
+        cfg = self.config
+        b = cfg.get("base_model_name_or_path")
+        if isinstance(b, str) and b:
+            return b, "adapter_config.json base_model_name_or_path"
+        if self.training is not None:
+            m = self.training.get("model_name_or_path")
+            if isinstance(m, str):
+                return m, f"training config {self.training.loc.path.name} model_name_or_path"
+        return None, ""
+
+    def rank(self) -> tuple[int | None, str]:
+        cfg = self.config
+        r = cfg.get("r")
+        if isinstance(r, int):
+            pattern = cfg.get("rank_pattern") or {}
+            values = (
+                [v for v in pattern.values() if isinstance(v, int)]
+                if isinstance(pattern, dict)
+                else []
+            )
+            if values and max(values) > r:
+                return max(values), "adapter_config.json rank_pattern"
+            return r, "adapter_config.json r"
+        if self.training is not None:
+            lr = self.training.get("lora_rank")
+            if isinstance(lr, int):
+                return lr, f"training config {self.training.loc.path.name} lora_rank"
+            if str(self.training.get("finetuning_type") or "lora") == "lora":
+                return 8, "LLaMA-Factory's default lora_rank (8)"
+        return None, ""
+
+    def peft_type(self) -> str | None:
+        pt = self.config.get("peft_type")
+        return pt.upper() if isinstance(pt, str) else None
+
+
+def adapter_info(project, ref: PathRef) -> AdapterInfo:
+    md = None
+    for c in sorted(ref.candidates):
+        if c.is_dir():
+            md = project.model_dir(c)
+            if md is not None and md.is_adapter:
+                break
+            md = None
+    training = None
+    for run, out_ref in lora_trainings(project):
+        if same_dir(out_ref, ref):
+            training = run
+            break
+    return AdapterInfo(ref, md, training)
