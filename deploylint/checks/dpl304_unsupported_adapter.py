@@ -70,8 +70,8 @@ def check(ctx: Context) -> Iterator[Finding]:
                     use.loc,
                     f"adapter `{use.ref.text}` has {what}: {version_phrase(owner)} rejects it at "
                     f'load ("{fact.value}")',
-                    fix="merge the adapter into the base model (merge_and_unload / llamafactory-cli "
-                    "export) and serve the merged model",
+                    fix="merge the adapter into the base model (merge_and_unload / "
+                    "llamafactory-cli export) and serve the merged model",
                     evidence={"adapter": use.ref.text, "problem": what, "source": fact.source},
                     anchor=f"{key} {use.ref.text}",
                 )
