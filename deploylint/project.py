@@ -57,6 +57,7 @@ class Project:
     peft_ops: list[PeftOp] = field(default_factory=list)
     trainings: list[TrainingRun] = field(default_factory=list)
     _loaded_dirs: dict[Path, ModelDir | None] = field(default_factory=dict)
+    _prompting: dict[int, Any] = field(default_factory=dict)
 
     # -- model directories ---------------------------------------------------------------------
     def model_dir(self, path: Path) -> ModelDir | None:
@@ -493,6 +494,70 @@ class Project:
         for n, tok in self.adapters(launch):
             if n == name:
                 return tok
+        return None
+
+    # -- chat templates ---------------------------------------------------------------------------
+    def prompting(self, launch: Launch):
+        """How the engine of ``launch`` builds prompts (templates.resolve.Prompting), cached."""
+        key = id(launch)
+        if key not in self._prompting:
+            from .templates.resolve import resolve
+
+            self._prompting[key] = resolve(self, launch)
+        return self._prompting[key]
+
+    def model_prompting(self, launch: Launch):
+        """The model's own template, as transformers applies it (the reference)."""
+        from .templates.resolve import resolve_transformers
+
+        md = launch.model.directory if launch.model is not None else None
+        if launch.tokenizer is not None and launch.tokenizer.directory is not None:
+            md = launch.tokenizer.directory
+        return resolve_transformers(md)
+
+    def training_for(self, launch: Launch):
+        """The LLaMA-Factory run whose output this launch serves: (run, how) or None."""
+        from .lineage import (
+            adapter_uses,
+            exports_of,
+            launches_serving,
+            lora_trainings,
+            path_ref,
+            same_dir,
+        )
+
+        if launch.engine == "llamafactory" and launch.extra.get("training") is not None:
+            return launch.extra["training"], "the inference config of this launch"
+        for run in self.trainings:
+            if run.role == "export":
+                ed = run.keys.get("export_dir")
+                if ed is not None and isinstance(ed.value, str):
+                    ref = path_ref(self, ed.value, ed.loc, run.loc.path.parent)
+                    if launch in launches_serving(self, ref):
+                        how = f"merged by {run.loc.path.name} into `{ed.value}`"
+                        adapter = run.keys.get("adapter_name_or_path")
+                        if adapter is not None and isinstance(adapter.value, str):
+                            aref = path_ref(self, adapter.value, adapter.loc, run.loc.path.parent)
+                            for train, out_ref in lora_trainings(self):
+                                if same_dir(aref, out_ref):
+                                    return (
+                                        train,
+                                        how + f" from the adapter trained by {train.loc.path.name}",
+                                    )
+                        return run, how
+            if run.role == "train":
+                od = run.keys.get("output_dir")
+                if od is not None and isinstance(od.value, str):
+                    ref = path_ref(self, od.value, od.loc, run.loc.path.parent)
+                    if launch in launches_serving(self, ref):
+                        return run, f"trained by {run.loc.path.name} into `{od.value}`"
+        for run, out_ref in lora_trainings(self):
+            for use in adapter_uses(self):
+                if use.owner is launch and same_dir(use.ref, out_ref):
+                    return run, f"its adapter `{use.ref.text}` comes from {run.loc.path.name}"
+            for _exp, exp_ref in exports_of(self, out_ref):
+                if launch in launches_serving(self, exp_ref):
+                    return run, f"merged from the adapter trained by {run.loc.path.name}"
         return None
 
     # -- chat UIs --------------------------------------------------------------------------------

@@ -13,8 +13,12 @@ from ..findings import Finding
 from ..location import Loc
 
 CHECKS = {
+    "DPL101": "deploylint.checks.dpl101_implicit_system_prompt",
+    "DPL102": "deploylint.checks.dpl102_chat_template_drift",
+    "DPL103": "deploylint.checks.dpl103_missing_chat_template",
     "DPL201": "deploylint.checks.dpl201_base_model_chat_endpoint",
     "DPL202": "deploylint.checks.dpl202_low_temperature_base_model",
+    "DPL203": "deploylint.checks.dpl203_eos_token_mismatch",
     "DPL301": "deploylint.checks.dpl301_unmerged_adapter",
     "DPL302": "deploylint.checks.dpl302_adapter_base_mismatch",
     "DPL303": "deploylint.checks.dpl303_lora_rank_exceeds_max",

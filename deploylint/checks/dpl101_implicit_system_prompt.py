@@ -1,0 +1,144 @@
+"""DPL101 implicit-system-prompt: no system message is sent, and the system prompt the model
+gets by default differs between the engine in use, the model's own template and the fine-tuning
+template."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Finding
+from ..templates.resolve import first_difference, injected_system, refuses_system
+from . import Context, launch_evidence, model_loc
+from .templates_common import chat_calls, lf_version_phrase, training_prompting, ui_links
+
+
+def _fmt(text: str | None) -> str:
+    if text is None:
+        return "no system prompt"
+    if text == "":
+        return "an empty system block"
+    return f'"{text}"'
+
+
+def _parties(ctx: Context, launch):
+    """[(label, source, default system text | None, rendered no-system prompt | None)]"""
+    project = ctx.project
+    out = []
+    engine_p = project.prompting(launch)
+    refused = False
+    if engine_p.kind not in ("none", "unknown"):
+        r = injected_system(engine_p)
+        if r is not None:
+            out.append(("engine", f"{engine_p.label} ({engine_p.source})", r[0], r[1]))
+        refused = refused or refuses_system(engine_p)
+    model_p = project.model_prompting(launch)
+    if model_p.kind == "jinja":
+        r = injected_system(model_p)
+        if r is not None:
+            out.append(("model", f"the model's own template ({model_p.source})", r[0], r[1]))
+        refused = refused or refuses_system(model_p)
+    elif launch.model is not None:
+        from ..knowledge import models
+
+        info = models.lookup(launch.model.ref)
+        if (
+            info is not None
+            and info.states("default_system")
+            and info.is_confirmed("default_system")
+        ):
+            if info.system_role is False:
+                refused = True
+            ds = info.default_system
+            if ds is None or "{date_string}" not in ds:
+                out.append(("model", f"{info.id}'s own template (built-in knowledge)", ds, None))
+    tr = training_prompting(project, launch)
+    if tr is not None:
+        p, run, how = tr
+        r = injected_system(p)
+        if r is not None:
+            out.append(
+                (
+                    "training",
+                    f"the fine-tuning template `{run.get('template')}` of "
+                    f"{lf_version_phrase(run)} ({how})",
+                    r[0],
+                    r[1],
+                )
+            )
+    return out, refused
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    project = ctx.project
+    for launch in project.launches:
+        mr = launch.model
+        if mr is None or not mr.resolved:
+            continue
+        calls = [
+            c
+            for c in chat_calls(project, launch)
+            if c.messages is not None and c.messages.has_system is False
+        ]
+        uis = ui_links(project, launch)
+        if not calls and not uis:
+            continue
+        if launch.engine == "ollama" and (launch.extra.get("modelfile") or {}).get("system"):
+            continue  # the Modelfile SYSTEM is the default on purpose
+        parties, refused = _parties(ctx, launch)
+        if refused:
+            continue  # the template forbids a system role: do not ask for one
+        engine = next((p for p in parties if p[0] == "engine"), None)
+        others = [p for p in parties if p[0] != "engine"]
+        if engine is None:
+            # The engine applies the model's own template: compare it with the fine-tune.
+            model = next((p for p in parties if p[0] == "model"), None)
+            training = next((p for p in parties if p[0] == "training"), None)
+            if model is None or training is None:
+                continue
+            engine, others = model, [training]
+        differing = [p for p in others if p[2] != engine[2]]
+        if not differing:
+            continue
+        other = differing[0]
+        ev = launch_evidence(launch)
+        ev["default_system"] = {p[1]: p[2] for p in parties}
+        if engine[3] is not None and other[3] is not None:
+            ev["prompt_engine"] = engine[3]
+            ev["prompt_reference"] = other[3]
+            ev["first_difference"] = first_difference(engine[3], other[3])
+        elif engine[3] is not None:
+            ev["prompt_engine"] = engine[3]
+        reference = other[2]
+        fix = (
+            "send an explicit system message in every request"
+            + (f' (the one the model was trained with: "{reference}")' if reference else "")
+            + " so every engine builds the same prompt"
+        )
+        what = (
+            f"the model gets {_fmt(engine[2])} from {engine[1]}, while {other[1]} "
+            f"injects {_fmt(other[2])}"
+        )
+        if calls:
+            for call in calls:
+                msg = (
+                    f"this chat request sends no system message, so {what}: the same request "
+                    "is answered differently than under the reference template"
+                )
+                cev = dict(ev)
+                cev["link"] = call.link
+                yield ctx.finding(
+                    call.loc, msg, fix=fix, evidence=cev, anchor=f"no system {launch.form} {mr.ref}"
+                )
+        else:
+            ui = uis[0]
+            msg = (
+                f"{ui[0].context} sends chat requests without a system message to "
+                f"{launch.context}, so {what}"
+            )
+            yield ctx.finding(
+                model_loc(launch),
+                msg,
+                fix=fix + " (Open WebUI: set a default system prompt for the model)",
+                evidence=ev,
+                anchor=f"no system {launch.form} {mr.ref}",
+            )
