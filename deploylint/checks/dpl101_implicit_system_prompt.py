@@ -87,16 +87,16 @@ def check(ctx: Context) -> Iterator[Finding]:
         parties, refused = _parties(ctx, launch)
         if refused:
             continue  # the template forbids a system role: do not ask for one
-        engine = next((p for p in parties if p[0] == "engine"), None)
-        others = [p for p in parties if p[0] != "engine"]
-        if engine is None:
-            # The engine applies the model's own template: compare it with the fine-tune.
-            model = next((p for p in parties if p[0] == "model"), None)
-            training = next((p for p in parties if p[0] == "training"), None)
-            if model is None or training is None:
-                continue
-            engine, others = model, [training]
-        differing = [p for p in others if p[2] != engine[2]]
+        by = {p[0]: p for p in parties}
+        # The reference is what the model was trained with: the fine-tuning template when the
+        # served model is a fine-tune, else the model's own template.
+        reference = by.get("training") or by.get("model")
+        engine = by.get("engine")
+        if engine is None and "training" in by:
+            engine = by.get("model")  # the engine applies the model's own template
+        if engine is None or reference is None or engine is reference:
+            continue
+        differing = [reference] if reference[2] != engine[2] else []
         if not differing:
             continue
         other = differing[0]
