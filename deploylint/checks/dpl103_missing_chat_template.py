@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Finding
-from . import Context, launch_evidence, model_loc
+from . import Context, launch_evidence, model_loc, version_phrase
 from .templates_common import chat_calls, ui_links
 
 
@@ -31,12 +31,12 @@ def check(ctx: Context) -> Iterator[Finding]:
         consequence = p.failure or "no chat template"
         where = p.notes[0] if p.notes else p.source
         msg = (
-            f"{p.label} finds no chat template for `{mr.ref}` ({where}): chat requests get "
+            f"{version_phrase(launch)} finds no chat template for `{mr.ref}` ({where}): chat requests get "
             f"{consequence}"
         )
         if p.silent:
             msg = (
-                f"{p.label} has no chat template for `{mr.ref}` ({p.source}): chat requests "
+                f"{version_phrase(launch)} has no chat template for `{mr.ref}` ({p.source}): chat requests "
                 f"are answered anyway, but {consequence}"
             )
         fix = "add the model's chat template"

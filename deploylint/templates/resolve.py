@@ -307,6 +307,8 @@ def _vllm(project, launch: Launch, version: str | None) -> Prompting:
     t = hf_template(md)
     if t is not None:
         return Prompting("vllm", version, "jinja", t.source, t.loc, t)
+    if "tokenizer_config.json" not in md.names:
+        return Prompting("vllm", version, "unknown", "the directory has no tokenizer files")
     return Prompting(
         "vllm",
         version,
@@ -322,6 +324,8 @@ def resolve_transformers(md: ModelDir | None, version: str | None = None) -> Pro
     t = hf_template(md)
     if t is not None:
         return Prompting("transformers", version, "jinja", t.source, t.loc, t)
+    if "tokenizer_config.json" not in md.names:
+        return Prompting("transformers", version, "unknown", "no tokenizer files")
     return Prompting(
         "transformers", version, "none", "no chat template", failure=TRANSFORMERS_NO_TEMPLATE
     )
