@@ -30,13 +30,14 @@ def check(ctx: Context) -> Iterator[Finding]:
             ev["template_notes"] = list(p.notes)
         consequence = p.failure or "no chat template"
         where = p.notes[0] if p.notes else p.source
+        engine = version_phrase(launch)
         msg = (
-            f"{version_phrase(launch)} finds no chat template for `{mr.ref}` ({where}): chat requests get "
+            f"{engine} finds no chat template for `{mr.ref}` ({where}): chat requests get "
             f"{consequence}"
         )
         if p.silent:
             msg = (
-                f"{version_phrase(launch)} has no chat template for `{mr.ref}` ({p.source}): chat requests "
+                f"{engine} has no chat template for `{mr.ref}` ({p.source}): chat requests "
                 f"are answered anyway, but {consequence}"
             )
         fix = "add the model's chat template"
