@@ -66,6 +66,32 @@ def _add_scan_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE")
     p.add_argument("--verbose", "-v", action="store_true", help="print internal-error details")
+    g = p.add_argument_group("review (report a subset of what the scan finds)")
+    g.add_argument(
+        "--diff",
+        metavar="REF",
+        help="report only findings on lines changed since REF (`git diff -U0 REF`: the working "
+        "tree, untracked files as new; `A...B` for a commit range), or in the unified diff read "
+        "from standard input with `--diff -`",
+    )
+    g.add_argument(
+        "--staged",
+        action="store_true",
+        help="with --diff REF: compare the index (staged changes) instead of the working tree",
+    )
+    g.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="report only findings not recorded in this baseline file",
+    )
+    g.add_argument(
+        "--write-baseline",
+        type=Path,
+        metavar="FILE",
+        help="record the current findings in FILE and exit 0 (with --baseline: only prune "
+        "entries that no longer match)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,6 +106,16 @@ def build_parser() -> argparse.ArgumentParser:
     scan = sub.add_parser("scan", help="scan paths (default: the current directory)")
     scan.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     _add_scan_options(scan)
+
+    check = sub.add_parser(
+        "check",
+        help="report findings for the given files only, reading the whole repository for context "
+        "(the pre-commit per-file hook)",
+        description="Scan the repository (the git top level, else the current directory) for "
+        "cross-file context and report only findings in FILEs.",
+    )
+    check.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    _add_scan_options(check)
 
     show = sub.add_parser("show", help="print the deployments found and how they link")
     show.add_argument("paths", nargs="*", type=Path, metavar="PATH")
@@ -103,19 +139,81 @@ def _use_color(args) -> bool:
 
 
 def cmd_scan(args) -> int:
+    paths = args.paths or [Path(".")]
+    return _scan_and_report(args, paths, paths[0], only_files=None)
+
+
+def cmd_check(args) -> int:
+    from .diffmode import git_toplevel
+
+    cwd = Path.cwd()
+    if not args.files:
+        if args.write_baseline is not None:
+            raise UsageError("check: --write-baseline needs a whole scan; use `deploylint scan`")
+        return _finish_empty(args)
+    root = git_toplevel(cwd) or cwd
+    files = [f if f.is_absolute() else cwd / f for f in args.files]
+    # Context: the whole repository; configuration: the one closest to the files (as `scan FILE`).
+    return _scan_and_report(args, [root, *files], files[0], only_files=set(files))
+
+
+def _finish_empty(args) -> int:
+    """`check` with no files (pre-commit found none): an empty report."""
     from importlib import import_module
 
+    from .report import FORMATS
+    from .runner import ScanResult
+
+    text = import_module(FORMATS[args.format]).render(ScanResult(), Path.cwd(), color=False)
+    _emit(args, text)
+    return EXIT_CLEAN
+
+
+def _emit(args, text: str) -> None:
+    if args.output is not None:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def _scan_and_report(args, paths: list[Path], config_start: Path, only_files) -> int:
+    from importlib import import_module
+
+    from . import baseline as baseline_mod
     from . import config as config_mod
+    from . import diffmode
     from .catalog import SelectorError
     from .report import FORMATS
     from .runner import scan
 
-    paths = args.paths or [Path(".")]
     cwd = Path.cwd()
+    if args.staged and not args.diff:
+        raise UsageError("--staged only applies with --diff REF")
+    if args.write_baseline is not None and (args.diff or only_files is not None):
+        raise UsageError(
+            "--write-baseline records the whole scan: run `deploylint scan` without --diff"
+        )
     try:
-        cfg = config_mod.load(args.config, paths[0] if paths[0].exists() else cwd)
+        cfg = config_mod.load(args.config, config_start if config_start.exists() else cwd)
     except config_mod.ConfigError as e:
         raise UsageError(str(e)) from None
+    base = None
+    if args.baseline is not None:
+        try:
+            base = baseline_mod.load(args.baseline)
+        except baseline_mod.BaselineError as e:
+            raise UsageError(str(e)) from None
+    changes = None
+    if args.diff:  # read the diff before scanning: a bad ref is a usage error, fast
+        try:
+            if args.diff == "-":
+                if args.staged:
+                    raise UsageError("--staged needs --diff REF, not a diff on standard input")
+                changes = diffmode.stdin_changes(sys.stdin.read(), cwd)
+            else:
+                changes = diffmode.git_changes(args.diff, cwd, staged=args.staged)
+        except diffmode.DiffError as e:
+            raise UsageError(str(e)) from None
     try:
         result = scan(
             paths,
@@ -128,22 +226,86 @@ def cmd_scan(args) -> int:
         )
     except SelectorError as e:
         raise UsageError(str(e)) from None
+    _print_internal_errors(result, args)
+    if args.write_baseline is not None:
+        if base is not None:  # prune: keep the entries that still match, add nothing
+            baseline_mod.apply(result, base, cwd)
+        n = baseline_mod.write(args.write_baseline, result, keep_only=base)
+        entries = "entry" if n == 1 else "entries"
+        print(f"deploylint: wrote {n} baseline {entries} to {args.write_baseline}", file=sys.stderr)
+        return EXIT_ERROR if result.internal_errors else EXIT_CLEAN
+    if base is not None:
+        in_scope = _baseline_scope(paths, only_files, base, result.selected)
+        _, stale = baseline_mod.apply(result, base, cwd, in_scope)
+        _report_stale(stale, args.baseline)
+    if only_files is not None:
+        diffmode.filter_to_files(result, only_files)
+    if changes is not None:
+        dropped = diffmode.filter_result(result, changes)
+        if dropped:
+            print(
+                f"deploylint: --diff: {dropped} finding{'s' if dropped != 1 else ''} outside the "
+                "changed lines not reported",
+                file=sys.stderr,
+            )
     reporter = import_module(FORMATS[args.format])
-    text = reporter.render(result, cwd, color=_use_color(args))
-    if args.output is not None:
-        args.output.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    _emit(args, reporter.render(result, cwd, color=_use_color(args)))
     if result.internal_errors:
-        for err in result.internal_errors:
-            first = err.splitlines()[0]
-            print(f"deploylint: internal error: {first}", file=sys.stderr)
-            if args.verbose:
-                print(err, file=sys.stderr)
         return EXIT_ERROR
     if result.findings and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _print_internal_errors(result, args) -> None:
+    for err in result.internal_errors:
+        first = err.splitlines()[0]
+        print(f"deploylint: internal error: {first}", file=sys.stderr)
+        if args.verbose:
+            print(err, file=sys.stderr)
+
+
+def _baseline_scope(paths: list[Path], only_files, base, selected: set[str]):
+    """Which baseline entries this scan has checked (the others cannot be called stale)."""
+    roots = [_abs(p) for p in paths]
+    files = {_abs(p) for p in only_files} if only_files is not None else None
+
+    def in_scope(entry: dict) -> bool:
+        if entry.get("code") not in selected:
+            return False
+        p = _abs(base.base_dir / str(entry.get("path", "")))
+        if files is not None:
+            return p in files
+        return any(p == r or r in p.parents for r in roots)
+
+    return in_scope
+
+
+def _abs(p: Path) -> Path:
+    try:
+        return p.resolve()
+    except OSError:
+        return p.absolute()
+
+
+def _report_stale(stale: list[dict], path: Path, limit: int = 10) -> None:
+    if not stale:
+        return
+    n = len(stale)
+    print(
+        f"deploylint: {n} baseline entr{'y' if n == 1 else 'ies'} in {path} no longer "
+        f"match{'es' if n == 1 else ''} a "
+        f"finding (fixed, or the flagged text changed); prune with "
+        f"`--baseline {path} --write-baseline {path}`:",
+        file=sys.stderr,
+    )
+    for e in stale[:limit]:
+        msg = str(e.get("message", ""))
+        if len(msg) > 100:
+            msg = msg[:99] + "…"
+        print(f"  {e.get('code')} {e.get('path')}: {msg}", file=sys.stderr)
+    if n > limit:
+        print(f"  … and {n - limit} more", file=sys.stderr)
 
 
 def cmd_rules(args) -> int:
@@ -201,7 +363,13 @@ def cmd_show(args) -> int:
     return EXIT_ERROR if result.internal_errors else EXIT_CLEAN
 
 
-COMMANDS = {"scan": cmd_scan, "show": cmd_show, "rules": cmd_rules, "explain": cmd_explain}
+COMMANDS = {
+    "scan": cmd_scan,
+    "check": cmd_check,
+    "show": cmd_show,
+    "rules": cmd_rules,
+    "explain": cmd_explain,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

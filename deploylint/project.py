@@ -26,7 +26,7 @@ from .facts import (
     Pin,
     TrainingRun,
 )
-from .location import Loc, read_text
+from .location import Loc, display_path, read_text
 from .sources import FileFacts
 from .sources.model_files import load_dir
 
@@ -38,6 +38,9 @@ _MODEL_DESTS = {
     "llamafactory": ("model_name_or_path",),
 }
 _TOKENIZER_DESTS = {"vllm": ("tokenizer",), "sglang": ("tokenizer_path",)}
+
+OFFLINE_FORMS = {"vllm.LLM", "lmdeploy.pipeline"}
+OFFLINE_APIS = {"vllm-offline", "transformers", "lmdeploy"}
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
 _REMOTE = re.compile(r"^(?:s3|gs|gcs|pvc|oci|https?|azure|abfss?|ms)://", re.I)
@@ -326,13 +329,13 @@ class Project:
                 via = ""
                 if Path(ref).is_absolute() and launch.volumes:
                     via = " through the volume mount"
-                mr.how = mr.how or f"local directory {path}{via}"
+                mr.how = mr.how or f"local directory {display_path(path)}{via}"
                 return mr
         if not looks_local:
             cached = self._hf_cache(ref)
             if cached is not None:
                 mr.directory = cached
-                mr.how = f"Hugging Face cache {cached.path}"
+                mr.how = "the local Hugging Face cache"
                 return mr
             mr.how = mr.how or "Hugging Face Hub id (built-in knowledge)"
             return mr
@@ -477,6 +480,8 @@ class Project:
                 call.launch = by_var[(call.loc.path, call.engine_var)]
                 call.link = f"the engine object `{call.engine_var}` created in the same file"
                 continue
+            if call.api in OFFLINE_APIS:
+                continue  # in-process calls link only to the engine object they use
             if call.base_url is not None and isinstance(call.base_url.value, str):
                 target = self.launch_for_url(call.base_url.value, near=call.loc.path)
                 if target is not None:
@@ -485,7 +490,11 @@ class Project:
                     continue
             model = call.model.value if call.model is not None else None
             if isinstance(model, str) and model:
-                hits = [lc for lc in self.launches if _serves_name(self, lc, model)]
+                hits = [
+                    lc
+                    for lc in self.launches
+                    if lc.form not in OFFLINE_FORMS and _serves_name(self, lc, model)
+                ]
                 if len(hits) == 1:
                     call.launch = hits[0]
                     call.link = f"model `{model}` is a name served by {hits[0].context}"
@@ -619,6 +628,8 @@ class Project:
         local = host in ("localhost", "127.0.0.1", "0.0.0.0", "host.docker.internal", "::1")
         best = None
         for launch in self.launches:
+            if launch.form in OFFLINE_FORMS:
+                continue  # an in-process engine listens on no port
             names, ports = self.endpoint_names(launch)
             if local:
                 if port and port in ports and not launch.service:

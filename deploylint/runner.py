@@ -142,7 +142,8 @@ def _suppress(
             rel = display_path(f.loc.path, cfg_base)
             codes = config.file_ignores(rel)
             if codes and _code_matches(f, tuple(codes)):
-                sup = Suppression("external", f"per-file-ignores in {config.source}")
+                src = display_path(config.source, cwd) if config.source else "the configuration"
+                sup = Suppression("external", f"per-file-ignores in {src}")
         if sup is not None:
             f.suppression = sup
             result.suppressed.append(f)

@@ -8,7 +8,7 @@ import sys
 
 from .conftest import ROOT, TESTDATA
 
-HEAVY = ("torch", "transformers", "vllm", "libcst", "jinja2.sandbox", "numpy")
+HEAVY = ("torch", "transformers", "vllm", "libcst", "numpy")
 
 
 def test_static_scan_imports_nothing_heavy():

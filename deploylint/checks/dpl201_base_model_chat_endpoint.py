@@ -170,14 +170,19 @@ def _call_finding(ctx, call, launch, mr, template, sure, heuristic) -> Finding:
 def _transformers_findings(ctx: Context) -> Iterator[Finding]:
     """`tokenizer.apply_chat_template(...)` with a base model's tokenizer (transformers)."""
     project = ctx.project
-    loads = {}
+    loads: dict[tuple, list] = {}
     for op in project.peft_ops:
         if op.op == "load-base" and op.var and op.model is not None:
-            loads[(op.loc.path, op.var)] = op
+            loads.setdefault((op.loc.path, op.var), []).append(op)
     for call in project.clients:
         if call.api != "transformers" or call.kind != "chat" or not call.engine_var:
             continue
-        op = loads.get((call.loc.path, call.engine_var))
+        before = [
+            o
+            for o in loads.get((call.loc.path, call.engine_var), [])
+            if (o.loc.line or 0) <= (call.loc.line or 0)
+        ]
+        op = before[-1] if before else None
         if op is None or not isinstance(op.model.value, str) or not op.model.resolved:
             continue
         ref = op.model.value

@@ -64,6 +64,7 @@ def _launch_level(ctx: Context, threshold: float) -> Iterator[Finding]:
 
 
 def _call_level(ctx: Context, threshold: float) -> Iterator[Finding]:
+    seen: set = set()
     for call in ctx.project.clients:
         launch = call.launch
         if launch is None or launch.model is None or launch.model.info is None:
@@ -77,12 +78,19 @@ def _call_level(ctx: Context, threshold: float) -> Iterator[Finding]:
         temp = call.sampling.get("temperature")
         value = _num(temp) if temp is not None else None
         source = "the request's temperature"
-        if value is None and call.api == "lmdeploy":
-            ds = call.sampling.get("do_sample")
-            if ds is None or getattr(ds, "value", None) is False:
-                value, source = 0.0, "LMDeploy GenerationConfig do_sample=False (the default)"
+        if call.api == "lmdeploy":
+            ds = call.sampling.get("do_sample") or call.extra.get("do_sample")
+            if ds is None or getattr(ds, "value", None) is not True:
+                # LMDeploy's GenerationConfig defaults to do_sample=False: greedy decoding
+                # whatever the temperature (lmdeploy/messages.py, domain.md §2.3).
+                value = 0.0
+                source = "LMDeploy GenerationConfig do_sample=False (the default): greedy"
         if value is None or value >= threshold:
             continue
+        where = temp.loc if temp is not None else call.loc
+        if (where, mr.ref) in seen:
+            continue
+        seen.add((where, mr.ref))
         greedy = "greedy decoding" if value == 0 else f"temperature {value:g}"
         ev = launch_evidence(launch)
         ev.update(
@@ -94,7 +102,7 @@ def _call_level(ctx: Context, threshold: float) -> Iterator[Finding]:
             }
         )
         yield ctx.finding(
-            temp.loc if temp is not None else call.loc,
+            where,
             f"this request samples the base model `{mr.ref}` ({version_phrase(launch)}, "
             f"{call.link}) with {greedy}; {_WHY} (threshold `low-temperature` = {threshold:g})",
             fix="sample base models at temperature ≥ 0.7, or use the instruction-tuned checkpoint",

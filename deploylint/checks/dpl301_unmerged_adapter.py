@@ -19,7 +19,7 @@ def _adapter_dir_as_model(ctx: Context, launch) -> Iterator[Finding]:
     base = acfg.get("base_model_name_or_path") or "its base model"
     ptype = acfg.get("peft_type") or "PEFT"
     ev = launch_evidence(launch)
-    ev["adapter_dir"] = str(md.path)
+    ev["adapter_dir"] = md.path
     ev["adapter_config"] = (
         md.docs["adapter_config.json"].loc("peft_type")
         if ("adapter_config.json" in md.docs)

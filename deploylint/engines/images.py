@@ -1,4 +1,14 @@
-"""Container images: which engine an image runs, its version from the tag, its own entrypoint."""
+"""Container images: which engine an image runs, its version from the tag, its own entrypoint.
+
+Sources for the image names (each engine module has the image's entrypoint with its source):
+vLLM `vllm/vllm-openai`; LMDeploy `openmmlab/lmdeploy` (docker/Dockerfile, InternLM/lmdeploy);
+SGLang `lmsysorg/sglang` (docker/Dockerfile, sgl-project/sglang); TGI
+`ghcr.io/huggingface/text-generation-inference` and the SageMaker DLC
+`huggingface-pytorch-tgi-inference` (huggingface/text-generation-inference Dockerfile,
+sagemaker-entrypoint.sh); llama.cpp `ghcr.io/ggml-org/llama.cpp` (`server*`, `full*`, `light*`
+tags: .devops/*.Dockerfile targets server, full, light; formerly `ggerganov/llama.cpp`); Ollama
+`ollama/ollama` (Dockerfile); LLaMA-Factory `hiyouga/llamafactory` (docker/docker-cuda/Dockerfile).
+"""
 
 from __future__ import annotations
 
@@ -50,8 +60,10 @@ _IMAGES: list[tuple[re.Pattern[str], str | None, str]] = [
     (re.compile(r"(^|/)openmmlab/lmdeploy$"), "lmdeploy", "server"),
     (re.compile(r"(^|/)lmsysorg/sglang$"), "sglang", "server"),
     (re.compile(r"(^|/)huggingface/text-generation-inference$"), "tgi", "server"),
+    (re.compile(r"(^|/)huggingface-pytorch-tgi-inference$"), "tgi", "server"),
     (re.compile(r"(^|/)ollama/ollama$"), "ollama", "server"),
     (re.compile(r"(^|/)(ggerganov|ggml-org)/llama\.cpp$"), "llamacpp", "server"),
+    (re.compile(r"(^|/)hiyouga/llamafactory$"), "llamafactory", "server"),
     (re.compile(r"(^|/)open-webui/open-webui$"), None, "chat-ui"),
 ]
 
@@ -70,9 +82,55 @@ def image_info(text: str) -> ImageInfo | None:
                 if m:
                     version = m.group(1).replace("post", ".post").replace("..post", ".post")
                     unpinned = False
-            if engine == "llamacpp" and tag and tag.startswith(("server-b", "full-b", "light-b")):
-                version = tag.split("-b", 1)[1].split("-")[0]
-                unpinned = False
+            if engine == "llamacpp":
+                variant, version = _llamacpp_tag(tag)
+                unpinned = version is None
+                if variant == "light":
+                    engine, role = None, "cli"  # llama-cli only: no server in the image
+            if engine == "tgi" and tag:
+                m = _SAGEMAKER_TGI.search(tag)  # DLC tags: <pytorch>-tgi<TGI version>-...
+                if m:
+                    version, unpinned = m.group(1), False
             source = f"image tag {ref.repository}:{tag}" if tag else f"image {ref.repository}"
             return ImageInfo(engine, role, version, tag, unpinned and version is None, source)
     return None
+
+
+_LLAMACPP_BUILD = re.compile(r"(?:^|-)b(\d{3,})(?:$|-)")
+_SAGEMAKER_TGI = re.compile(r"-tgi(\d+\.\d+\.\d+)")
+
+
+def _llamacpp_tag(tag: str | None) -> tuple[str, str | None]:
+    """(variant, build) of a llama.cpp image tag: ``server-cuda-b4719`` -> ("server", "4719").
+    Tags are ``server``, ``full`` or ``light``, optionally with a backend (``-cuda``, ``-vulkan``,
+    ``-rocm`` ...) and a build number ``-bNNNN``; ``latest``-style tags are the full image."""
+    if not tag:
+        return "full", None
+    t = tag.lower()
+    variant = t.split("-", 1)[0]
+    if variant not in ("server", "full", "light"):
+        variant = "full"
+    m = _LLAMACPP_BUILD.search(t)
+    return variant, (m.group(1) if m else None)
+
+
+def llamacpp_variant(image: str | None) -> str | None:
+    """``server`` / ``full`` / ``light`` for a llama.cpp image, else None."""
+    if not image:
+        return None
+    ref = parse_image(image)
+    if not re.search(r"(^|/)(ggerganov|ggml-org)/llama\.cpp$", ref.repository):
+        return None
+    return _llamacpp_tag(ref.tag)[0]
+
+
+def is_sagemaker_tgi(image: str | None) -> bool:
+    """The Hugging Face TGI Deep Learning Container for SageMaker, whose entrypoint maps
+    ``HF_MODEL_ID`` and friends to the launcher's variables (sagemaker-entrypoint.sh)."""
+    if not image:
+        return False
+    ref = parse_image(image)
+    return bool(re.search(r"(^|/)huggingface-pytorch-tgi-inference$", ref.repository)) or (
+        "huggingface/text-generation-inference" in ref.repository
+        and "sagemaker" in (ref.tag or "").lower()
+    )

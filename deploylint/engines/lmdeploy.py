@@ -1,7 +1,11 @@
 """LMDeploy: `lmdeploy serve api_server` / `lmdeploy chat` command lines and behaviour by version.
 
-Facts from ../shared/research/domain.md §2 (lmdeploy/cli/serve.py, lmdeploy/cli/utils.py,
-lmdeploy/serve/openai/api_server.py at v0.9.2 and HEAD v0.16.0).
+Option tables: every option of `lmdeploy serve api_server` (``SubCliServe.add_parser_api_server``
+in lmdeploy/cli/serve.py) and `lmdeploy chat` (``CLI.add_parser_chat`` in lmdeploy/cli/cli.py),
+with the ``ArgumentHelper`` options they add (lmdeploy/cli/utils.py), read statically at every
+release tag of InternLM/lmdeploy from v0.2.0 (api_server) / v0.3.0 (chat) to v0.16.0 (HEAD
+1263d5cd889b, 2026-08-21). ``@SINCE..UNTIL`` is the release range [SINCE, UNTIL) an option exists
+in; no range: every release the table covers. Other facts: ../shared/research/domain.md §2.
 """
 
 from __future__ import annotations
@@ -9,8 +13,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from . import Fact
-from .cli import OptionTable, OptSpec, Token
+from . import Fact, fact_at, registry
+from .cli import OptionTable, ParsedArgs, Token
+from .registry import ArgparseOptionTable, parse_option_table
 
 ENGINE = "lmdeploy"
 API_SERVER_FORM = "lmdeploy serve api_server"
@@ -20,80 +25,172 @@ _PY = re.compile(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
 
 
 def recognize(words: list[Token]) -> tuple[str, int] | None:
+    """`lmdeploy serve api_server`, `lmdeploy chat`, also as `python -m lmdeploy ...`
+    (lmdeploy/__main__.py runs the same CLI; console script ``lmdeploy = lmdeploy.cli:run``)."""
     if not words:
         return None
-    i = 0
-    if _PY.match(words[0].text) and len(words) > 2 and words[1].text == "-m":
-        if words[2].text != "lmdeploy":
-            return None
-        i = 3
-    elif words[0].text.rsplit("/", 1)[-1] == "lmdeploy":
+    first = words[0].text
+    if first.rsplit("/", 1)[-1] == "lmdeploy":
         i = 1
+    elif _PY.match(first):
+        i = 1
+        while i < len(words) and words[i].text.startswith("-") and words[i].text != "-m":
+            i += 1
+        if i + 1 >= len(words) or words[i].text != "-m" or words[i + 1].text != "lmdeploy":
+            return None
+        i += 2
     else:
         return None
-    if i + 1 < len(words) + 1 and i < len(words):
-        if words[i].text == "serve" and i + 1 < len(words) and words[i + 1].text == "api_server":
-            return API_SERVER_FORM, i + 2
-        if words[i].text == "chat":
-            return CHAT_FORM, i + 1
+    if i < len(words) and words[i].text == "chat":
+        return CHAT_FORM, i + 1
+    if i + 1 < len(words) and words[i].text == "serve" and words[i + 1].text == "api_server":
+        return API_SERVER_FORM, i + 2
     return None
 
 
-_OPTIONS = [
-    OptSpec("--server-name"),
-    OptSpec("--server-port"),
-    OptSpec("--model-name"),
-    OptSpec("--backend"),
-    OptSpec("--chat-template"),
-    OptSpec("--adapters", "multi"),
-    OptSpec("--tp"),
-    OptSpec("--dp"),
-    OptSpec("--dtype"),
-    OptSpec("--session-len"),
-    OptSpec("--api-keys", "multi"),
-    OptSpec("--trust-remote-code", "flag"),
-    OptSpec("--generation-config"),
-    OptSpec("--cache-max-entry-count"),
-    OptSpec("--cache-block-seq-len"),
-    OptSpec("--model-format"),
-    OptSpec("--quant-policy"),
-    OptSpec("--max-batch-size"),
-    OptSpec("--log-level"),
-    OptSpec("--allow-origins", "multi"),
-    OptSpec("--allow-credentials", "flag"),
-    OptSpec("--allow-methods", "multi"),
-    OptSpec("--allow-headers", "multi"),
-    OptSpec("--proxy-url"),
-    OptSpec("--tool-call-parser"),
-    OptSpec("--reasoning-parser"),
-    OptSpec("--vision-max-batch-size"),
-    OptSpec("--enable-prefix-caching", "flag"),
-    OptSpec("--device"),
-    OptSpec("--eager-mode", "flag"),
-    OptSpec("--revision"),
-    OptSpec("--download-dir"),
-    OptSpec("--max-log-len"),
-    OptSpec("--disable-fastapi-docs", "flag"),
-    OptSpec("--max-concurrent-requests"),
-    OptSpec("--max-prefill-token-num"),
-    OptSpec("--rope-scaling-factor"),
-    OptSpec("--num-tokens-per-iter"),
-    OptSpec("--max-prefill-iters"),
-    OptSpec("--ssl", "flag"),
-    OptSpec("--hf-overrides"),
-    OptSpec("--communicator"),
-    OptSpec("--enable-metrics", "flag"),
-]
+# api_server options (positional: model_path)
+_API_SERVER = """
+multi --adapters@0.3.0..
+flag --allow-credentials
+multi --allow-headers
+multi --allow-methods
+multi --allow-origins
+flag --allow-terminate-by-client@0.9.0..
+multi --allowed-media-domains@0.15.0..
+multi --api-keys@0.2.2..
+value --async@0.12.0..
+value --backend
+value --cache-block-seq-len@0.3.0..
+value --cache-max-entry-count
+value --cap@..0.6.0
+value --chat-template@0.2.6..
+value --communicator@0.7.2..
+value --cp@0.11.0..
+multi --cudagraph-capture-batch-sizes@0.14.0..
+value --device@0.6.0..
+flag --disable-fastapi-docs@0.6.2..
+flag --disable-metrics@0.11.0..
+flag --disable-vision-encoder@0.9.2..0.15.0
+value --dist-init-addr@0.12.0..
+value --distributed-executor-backend@0.11.0..
+value --dllm-block-length@0.10.1..
+value --dllm-confidence-threshold@0.10.1..
+value --dllm-denoising-steps@0.10.1..
+value --dllm-unmasking-strategy@0.10.1..
+value --download-dir@0.5.0..
+value --dp-rank@0.8.0..0.9.0
+value --dp@0.8.0..
+value --dtype@0.6.1..
+flag --eager-mode@0.6.2..
+flag --enable-abort-handling@0.11.0..
+flag --enable-eplb@0.9.0..
+flag --enable-metrics@0.9.2..0.11.0
+flag --enable-microbatch@0.8.0..
+flag --enable-prefix-caching@0.4.2..
+flag --enable-return-routed-experts@0.11.0..
+value --ep@0.8.0..
+value --generation-config@0.15.0..
+value --hf-overrides@0.9.2..
+value --kernel-block-size@0.13.0..
+flag --language-model-only@0.15.0..
+value --log-level
+value --logprobs-mode@0.10.0..
+value --max-batch-size
+value --max-concurrent-requests@0.7.0.post3..
+value --max-log-len@0.6.1..
+value --max-prefill-iters@0.4.0..
+value --max-prefill-token-num@0.6.0..
+value --meta-instruction@..0.6.0
+value --migration-backend@0.9.0..
+value --model-format
+value --model-name
+value --nnodes@0.9.0..
+value --node-rank@0.9.0..
+value --num-tokens-per-iter@0.4.0..
+value --prefix-cache-decode-state-interval@0.14.0..
+value --prefix-cache-state-budget@0.14.0..
+value --proxy-url@0.6.1..
+value --qos-config-path@..0.6.0
+value --quant-policy
+value --reasoning-parser@0.7.2..
+value --revision@0.5.0..
+value --role@0.9.0..
+value --rope-scaling-factor
+value --server-name
+value --server-port
+value --session-len
+value --speculative-algorithm@0.11.0..
+value --speculative-draft-model@0.11.0..
+value --speculative-num-draft-tokens@0.11.0..
+flag --ssl@0.2.2..
+value --tool-call-parser@0.7.2..
+value --tp
+flag --trust-remote-code@0.13.0..
+value --vision-max-batch-size@0.4.2..
+"""
+
+# chat options (positional: model_path)
+_CHAT = """
+multi --adapters
+value --async@0.12.0..
+value --backend
+value --cache-max-entry-count
+value --cap@..0.6.0
+value --chat-template@0.4.2..
+value --communicator@0.7.2..
+value --cp@0.11.0..
+value --device@0.6.0..
+value --dllm-block-length@0.10.1..
+value --download-dir@0.5.0..
+value --dtype@0.6.1..
+flag --eager-mode@0.6.2..
+flag --enable-prefix-caching@0.4.2..
+flag --language-model-only@0.15.0..
+value --max-batch-size@..0.5.0
+value --meta-instruction@..0.6.0
+value --model-format
+value --model-name@..0.6.0
+value --prefix-cache-decode-state-interval@0.14.0..
+value --prefix-cache-state-budget@0.14.0..
+value --quant-policy
+value --revision@0.5.0..
+value --rope-scaling-factor
+value --session-len
+value --speculative-algorithm@0.11.0..
+value --speculative-draft-model@0.11.0..
+value --speculative-num-draft-tokens@0.11.0..
+value --tp
+flag --trust-remote-code@..0.6.0;0.13.0..
+"""
+
+API_SERVER_SPECS, API_SERVER_RANGES = parse_option_table(_API_SERVER)
+CHAT_SPECS, CHAT_RANGES = parse_option_table(_CHAT)
 
 
 @lru_cache(maxsize=4)
 def option_table(version: str | None = None) -> OptionTable:
-    return OptionTable(list(_OPTIONS), underscores=False)
+    """Both forms' options (a union: the chat options are a subset apart from ones that exist in
+    both). LMDeploy's parser is argparse, so unambiguous prefixes work; since v0.9.2 the top-level
+    parser is a FlexibleArgumentParser that turns ``--server_port`` into ``--server-port``."""
+    specs = list(API_SERVER_SPECS)
+    have = {s.name for s in specs}
+    specs += [s for s in CHAT_SPECS if s.name not in have]
+    return ArgparseOptionTable(specs, underscores=True)
 
+
+def option_available(name: str, version: str | None, form: str = API_SERVER_FORM) -> bool | None:
+    """Whether ``--name`` exists in ``form`` at ``version`` (None: not known)."""
+    ranges = CHAT_RANGES if form == CHAT_FORM else API_SERVER_RANGES
+    return registry.option_available(ranges, name, version)
+
+
+# -- behaviour by version ------------------------------------------------------------------
 
 DEFAULT_BACKEND = Fact(
     "turbomind",
-    "`--backend` defaults to turbomind (lmdeploy/cli/utils.py ArgumentHelper.backend)",
+    "`--backend` defaults to turbomind (lmdeploy/cli/utils.py ArgumentHelper.backend); unless it "
+    "is `pytorch`, `api_server()` calls `autoget_backend()`, which switches to pytorch only when "
+    "TurboMind cannot run the model (lmdeploy/cli/serve.py @ v0.16.0)",
 )
 
 ADAPTERS_NEED_PYTORCH = Fact(
@@ -103,7 +200,161 @@ ADAPTERS_NEED_PYTORCH = Fact(
     "dropped (lmdeploy/cli/serve.py at v0.9.2 and HEAD v0.16.0)",
 )
 
+ADAPTERS_FORMAT = Fact(
+    "PATH | NAME=PATH ...",
+    "`--adapters` (nargs='*'): one value `path` is named `default`; several must be `name=path` "
+    '("Multiple lora paths must in format of xxx=yyy", get_lora_adapters in lmdeploy/cli/utils.py '
+    "@ v0.16.0)",
+)
+
 DEFAULT_PORT = 23333
+DEFAULT_HOST = "0.0.0.0"
+
+SERVER_PORT_DEFAULT = [
+    Fact(
+        23333,
+        "`--server-port` default 23333 (lmdeploy/cli/serve.py @ v0.2.0..v0.14.0)",
+        until="0.15.0",
+    ),
+    Fact(
+        None,
+        '`--server-port` default None since v0.15.0: "Effective default is 23333 when unset. In DP '
+        'mode with --proxy-url, ports are auto-selected unless this flag is explicitly set." '
+        "(lmdeploy/cli/serve.py @ v0.15.0, v0.16.0)",
+        since="0.15.0",
+    ),
+]
+
+SERVER_NAME_DEFAULT = Fact("0.0.0.0", "`--server-name` default '0.0.0.0' (lmdeploy/cli/serve.py)")
+
+MODEL_NAME_DEFAULT = Fact(
+    "model_path",
+    "without `--model-name` the served name is the model_path argument as written "
+    "(lmdeploy/cli/entrypoint.py run(): `args.model_name = args.model_name if args.model_name "
+    "else args.model_path`)",
+)
+
+TRUST_REMOTE_CODE = [
+    Fact(
+        True,
+        "api_server has no `--trust-remote-code` before v0.13.0; configs and tokenizers are "
+        "loaded with trust_remote_code=True hard-coded (e.g. lmdeploy/archs.py @ v0.9.2; "
+        "domain.md §2.1)",
+        until="0.13.0",
+    ),
+    Fact(
+        False,
+        "`--trust-remote-code` (store_true, default False) added to api_server in v0.13.0 by "
+        'commit 81be52961 "add explicit trust_remote_code controls" (InternLM/lmdeploy PR #4511; '
+        "lmdeploy/cli/serve.py @ v0.13.0). domain.md said ~v0.14: it is v0.13.0",
+        since="0.13.0",
+    ),
+]
+
+CHAT_TRUST_REMOTE_CODE_FLAG = [
+    Fact(
+        "disables",
+        "`lmdeploy chat --trust-remote-code` was action='store_false', default=True: giving the "
+        "flag turned remote code OFF (ArgumentHelper.trust_remote_code in lmdeploy/cli/utils.py "
+        "@ v0.3.0..v0.5.3)",
+        since="0.3.0",
+        until="0.6.0",
+    ),
+    Fact(
+        "absent",
+        "`lmdeploy chat` has no `--trust-remote-code` in v0.6.0..v0.12.x (lmdeploy/cli/cli.py)",
+        since="0.6.0",
+        until="0.13.0",
+    ),
+    Fact(
+        "enables",
+        "`lmdeploy chat --trust-remote-code` is store_true, default False since v0.13.0 "
+        "(lmdeploy/cli/utils.py @ v0.13.0)",
+        since="0.13.0",
+    ),
+]
+
+GENERATION_CONFIG_DEFAULT = [
+    Fact(
+        None,
+        "no `--generation-config` before v0.15.0 (lmdeploy/cli/serve.py @ v0.14.0)",
+        until="0.15.0",
+    ),
+    Fact(
+        "auto",
+        "`--generation-config` added in v0.15.0, default 'auto': generation_config.json of the "
+        "model is loaded; 'lmdeploy' ignores it; a folder path loads it from there "
+        "(ArgumentHelper.generation_config, lmdeploy/cli/utils.py @ v0.15.0)",
+        since="0.15.0",
+    ),
+]
+
+UNDERSCORE_SPELLING = [
+    Fact(
+        False,
+        "plain argparse before v0.9.2: `--server_port` is not `--server-port` (lmdeploy/cli/cli.py "
+        "@ v0.9.1)",
+        until="0.9.2",
+    ),
+    Fact(
+        True,
+        "the CLI parser is a FlexibleArgumentParser since v0.9.2 (commit cde5a5e4c): underscores "
+        "in option names become dashes (lmdeploy/cli/utils.py, lmdeploy/cli/cli.py @ v0.9.2)",
+        since="0.9.2",
+    ),
+]
+
+CHAT_TEMPLATE_ARG = Fact(
+    "name | JSON file",
+    "`--chat-template` must be a built-in template name or the path of a JSON file "
+    "(get_chat_template in lmdeploy/cli/utils.py asserts otherwise; an inline JSON string is not "
+    "accepted by the CLI although the help says so) (domain.md §2.1)",
+)
+
+
+def server_port(args: ParsedArgs, version: str | None = None) -> tuple[int | str, str]:
+    """The port `api_server` listens on and why."""
+    v = args.value("server_port")
+    if v is not None:
+        return v, "--server-port"
+    f = fact_at(SERVER_PORT_DEFAULT, version)
+    return DEFAULT_PORT, f.source
+
+
+def model_token(args: ParsedArgs, form: str, version: str | None = None):
+    """(token, text, is_default, note) of the model: the positional model_path."""
+    if args.positionals:
+        t = args.positionals[0]
+        return t, t.text, False, ""
+    return None, None, False, "no model_path: LMDeploy exits with a usage error"
+
+
+def served_names(args: ParsedArgs, form: str) -> list[Token]:
+    occ = args.last("model_name")
+    if occ is not None and occ.values:
+        return [occ.values[0]]
+    return args.positionals[:1]
+
+
+def adapters(args: ParsedArgs) -> list[tuple[str, Token]]:
+    """(name, path token) of each `--adapters` value (last occurrence wins: argparse nargs='*')."""
+    occ = args.last("adapters")
+    if occ is None:
+        return []
+    vals = occ.values
+    if len(vals) == 1 and "=" not in vals[0].text:
+        return [("default", vals[0])]
+    out = []
+    for v in vals:
+        name, eq, _path = v.text.partition("=")
+        out.append((name if eq else v.text, v))
+    return out
+
+
+def image_entrypoint(version: str | None) -> None:
+    """`openmmlab/lmdeploy` images have no ENTRYPOINT (docker/Dockerfile @ v0.16.0): the command
+    is the whole command line."""
+    return None
 
 
 def chat_endpoint(form: str) -> str | None:

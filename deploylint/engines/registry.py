@@ -1,16 +1,38 @@
-"""Which engine a command line starts."""
+"""Which engine a command line starts, and the small helpers engine modules share.
+
+``recognize`` asks each engine module in ``ENGINE_MODULES`` whether it claims the words of a
+command line. The helpers below are used by several engine modules:
+
+- ``ArgparseOptionTable``: an option table that also accepts the unambiguous prefixes of long
+  options, as Python's ``argparse`` does by default (``allow_abbrev=True``): SGLang, LMDeploy and
+  LLaMA-Factory parse their command lines with argparse, so ``--tp 2`` is ``--tp-size 2`` there.
+- ``env_occurrence``: an option read from an environment variable (TGI's ``MODEL_ID``,
+  llama.cpp's ``LLAMA_ARG_*``, Ollama's ``OLLAMA_HOST`` ...) as an ``ArgOcc`` whose tokens say
+  which variable and where it was set.
+- ``set_launch_extra``: engine facts for ``Launch.extra`` (``model_token``, ``config_path``)
+  set from an engine's ``options_from_env`` hook; they are scoped to the one launch being built.
+"""
 
 from __future__ import annotations
 
+import re
 from importlib import import_module
+from pathlib import Path
 from types import ModuleType
+from typing import Any
 
-from .cli import Token
+from ..location import Loc
+from .cli import ArgOcc, OptionTable, OptSpec, ParsedArgs, Token
 
 # Order matters only when two engines could claim the same words (none do today).
 ENGINE_MODULES = {
     "vllm": "deploylint.engines.vllm",
     "lmdeploy": "deploylint.engines.lmdeploy",
+    "sglang": "deploylint.engines.sglang",
+    "tgi": "deploylint.engines.tgi",
+    "llamacpp": "deploylint.engines.llamacpp",
+    "ollama": "deploylint.engines.ollama",
+    "llamafactory": "deploylint.engines.llamafactory",
 }
 
 _loaded: dict[str, ModuleType] = {}
@@ -24,10 +46,232 @@ def module(engine: str) -> ModuleType:
     return mod
 
 
+_last_words: list[Token] | None = None
+_last_hit: tuple[str, str, int] | None = None
+
+
 def recognize(words: list[Token]) -> tuple[str, str, int] | None:
     """(engine, form, index of the first argument) for the first engine that claims ``words``."""
+    global _last_words, _last_hit
+    _restore_extra()
     for engine in ENGINE_MODULES:
         hit = module(engine).recognize(words)
         if hit is not None:
-            return engine, hit[0], hit[1]
+            _last_words = words
+            _last_hit = (engine, hit[0], hit[1])
+            return _last_hit
     return None
+
+
+# -- helpers shared by engine modules ----------------------------------------------------------
+
+
+class ArgparseOptionTable(OptionTable):
+    """Option lookup as Python's argparse does it: exact names first, then a long option may be
+    abbreviated to any prefix that names exactly one option (``allow_abbrev=True``)."""
+
+    def __init__(self, specs: list[OptSpec], underscores: bool = True):
+        super().__init__(specs, underscores)
+        self._longs = sorted(n for n in self.by_name if n.startswith("--"))
+
+    def lookup(self, word: str) -> tuple[OptSpec | None, bool]:
+        spec, negated = super().lookup(word)
+        if spec is not None or not word.startswith("--") or len(word) < 3:
+            return spec, negated
+        prefix = "--" + word[2:].replace("_", "-") if self.underscores else word
+        hits = {id(self.by_name[n]): self.by_name[n] for n in self._longs if n.startswith(prefix)}
+        if len(hits) == 1:
+            return next(iter(hits.values())), False
+        return None, False
+
+
+_ORIGIN_LINE = re.compile(r"^(?P<name>[^\s:()]+):(?P<line>\d+)$")
+_DOCKERFILE_LINE = re.compile(r"\(line (?P<line>\d+)\)")
+
+
+def env_loc(name: str, value: Any, ctx: Any) -> Loc | None:
+    """Where the environment variable ``name`` was set, when the launch context knows it."""
+    loc = getattr(value, "loc", None)
+    if isinstance(loc, Loc):
+        return loc
+    extra = getattr(ctx, "extra", None) or {}
+    known = extra.get("env_locs") or {}
+    if isinstance(known.get(name), Loc):
+        return known[name]
+    origin = getattr(value, "origin", "") or ""
+    path: Path | None = getattr(ctx, "path", None)
+    if path is None:
+        return None
+    m = _ORIGIN_LINE.match(origin)
+    if m and m.group("name") == path.name:
+        return Loc(path, int(m.group("line")))
+    m = _DOCKERFILE_LINE.search(origin)
+    if (
+        m
+        and origin.startswith(("Dockerfile ENV", "ARG at"))
+        and path.name.lower().startswith("dockerfile")
+    ):
+        return Loc(path, int(m.group("line")))
+    return None
+
+
+def _current(args: ParsedArgs, ctx: Any) -> bool:
+    """Whether the last recognised command line is the one ``args`` were parsed from (the hook
+    ``options_from_env`` runs inside ``build_launch``, right after ``recognize``)."""
+    words = _last_words
+    if not words:
+        return False
+    ids = {id(t) for t in words}
+    mine = [o.flag for occs in args.options.values() for o in occs] + list(args.positionals)
+    return all(id(t) in ids for t in mine) and (
+        not mine or words[0].loc.path == getattr(ctx, "path", words[0].loc.path)
+    )
+
+
+def current_form(args: ParsedArgs, ctx: Any, engine: str) -> str | None:
+    """The form of the launch being built (for hooks that are not given it)."""
+    if _last_hit is not None and _last_hit[0] == engine and _current(args, ctx):
+        return _last_hit[1]
+    return None
+
+
+def first_word_loc(args: ParsedArgs, ctx: Any) -> Loc:
+    """The location of the command's first word for the launch being built."""
+    if _last_words and _current(args, ctx):
+        return _last_words[0].loc
+    image_loc = getattr(ctx, "image_loc", None)
+    if isinstance(image_loc, Loc):
+        return image_loc
+    return Loc(getattr(ctx, "path", Path(".")))
+
+
+def env_occurrence(
+    spec: OptSpec | None, name: str, value: Any, ctx: Any, args: ParsedArgs, *, text: str = ""
+) -> ArgOcc:
+    """An option given by the environment variable ``name`` (``value``: an ``EnvValue``)."""
+    where = env_loc(name, value, ctx) or first_word_loc(args, ctx)
+    raw = getattr(value, "value", str(value))
+    origin = f"environment variable {name}={raw!r} ({getattr(value, 'origin', 'environment')})"
+    resolved = bool(getattr(value, "resolved", True))
+    flag = Token(text or name, where, resolved, origin)
+    val = Token(raw, where, resolved, origin)
+    return ArgOcc(spec, flag, [val])
+
+
+def add_env_options(
+    args: ParsedArgs,
+    env: dict[str, Any],
+    ctx: Any,
+    env_names: dict[str, OptSpec],
+) -> list[str]:
+    """Add each option whose environment variable is set and that the command line does not give.
+    Returns the names of the variables used."""
+    used = []
+    for name, spec in env_names.items():
+        value = env.get(name)
+        if value is None or args.has(spec.dest):
+            continue
+        args.options.setdefault(spec.dest, []).append(env_occurrence(spec, name, value, ctx, args))
+        used.append(name)
+    return used
+
+
+_scoped: list[tuple[Any, dict]] = []
+
+
+def set_launch_extra(ctx: Any, **items: Any) -> None:
+    """Put ``items`` into the ``Launch.extra`` of the launch being built (from an engine's
+    ``options_from_env``). ``build_launch`` copies ``ctx.extra`` right after the hook, so the
+    context gets a fresh dict here, and the previous one back before the next command is
+    recognised: nothing leaks into later launches that share the context."""
+    if not items:
+        return
+    prev = getattr(ctx, "extra", None)
+    if prev is None:
+        return
+    _scoped.append((ctx, prev))
+    ctx.extra = {**prev, **items}
+
+
+def _restore_extra() -> None:
+    while _scoped:
+        ctx, prev = _scoped.pop()
+        ctx.extra = prev
+
+
+def option_available(
+    ranges: dict[str, tuple[tuple[str | None, str | None], ...]], name: str, version: str | None
+) -> bool | None:
+    """Whether option ``name`` exists at ``version`` given its presence ranges [since, until)
+    (``None``: open end; a bound written ``~X`` means "after X, exact release UNCONFIRMED").
+    None when the answer is not known."""
+    from ..versions import Version
+
+    spans = ranges.get(name)
+    if spans is None:
+        return None
+    if version is None:
+        return any(until is None for _, until in spans)
+    v = Version.parse(version)
+    if v is None:
+        return None
+    unknown = False
+    for since, until in spans:
+        lo_ok: bool | None = True
+        if since is not None:
+            s = Version.parse(since.lstrip("~"))
+            if s is None:
+                lo_ok = None
+            elif since.startswith("~"):
+                lo_ok = False if v <= s else None
+            else:
+                lo_ok = v >= s
+        hi_ok: bool | None = True
+        if until is not None:
+            u = Version.parse(until.lstrip("~"))
+            if u is None:
+                hi_ok = None
+            elif until.startswith("~"):
+                hi_ok = True if v <= u else None
+            else:
+                hi_ok = v < u
+        if lo_ok is False or hi_ok is False:
+            continue
+        if lo_ok and hi_ok:
+            return True
+        unknown = True
+    return None if unknown else False
+
+
+def parse_option_table(
+    text: str,
+) -> tuple[list[OptSpec], dict[str, tuple[tuple[str | None, str | None], ...]]]:
+    """Option specs and presence ranges from a compact table, one option per line::
+
+        ARITY NAME[@SINCE..UNTIL[;SINCE..UNTIL]] [ALIAS[@...]] ...
+
+    ARITY is ``value``, ``flag``, ``negflag`` (``--x`` / ``--no-x``), ``multi`` or ``optional``;
+    a name without ``@`` exists in every version the table covers."""
+    specs: list[OptSpec] = []
+    ranges: dict[str, tuple[tuple[str | None, str | None], ...]] = {}
+    for line in text.strip().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        arity, *names = line.split()
+        plain = []
+        for item in names:
+            name, _, spans = item.partition("@")
+            plain.append(name)
+            if spans:
+                out = []
+                for span in spans.split(";"):
+                    lo, _, hi = span.partition("..")
+                    out.append((lo or None, hi or None))
+                ranges[name] = tuple(out)
+            else:
+                ranges[name] = ((None, None),)
+        negatable = arity == "negflag"
+        kind = "flag" if negatable else arity
+        specs.append(OptSpec(plain[0], kind, tuple(plain[1:]), negatable))
+    return specs, ranges

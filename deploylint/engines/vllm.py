@@ -189,13 +189,13 @@ DEFAULT_MODEL = [
     Fact(
         "facebook/opt-125m",
         "EngineArgs.model default in older releases (Red Hat vLLM 3.0 argument list)",
-        until="0.11.0",
+        until="0.10.0",
     ),
     Fact(
         "Qwen/Qwen3-0.6B",
         "ModelConfig.model default in recent releases (vllm/config/model.py; vllm PR #32292 "
         "quotes it); first release UNCONFIRMED",
-        since="0.11.0",
+        since="0.10.0",
     ),
 ]
 
@@ -208,13 +208,13 @@ DOCKER_ENTRYPOINT = [
         ("python3", "-m", "vllm.entrypoints.openai.api_server"),
         "vllm/vllm-openai image: docker/Dockerfile target vllm-openai "
         'ENTRYPOINT ["python3", "-m", "vllm.entrypoints.openai.api_server"] (vllm issue #17172)',
-        until="0.26.0",
+        until="0.11.1",
     ),
     Fact(
         ("vllm", "serve"),
         'vllm/vllm-openai image Entrypoint ["vllm", "serve"] in recent images (jetson-ai-lab '
         "PR #420, vllm-project.github.io PR #305); first release UNCONFIRMED (by 0.26.0)",
-        since="0.26.0",
+        since="0.11.1",
     ),
 ]
 
@@ -232,20 +232,39 @@ NO_TEMPLATE_ERROR = (
 )
 
 
+def _data_fact(name: str, version: str | None):
+    """A fact from the per-release snapshot of vLLM's sources (data/vllm_cli.json), or None."""
+    try:
+        from . import vllm_data
+
+        return vllm_data.fact(name, version)
+    except Exception:  # noqa: BLE001 - snapshot missing: callers use the hand-written facts
+        return None
+
+
 def generation_config_mode(version: str | None, flag_value: str | None) -> tuple[str | None, str]:
     """The effective --generation-config value and why."""
     if flag_value is not None:
         return flag_value, f"--generation-config {flag_value} on the command line"
     f = fact_at(GENERATION_CONFIG_DEFAULT, version)
+    data = _data_fact("generation_config_default", version)
+    if data is not None and data[0] in (None, "auto", "vllm"):
+        return data[0], f"{f.source}; {data[1]}"
     return f.value, f.source
 
 
 def default_model(version: str | None) -> tuple[str, str]:
+    data = _data_fact("default_model", version)
+    if data is not None and isinstance(data[0], str):
+        return data[0], data[1]
     f = fact_at(DEFAULT_MODEL, version)
     return f.value, f.source
 
 
 def image_entrypoint(version: str | None) -> tuple[tuple[str, ...], str]:
+    data = _data_fact("dockerfile_entrypoint", version)
+    if data is not None and isinstance(data[0], (list, tuple)) and data[0]:
+        return tuple(data[0]), f"vllm/vllm-openai image entrypoint ({data[1]})"
     f = fact_at(DOCKER_ENTRYPOINT, version)
     return f.value, f.source
 
@@ -273,10 +292,10 @@ def max_lora_rank(version: str | None) -> tuple[int, tuple[int, ...] | None, str
     try:
         from . import vllm_data
 
-        d, src = vllm_data.fact("max_lora_rank", version)
+        d, src = vllm_data.fact("max_lora_rank_default", version)
         if isinstance(d, int):
             default, source = d, src
-        c, _ = vllm_data.fact("max_lora_rank_choices", version)
+        c, _ = vllm_data.fact("max_lora_rank_allowed", version)
         if isinstance(c, (list, tuple)) and c:
             choices = tuple(int(x) for x in c)
     except Exception:  # noqa: BLE001 - snapshot missing: the hand-written facts above
@@ -299,5 +318,5 @@ LORA_REJECTS = {
 PROMPT_ADAPTERS = Fact(
     (("0.5.0", "0.10.0")),
     "prompt adapters (--enable-prompt-adapter, --prompt-adapters) were added by vLLM PR #4645 "
-    "(v0.5) and removed by PR #20588 \"[V0 Deprecation] Remove Prompt Adapters\" (v0.10.0)",
+    '(v0.5) and removed by PR #20588 "[V0 Deprecation] Remove Prompt Adapters" (v0.10.0)',
 )

@@ -10,7 +10,19 @@ from ..location import Loc, display_path
 FORMATS = {
     "text": "deploylint.report.text",
     "json": "deploylint.report.json_format",
+    "sarif": "deploylint.report.sarif",
+    "github": "deploylint.report.github",
+    "gitlab": "deploylint.report.gitlab",
+    "rdjson": "deploylint.report.rdjson",
+    "rdjsonl": "deploylint.report.rdjsonl",
 }
+
+HOMEPAGE = "https://github.com/deploylint/deploylint"
+
+
+def rule_url(code: str) -> str:
+    """The rule's document in the repository (rules/CODE.md)."""
+    return f"{HOMEPAGE}/blob/main/rules/{code}.md"
 
 
 def plain(value: Any, cwd: Path) -> Any:

@@ -1,0 +1,275 @@
+"""LLaMA-Factory: `llamafactory-cli api|chat|webchat|export|train|webui|eval` command lines.
+
+`llamafactory-cli COMMAND CONFIG.yaml [key=value ...]` reads a YAML (or JSON) file; without one the
+arguments are `--key value` options of transformers' HfArgumentParser over LLaMA-Factory's
+dataclasses. Sources: hiyouga/LLaMA-Factory src/llamafactory/cli.py, launcher.py,
+hparams/parser.py (``read_args``), api/app.py (``run_api``) at tags v0.7.1..v0.9.5 and HEAD
+ff6d4d12eeb0 (2026-08-18); the options are the fields of hparams/model_args.py, data_args.py,
+finetuning_args.py and generating_args.py at HEAD (``_INFER_ARGS``; training adds transformers'
+Seq2SeqTrainingArguments, not listed). HfArgumentParser (transformers hf_argparser.py): each
+field is ``--field_name`` and ``--field-name``; a bool takes an optional value (``nargs="?"``,
+bare = true) and a bool defaulting to True also gets ``--no_field``; argparse prefixes work. Other
+facts: ../shared/research/domain.md §7.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import Fact, registry
+from .cli import ArgOcc, OptionTable, OptSpec, ParsedArgs, Token
+from .registry import ArgparseOptionTable
+
+ENGINE = "llamafactory"
+COMMANDS = ("api", "chat", "webchat", "export", "train", "webui", "eval")
+FORMS = {c: f"llamafactory-cli {c}" for c in COMMANDS}
+API_FORM = FORMS["api"]
+
+_PY = re.compile(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
+_CONFIG = re.compile(r"\.(ya?ml|json)$", re.I)
+_OVERRIDE = re.compile(r"^([A-Za-z_][\w.]*)=(.*)$", re.S)
+
+
+def recognize(words: list[Token]) -> tuple[str, int] | None:
+    """`llamafactory-cli COMMAND ...`, `lmf COMMAND ...` (console script since v0.9.0) and
+    `python -m llamafactory.cli COMMAND ...` (cli.py runs main())."""
+    if not words:
+        return None
+    first = words[0].text
+    base = first.rsplit("/", 1)[-1]
+    i = None
+    if base in ("llamafactory-cli", "lmf"):
+        i = 1
+    elif _PY.match(first):
+        j = 1
+        while j < len(words) and words[j].text.startswith("-") and words[j].text != "-m":
+            j += 1
+        if (
+            j + 1 < len(words)
+            and words[j].text == "-m"
+            and words[j + 1].text
+            in (
+                "llamafactory.cli",
+                "llmtuner.cli",
+            )
+        ):
+            i = j + 2
+    if i is None or i >= len(words):
+        return None
+    cmd = words[i].text
+    if cmd in FORMS:
+        return FORMS[cmd], i + 1
+    return None
+
+
+_VALUE_FIELDS = """
+adapter_folder adapter_name_or_path add_special_tokens add_tokens additional_target apollo_proj
+apollo_proj_type apollo_rank apollo_scale apollo_scale_type apollo_target apollo_update_interval
+asft_alpha audio_sampling_rate badam_mask_mode badam_mode badam_start_block
+badam_switch_interval badam_switch_mode badam_update_ratio badam_verbose buffer_size cache_dir
+compute_dtype cutoff_len dataset dataset_dir default_system device_map dpo_label_smoothing
+eaft_alpha early_stopping_steps eval_dataset eval_num_beams export_device export_dir
+export_hub_model_id export_quantization_bit export_quantization_dataset
+export_quantization_maxlen export_quantization_nsamples export_size finetuning_type flash_attn
+freeze_extra_modules freeze_trainable_layers freeze_trainable_modules galore_proj_type
+galore_rank galore_scale galore_target galore_update_interval hf_hub_token hyper_parallel_args
+hyper_parallel_cp_size image_max_pixels image_min_pixels infer_backend infer_dtype
+init_special_tokens interleave_probs kt_cpu_activation kt_expert_checkpoint_path
+kt_lora_expert_intermediate_size kt_lora_expert_num kt_non_expert_weight_path kt_weight_path
+kto_chosen_weight kto_rejected_weight ld_alpha length_penalty lora_alpha lora_dropout lora_rank
+lora_target loraplus_lr_embedding loraplus_lr_ratio max_length max_new_tokens max_samples
+media_dir megatron_bridge_args mix_strategy mixture_of_depths model_max_length
+model_name_or_path model_revision module_dropout moe_aux_loss_coef ms_hub_token
+new_special_tokens_config num_beams offload_folder oft_block_size oft_rank oft_target
+om_hub_token pissa_iter ppo_buffer_size ppo_epochs ppo_target pref_bco_weight pref_beta pref_ftx
+pref_loss preprocessing_batch_size preprocessing_num_workers quantization_bit
+quantization_device_map quantization_method quantization_type ref_model ref_model_adapters
+ref_model_quantization_bit repetition_penalty reward_model reward_model_adapters
+reward_model_quantization_bit reward_model_type rope_scaling sglang_config sglang_lora_backend
+sglang_maxlen sglang_mem_fraction sglang_tp_size simpo_gamma stage swanlab_api_key
+swanlab_lark_secret swanlab_lark_webhook_url swanlab_logdir swanlab_mode swanlab_project
+swanlab_run_name swanlab_workspace temperature template tokenized_path tool_format top_k top_p
+val_size video_fps video_max_pixels video_maxlen video_min_pixels vllm_config vllm_gpu_util
+vllm_max_lora_rank vllm_maxlen
+"""
+_BOOL_FIELDS = """
+apollo_layerwise apollo_scale_front block_diag_attn compute_accuracy create_new_adapter
+crop_to_patches data_shared_file_system disable_gradient_checkpointing disable_shuffling
+enable_liger_kernel eval_on_each_dataset export_legacy_format freeze_language_model
+galore_layerwise image_do_pan_and_scan include_effective_tokens_per_second kt_use_lora_experts
+mask_history neat_packing overwrite_cache packing pissa_convert pissa_init plot_loss
+ppo_score_norm ppo_whiten_rewards preserve_thinking print_param_status pure_bf16 resize_vocab
+shift_attn split_special_tokens streaming train_from_scratch train_on_prompt trust_remote_code
+upcast_layernorm upcast_lmhead_output use_adam_mini use_apollo use_asft_loss use_audio_in_video
+use_badam use_dft_loss use_dora use_eaft_loss use_galore use_hyper_parallel use_kt use_llama_pro
+use_mca use_megatron_bridge use_muon use_rslora use_swanlab use_unsloth use_unsloth_gc
+use_v1_kernels vllm_enforce_eager
+"""
+# bools that default to True: `--no_<field>` turns them off
+_BOOL_TRUE_FIELDS = """
+do_sample double_quantization enable_thinking freeze_multi_modal_projector freeze_vision_tower
+ignore_pad_token_for_loss low_cpu_mem_usage skip_special_tokens use_fast_tokenizer use_kv_cache
+use_reentrant_gc
+"""
+
+
+def _specs() -> list[OptSpec]:
+    specs = [OptSpec("--" + f.replace("_", "-")) for f in _VALUE_FIELDS.split()]
+    specs += [OptSpec("--" + f.replace("_", "-"), "optional") for f in _BOOL_FIELDS.split()]
+    specs += [
+        OptSpec("--" + f.replace("_", "-"), "optional", negatable=True)
+        for f in _BOOL_TRUE_FIELDS.split()
+    ]
+    return specs
+
+
+SPECS = _specs()
+
+
+@lru_cache(maxsize=4)
+def option_table(version: str | None = None) -> OptionTable:
+    return ArgparseOptionTable(list(SPECS), underscores=True)
+
+
+# Variables run_api reads (src/llamafactory/api/app.py); env-only, named after the variable.
+ENV_OPTIONS = {
+    name: OptSpec(name.lower())
+    for name in ("API_HOST", "API_PORT", "API_KEY", "API_MODEL_NAME", "FASTAPI_ROOT_PATH")
+}
+
+# -- behaviour by version ------------------------------------------------------------------
+
+CLI_SINCE = Fact(
+    "0.7.1",
+    "console script `llamafactory-cli = llmtuner.cli:main` first in v0.7.1 (setup.py), "
+    "`llamafactory.cli:main` from v0.8.0; the `lmf` alias from v0.9.0 (setup.py "
+    "get_console_scripts)",
+)
+
+CONFIG_ARGS = [
+    Fact(
+        "only argument",
+        "a YAML/JSON config is read only when it is the only argument: "
+        "`len(sys.argv) == 2 and sys.argv[1].endswith('.yaml')` (hparams/parser.py @ "
+        "v0.7.1..v0.9.2; `.yml` accepted from v0.9.1); with more arguments everything goes to "
+        "HfArgumentParser, which rejects the file name",
+        until="0.9.3",
+    ),
+    Fact(
+        "first argument, key=value overrides",
+        "read_args: a first argument ending in .yaml/.yml/.json is loaded with OmegaConf and the "
+        "rest are `key=value` overrides merged over it (OmegaConf.from_cli; commit 416853dd2, "
+        "PR #7793, v0.9.3; hparams/parser.py @ HEAD)",
+        since="0.9.3",
+    ),
+]
+
+API_DEFAULTS = Fact(
+    {"api_host": "0.0.0.0", "api_port": "8000", "api_model_name": "gpt-3.5-turbo"},
+    "run_api: host API_HOST (default 0.0.0.0), port API_PORT (default 8000), optional bearer "
+    "API_KEY; /v1/models lists API_MODEL_NAME (default gpt-3.5-turbo, v0.9.0+) "
+    "(src/llamafactory/api/app.py @ v0.7.1..HEAD)",
+)
+
+API_ROUTES = Fact(
+    ("/v1/models", "/v1/chat/completions", "/v1/score/evaluation"),
+    "`llamafactory-cli api` is a FastAPI server with OpenAI-style routes (api/app.py @ HEAD)",
+)
+
+IMAGE = Fact(
+    None,
+    "hiyouga/llamafactory images have no ENTRYPOINT and set ENV API_PORT=8000 "
+    "(docker/docker-cuda/Dockerfile @ HEAD)",
+)
+
+GENERATING_DEFAULTS = Fact(
+    {
+        "do_sample": True,
+        "temperature": 0.95,
+        "top_p": 0.7,
+        "top_k": 50,
+        "max_new_tokens": 1024,
+        "repetition_penalty": 1.0,
+    },
+    "GeneratingArguments defaults (hparams/generating_args.py; domain.md §7.1)",
+)
+
+
+def image_entrypoint(version: str | None) -> None:
+    return None
+
+
+def config_token(args: ParsedArgs, form: str = "") -> Token | None:
+    """The YAML/JSON config of the command line (its first argument)."""
+    if args.positionals and _CONFIG.search(args.positionals[0].text):
+        return args.positionals[0]
+    return None
+
+
+def _overrides(args: ParsedArgs, table: OptionTable) -> None:
+    """`key=value` words after the config become option occurrences (as OmegaConf merges them)."""
+    keep: list[Token] = []
+    for i, tok in enumerate(args.positionals):
+        m = _OVERRIDE.match(tok.text)
+        if i == 0 or m is None:
+            keep.append(tok)
+            continue
+        key = m.group(1)
+        spec, _ = table.lookup("--" + key)
+        dest = spec.dest if spec else key.replace("-", "_")
+        occ = ArgOcc(spec, tok, inline=True)
+        occ.values.append(Token(m.group(2), _suffix(tok, len(key) + 1), tok.resolved, tok.origin))
+        args.options.setdefault(dest, []).append(occ)
+        if spec is None:
+            args.unknown.append(occ)
+    args.positionals[:] = keep
+
+
+def _suffix(tok: Token, offset: int):
+    from ..location import Loc
+
+    loc = tok.loc
+    if loc.line is None or loc.col is None or loc.end_line != loc.line or loc.end_col is None:
+        return loc
+    return Loc(
+        loc.path, loc.line, loc.col + offset, loc.line, max(loc.end_col, loc.col + offset + 1)
+    )
+
+
+def options_from_env(args: ParsedArgs, env: dict, table: OptionTable, ctx) -> None:
+    """`key=value` overrides become options; `api` reads API_HOST/API_PORT/API_KEY/API_MODEL_NAME.
+    The config token goes to ``Launch.extra["config_path"]`` (for the linker to read the YAML)."""
+    if config_token(args) is not None:
+        _overrides(args, table)
+    form = registry.current_form(args, ctx, ENGINE)
+    if form in (None, API_FORM):
+        registry.add_env_options(args, env, ctx, ENV_OPTIONS)
+    items = {}
+    cfg = config_token(args)
+    if cfg is not None:
+        items["config_path"] = cfg
+    registry.set_launch_extra(ctx, **items)
+
+
+def model_token(args: ParsedArgs, form: str = API_FORM, version: str | None = None):
+    """(token, text, is_default, note): `model_name_or_path` from the command line (the YAML's
+    is read by the linker through ``config_path``)."""
+    occ = args.last("model_name_or_path")
+    if occ is not None and occ.values:
+        return occ.values[0], occ.values[0].text, False, ""
+    return None, None, False, ""
+
+
+def adapters(args: ParsedArgs) -> list[Token]:
+    """`adapter_name_or_path` (comma-separated list allowed, domain.md §7.1)."""
+    return args.values("adapter_name_or_path")
+
+
+def listen(args: ParsedArgs, form: str = API_FORM, version: str | None = None):
+    d = API_DEFAULTS.value
+    return args.value("api_host") or d["api_host"], args.value("api_port") or d["api_port"]
+
+
+def chat_endpoint(form: str) -> str | None:
+    return "/v1/chat/completions" if form == API_FORM else None

@@ -1,0 +1,302 @@
+"""Ollama: `ollama serve` / `ollama run MODEL` / `ollama create NAME -f Modelfile`, the server's
+environment variables, the `ollama/ollama` image, and what a Modelfile means by version.
+
+Sources: ollama/ollama @ fb30760996 (2026-08-21): cmd/cmd.go (cobra commands and flags),
+envconfig/config.go (variables), api/types.go (PARAMETER names and defaults), parser/parser.go
+(the Modelfile parser, ported in deploylint/sources/modelfile.py), Dockerfile, docs/modelfile.mdx;
+versions from the repository's tags. Other facts: ../shared/research/domain.md §3.3.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from . import Fact, fact_at, registry
+from .cli import ArgOcc, OptionTable, OptSpec, ParsedArgs, Token
+
+ENGINE = "ollama"
+SERVE_FORM = "ollama serve"
+RUN_FORM = "ollama run"
+CREATE_FORM = "ollama create"
+MODELFILE_FORM = "Modelfile"
+
+
+def recognize(words: list[Token]) -> tuple[str, int] | None:
+    """`ollama serve` (alias `start`), `ollama run MODEL [PROMPT]`, `ollama create NAME`
+    (cmd/cmd.go). A bare `ollama` that comes from the `ollama/ollama` image's ENTRYPOINT runs the
+    image's CMD `serve`."""
+    if not words:
+        return None
+    base = words[0].text.rsplit("/", 1)[-1]
+    if base not in ("ollama", "ollama.exe"):
+        return None
+    if len(words) == 1:
+        origin = words[0].origin or ""
+        return (SERVE_FORM, 1) if origin.startswith("entrypoint of") else None
+    sub = words[1].text
+    if sub in ("serve", "start"):
+        return SERVE_FORM, 2
+    if sub == "run":
+        return RUN_FORM, 2
+    if sub == "create":
+        return CREATE_FORM, 2
+    return None
+
+
+# cobra/pflag flags of the three commands (cmd/cmd.go @ fb30760996); `--think` has
+# NoOptDefVal "true", so a value only comes with `--think=high`.
+_OPTIONS = [
+    OptSpec("--file", aliases=("-f",)),
+    OptSpec("--quantize", aliases=("-q",)),
+    OptSpec("--draft-quantize"),
+    OptSpec("--experimental", "flag"),
+    OptSpec("--keepalive"),
+    OptSpec("--verbose", "flag"),
+    OptSpec("--insecure", "flag"),
+    OptSpec("--nowordwrap", "flag"),
+    OptSpec("--format"),
+    OptSpec("--think", "flag"),
+    OptSpec("--hidethinking", "flag"),
+    OptSpec("--truncate", "flag"),
+    OptSpec("--dimensions"),
+    OptSpec("--help", "flag", aliases=("-h",)),
+]
+
+
+@lru_cache(maxsize=4)
+def option_table(version: str | None = None) -> OptionTable:
+    return OptionTable(list(_OPTIONS), underscores=False)
+
+
+# Server variables (envconfig/config.go AsMap @ fb30760996) read as options named after them.
+ENV_VARS = (
+    "OLLAMA_HOST",
+    "OLLAMA_CONTEXT_LENGTH",
+    "OLLAMA_MODELS",
+    "OLLAMA_KEEP_ALIVE",
+    "OLLAMA_NUM_PARALLEL",
+    "OLLAMA_MAX_LOADED_MODELS",
+    "OLLAMA_MAX_QUEUE",
+    "OLLAMA_ORIGINS",
+    "OLLAMA_FLASH_ATTENTION",
+    "OLLAMA_KV_CACHE_TYPE",
+    "OLLAMA_LOAD_TIMEOUT",
+    "OLLAMA_DEBUG",
+    "OLLAMA_NOPRUNE",
+    "OLLAMA_SCHED_SPREAD",
+    "OLLAMA_GPU_OVERHEAD",
+    "OLLAMA_LLM_LIBRARY",
+    "OLLAMA_GO_TEMPLATE",
+    "OLLAMA_NO_CLOUD",
+    "OLLAMA_REMOTES",
+)
+ENV_OPTIONS = {name: OptSpec(name.lower()) for name in ENV_VARS}
+
+# -- behaviour by version ------------------------------------------------------------------
+
+DEFAULT_HOST = Fact(
+    "127.0.0.1:11434",
+    "OLLAMA_HOST default http://127.0.0.1:11434 (envconfig/config.go Host())",
+)
+
+IMAGE_HOST = Fact(
+    "0.0.0.0:11434",
+    "the ollama/ollama image sets `ENV OLLAMA_HOST=0.0.0.0:11434` (Dockerfile, since 2023-07 "
+    "commit ea809df19)",
+)
+
+DOCKER_ENTRYPOINT = Fact(
+    ("/bin/ollama",),
+    'ollama/ollama: ENTRYPOINT ["/bin/ollama"], CMD ["serve"], EXPOSE 11434 (Dockerfile '
+    "@ fb30760996; since 2023-07)",
+)
+
+CONTEXT_LENGTH_DEFAULT = [
+    Fact(2048, "num_ctx default 2048 (api/types.go DefaultOptions)", until="0.6.7"),
+    Fact(
+        4096,
+        "OLLAMA_CONTEXT_LENGTH default 4096 (envconfig/config.go, commit 44b466eeb, v0.6.7)",
+        since="0.6.7",
+        until="0.15.5",
+    ),
+    Fact(
+        "4k/32k/256k by VRAM",
+        "OLLAMA_CONTEXT_LENGTH default 0 = tiered by VRAM (4k/32k/256k; commit 0334ffa62, "
+        "v0.15.5; envconfig/config.go)",
+        since="0.15.5",
+    ),
+]
+
+CONTEXT_LENGTH_ENV_SINCE = Fact(
+    "0.5.13", "OLLAMA_CONTEXT_LENGTH added by commit 314573bfe (PR #8938), first in v0.5.13"
+)
+
+OPENAI_CHAT_SINCE = Fact(
+    "0.1.24",
+    "OpenAI-compatible `/v1/chat/completions` (PR #2376, v0.1.24); native chat API `/api/chat`",
+)
+
+PARAMETER_DEFAULTS = Fact(
+    {
+        "temperature": 0.8,
+        "top_k": 40,
+        "top_p": 0.9,
+        "min_p": 0.0,
+        "typical_p": 1.0,
+        "repeat_last_n": 64,
+        "repeat_penalty": 1.0,
+        "presence_penalty": 0.0,
+        "frequency_penalty": 0.0,
+        "num_predict": -1,
+        "num_keep": 4,
+        "seed": -1,
+        "num_batch": 512,
+    },
+    "api/types.go DefaultOptions @ fb30760996 (docs/modelfile.mdx still says repeat_penalty 1.1 "
+    "in older versions, seed 0)",
+)
+
+# PARAMETER names `ollama create` accepts (json tags of api.Options and api.Runner @ fb30760996);
+# the deprecated ones only print a warning (parser/parser.go deprecatedParameters).
+PARAMETERS = (
+    "num_keep seed num_predict top_k top_p min_p typical_p repeat_last_n temperature "
+    "repeat_penalty presence_penalty frequency_penalty stop num_ctx num_batch num_gpu main_gpu "
+    "use_mmap num_thread draft_num_predict"
+).split()
+DEPRECATED_PARAMETERS = (
+    "penalize_newline low_vram f16_kv logits_all vocab_only use_mlock mirostat mirostat_tau "
+    "mirostat_eta"
+).split()
+
+MODELFILE_INSTRUCTIONS = {
+    "from": None,
+    "parameter": None,
+    "template": None,
+    "system": None,
+    "adapter": None,
+    "license": None,
+    "message": None,
+    "renderer": "0.12.0",
+    "parser": "0.12.0",
+    "requires": "0.14.0",
+    "draft": "0.23.1",
+}
+MODELFILE_INSTRUCTIONS_SOURCE = (
+    "isValidCommand in parser/parser.go: from, license, template, system, adapter, parameter, "
+    "message (v0.1.34+), renderer and parser (commit 47991940d, v0.12.0), requires (8852220f5, "
+    "v0.14.0), draft (15e6076d7, v0.23.1). docs/modelfile.mdx lists REQUIRES but no CAPABILITY "
+    "instruction (domain.md §3.3 mentions CAPABILITY from a third-party copy: not in the parser)"
+)
+
+MODELFILE_LAST_WINS = Fact(
+    ("template", "system", "adapter"),
+    "CreateRequest in parser/parser.go: a later TEMPLATE, SYSTEM or ADAPTER replaces an earlier "
+    "one (req.Template / req.System / req.Adapters are assigned), PARAMETER stop accumulates, "
+    "other PARAMETERs: the last one wins; MESSAGE and LICENSE accumulate",
+)
+
+DEFAULT_TEMPLATE = Fact(
+    "{{ .Prompt }}",
+    "no TEMPLATE and no template detected from the GGUF: the model gets DefaultTemplate "
+    '"{{ .Prompt }}": the raw prompt, SYSTEM dropped (template/template.go, server/model.go; '
+    "domain.md §3.3)",
+)
+
+ADAPTER_PATHS = Fact(
+    "relative to the Modelfile",
+    "FROM/ADAPTER paths are absolute, ~-relative or relative to the Modelfile's directory "
+    "(expandPath in parser/parser.go); a FROM that is not an existing path is a model name",
+)
+
+
+def instruction_available(name: str, version: str | None) -> bool | None:
+    """Whether the Modelfile instruction ``name`` is known to `ollama create` at ``version``."""
+    name = name.lower()
+    if name not in MODELFILE_INSTRUCTIONS:
+        return False
+    since = MODELFILE_INSTRUCTIONS[name]
+    if since is None or version is None:
+        return True
+    from ..versions import Version
+
+    v, s = Version.parse(version), Version.parse(since)
+    if v is None or s is None:
+        return None
+    return v >= s
+
+
+def image_entrypoint(version: str | None) -> tuple[tuple[str, ...], str]:
+    """The image's ENTRYPOINT; its CMD `serve` applies when no command is given, which
+    ``recognize`` handles for a bare `/bin/ollama` from the image."""
+    return DOCKER_ENTRYPOINT.value, DOCKER_ENTRYPOINT.source
+
+
+def options_from_env(args: ParsedArgs, env: dict, table: OptionTable, ctx) -> None:
+    """The server's OLLAMA_* variables become options named after them (``ollama_host`` ...);
+    the `ollama/ollama` image sets OLLAMA_HOST=0.0.0.0:11434."""
+    from .images import image_info
+
+    form = registry.current_form(args, ctx, ENGINE)
+    registry.add_env_options(args, env, ctx, ENV_OPTIONS)
+    info = image_info(ctx.image) if getattr(ctx, "image", None) else None
+    if info is not None and info.engine == ENGINE and not args.has("ollama_host"):
+        where = getattr(ctx, "image_loc", None) or registry.first_word_loc(args, ctx)
+        origin = f"ENV OLLAMA_HOST=0.0.0.0:11434 in the image {ctx.image} ({IMAGE_HOST.source})"
+        args.options.setdefault("ollama_host", []).append(
+            ArgOcc(
+                ENV_OPTIONS["OLLAMA_HOST"],
+                Token("OLLAMA_HOST", where, origin=origin),
+                [Token(IMAGE_HOST.value, where, origin=origin)],
+            )
+        )
+    if form == CREATE_FORM:
+        items = {}
+        occ = args.last("file")
+        if occ is not None and occ.values:
+            items["modelfile_path"] = occ.values[0]
+        if args.positionals:
+            items["model_name"] = args.positionals[0]
+        registry.set_launch_extra(ctx, **items)
+
+
+def model_token(args: ParsedArgs, form: str, version: str | None = None):
+    """(token, text, is_default, note): `ollama run MODEL` names an Ollama model (library name
+    or one made with `ollama create`), not a Hugging Face id."""
+    if form in (RUN_FORM, CREATE_FORM) and args.positionals:
+        t = args.positionals[0]
+        return t, t.text, False, "an Ollama model name"
+    if form == MODELFILE_FORM and args.positionals:
+        t = args.positionals[-1]
+        return t, t.text, False, "the Modelfile's FROM"
+    return None, None, False, ""
+
+
+def listen(args: ParsedArgs, form: str = SERVE_FORM, version: str | None = None):
+    """(host, port) from OLLAMA_HOST (`[scheme://]host[:port]`, default 127.0.0.1:11434)."""
+    raw = args.value("ollama_host") or DEFAULT_HOST.value
+    text = raw.split("://", 1)[-1].rstrip("/")
+    default_port = "11434"
+    if raw.startswith("https://"):
+        default_port = "443"
+    elif raw.startswith("http://"):
+        default_port = "80"
+    host, sep, port = text.rpartition(":")
+    if not sep or "]" in port:
+        return text or "127.0.0.1", default_port
+    return host or "127.0.0.1", port or default_port
+
+
+def context_length(args: ParsedArgs, version: str | None) -> tuple[object, str]:
+    v = args.value("ollama_context_length")
+    if v is not None:
+        return v, "OLLAMA_CONTEXT_LENGTH"
+    f = fact_at(CONTEXT_LENGTH_DEFAULT, version)
+    return f.value, f.source
+
+
+def chat_endpoint(form: str) -> str | None:
+    if form == SERVE_FORM:
+        return "/v1/chat/completions"
+    if form == MODELFILE_FORM:
+        return "/api/chat"  # the model it defines is chatted with through the server's chat API
+    return None

@@ -1,0 +1,359 @@
+"""Ollama Modelfiles: FROM, PARAMETER, TEMPLATE, SYSTEM, ADAPTER, MESSAGE, LICENSE (and the newer
+REQUIRES, RENDERER, PARSER, DRAFT), as `ollama create` reads them.
+
+The parser is a port of ``ParseFile`` in ollama/ollama parser/parser.go (@ fb30760996): a state
+machine over the characters of the file. Instructions are case-insensitive and come in any order;
+a value runs to the end of the line unless it is quoted — ``"…"`` or ``\"\"\"…\"\"\"`` — in which
+case it runs on (across lines) until a line ends with the closing quote; ``#`` starts a comment
+only where an instruction could start. Whatever ``ParseFile`` rejects (an unknown instruction, an
+unterminated quote, a MESSAGE role other than system/user/assistant, no FROM) is a DPL000
+diagnostic with its line.
+
+The file becomes one ``Launch(engine="ollama", form="Modelfile")``: the FROM value is the
+positional model token, the other instructions are options (``--adapter``, ``--template``,
+``--system``, ``--license``, ``--message`` with [role, text], ``--parameter`` with [name, value],
+``--requires``, ``--renderer``, ``--parser``, ``--draft``) whose tokens carry exact locations; the
+parsed values are in ``launch.extra["modelfile"]`` as ``Value``s (see ``_summary``).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from ..engines.cli import ArgOcc, OptSpec, ParsedArgs, Token
+from ..facts import Diagnostic, Launch, Value
+from ..location import Aligner, Loc, SourceFile
+from . import FileFacts
+
+_NIL, _NAME, _VALUE, _PARAMETER, _MESSAGE, _COMMENT = range(6)
+
+_COMMANDS = {
+    "from",
+    "license",
+    "template",
+    "system",
+    "adapter",
+    "draft",
+    "renderer",
+    "parser",
+    "parameter",
+    "message",
+    "requires",
+}
+_ROLES = {"system", "user", "assistant"}
+ERR_INVALID_COMMAND = (
+    'command must be one of "from", "license", "template", "system", "adapter", "draft", '
+    '"renderer", "parser", "parameter", "message", or "requires"'
+)
+ERR_ROLE = 'message role must be one of "system", "user", or "assistant"'
+
+SPECS = {
+    name: OptSpec("--" + name, "multi" if name in ("parameter", "message") else "value")
+    for name in (
+        "adapter",
+        "template",
+        "system",
+        "license",
+        "message",
+        "parameter",
+        "requires",
+        "renderer",
+        "parser",
+        "draft",
+    )
+}
+
+
+class ModelfileError(ValueError):
+    def __init__(self, message: str, offset: int):
+        super().__init__(message)
+        self.offset = offset
+
+
+@dataclass
+class Span:
+    text: str  # the value as ollama uses it (unquoted)
+    start: int  # offsets of the raw text in the file (quotes included)
+    end: int
+
+
+@dataclass
+class Instruction:
+    name: str  # "model" for FROM, the parameter name for PARAMETER, else the lower-case keyword
+    keyword: Span  # the instruction word as written (FROM, parameter ...)
+    value: Span
+    sub: Span | None = None  # PARAMETER name / MESSAGE role
+    kind: str = ""  # "from" | "parameter" | "message" | the keyword
+    extra: dict = field(default_factory=dict)
+
+
+def _is_space(ch: str) -> bool:
+    return ch in " \t"
+
+
+def _is_newline(ch: str) -> bool:
+    return ch in "\r\n"
+
+
+def _is_alpha(ch: str) -> bool:
+    return ("a" <= ch <= "z") or ("A" <= ch <= "Z")
+
+
+def _is_print(ch: str) -> bool:
+    """Go's strconv.IsPrint: letters, marks, numbers, punctuation, symbols and ASCII space."""
+    return ch == " " or unicodedata.category(ch)[0] in "LMNPS"
+
+
+def _unquote(s: str) -> tuple[str, bool]:
+    if len(s) >= 3 and s[:3] == '"""':
+        if len(s) >= 6 and s[-3:] == '"""':
+            return s[3:-3], True
+        return "", False
+    if len(s) >= 1 and s[0] == '"':
+        if len(s) >= 2 and s[-1] == '"':
+            return s[1:-1], True
+        return "", False
+    return s, True
+
+
+def _next_state(ch: str, state: int) -> tuple[int, bool, str | None]:
+    """parseRuneForState: (next state, keep the character, error)."""
+    if state == _NIL:
+        if ch == "#":
+            return _COMMENT, False, None
+        if _is_space(ch) or _is_newline(ch):
+            return _NIL, False, None
+        return _NAME, True, None
+    if state == _NAME:
+        if _is_alpha(ch):
+            return _NAME, True, None
+        if _is_space(ch):
+            return _VALUE, False, None
+        return _NIL, False, ERR_INVALID_COMMAND
+    if state == _VALUE:
+        if _is_newline(ch) or _is_space(ch):
+            return _NIL, True, None
+        return _VALUE, True, None
+    if state == _PARAMETER:
+        if _is_alpha(ch) or ("0" <= ch <= "9") or ch == "_":
+            return _PARAMETER, True, None
+        if _is_space(ch):
+            return _VALUE, False, None
+        return _NIL, False, "unexpected EOF"
+    if state == _MESSAGE:
+        if _is_alpha(ch):
+            return _MESSAGE, True, None
+        if _is_space(ch):
+            return _VALUE, False, None
+        return _NIL, False, "unexpected EOF"
+    # comment
+    if _is_newline(ch):
+        return _NIL, False, None
+    return _COMMENT, False, None
+
+
+def parse_modelfile(text: str) -> list[Instruction]:
+    """The instructions of a Modelfile, as parser/parser.go ParseFile reads it."""
+    buf: list[str] = []
+    pos: list[int] = []  # file offset of each character in buf
+    state = _NIL
+    out: list[Instruction] = []
+    keyword: Span | None = None
+    sub: Span | None = None
+    name = ""
+    kind = ""
+    role = ""
+
+    def span(chars: list[str], offs: list[int]) -> Span:
+        return Span("".join(chars), offs[0] if offs else 0, offs[-1] + 1 if offs else 0)
+
+    def value_span() -> tuple[Span, bool]:
+        raw = "".join(buf)
+        stripped = raw.strip(" \t\r\n\v\f")
+        lead = len(raw) - len(raw.lstrip(" \t\r\n\v\f"))
+        value, ok = _unquote(stripped)
+        if not stripped:
+            start = pos[0] if pos else 0
+            return Span(value, start, start), ok
+        return Span(value, pos[lead], pos[lead + len(stripped) - 1] + 1), ok
+
+    for i, ch in enumerate(text):
+        nxt, keep, err = _next_state(ch, state)
+        if err is not None:
+            raise ModelfileError(err, i)
+        if nxt != state:
+            if state == _NAME:
+                word = "".join(buf)
+                if word.lower() not in _COMMANDS:
+                    raise ModelfileError(ERR_INVALID_COMMAND, pos[0] if pos else i)
+                keyword = span(buf, pos)
+                low = word.lower()
+                kind = low
+                if low == "from":
+                    name = "model"
+                elif low == "parameter":
+                    nxt = _PARAMETER
+                elif low == "message":
+                    nxt = _MESSAGE
+                    name = "message"
+                else:
+                    name = low
+            elif state == _PARAMETER:
+                name = "".join(buf)
+                sub = span(buf, pos)
+            elif state == _MESSAGE:
+                role = "".join(buf)
+                if role not in _ROLES:
+                    raise ModelfileError(ERR_ROLE, pos[0] if pos else i)
+                sub = span(buf, pos)
+            elif state == _VALUE:
+                v, ok = value_span()
+                if not ok or _is_space(ch):
+                    buf.append(ch)
+                    pos.append(i)
+                    continue
+                assert keyword is not None
+                out.append(Instruction(name, keyword, v, sub, kind, {"role": role} if role else {}))
+                role, sub = "", None
+            buf, pos = [], []
+            state = nxt
+        if keep and _is_print(ch):
+            buf.append(ch)
+            pos.append(i)
+    end = len(text)
+    if state == _VALUE:
+        v, ok = value_span()
+        if not ok:
+            start = keyword.start if keyword is not None else end
+            quote = '"""' if "".join(buf).strip().startswith('"""') else '"'
+            raise ModelfileError(
+                f"unterminated {quote} quoted value (ollama create: unexpected EOF)", start
+            )
+        assert keyword is not None
+        out.append(Instruction(name, keyword, v, sub, kind, {"role": role} if role else {}))
+    elif state not in (_NIL, _COMMENT):
+        raise ModelfileError("unexpected end of file (ollama create: unexpected EOF)", end - 1)
+    if not any(ins.name == "model" for ins in out):
+        raise ModelfileError("no FROM line", 0)
+    return out
+
+
+def parse(sf: SourceFile, facts: FileFacts) -> None:
+    text = sf.text
+    try:
+        instructions = parse_modelfile(text)
+    except ModelfileError as e:
+        off = min(max(e.offset, 0), max(len(text) - 1, 0))
+        if not text:
+            loc = Loc(sf.path, 1, 1, 1, 2)
+        else:
+            line, col = sf.offset_to_linecol(off)
+            loc = Loc(sf.path, line, col, line, col + 1)
+        if str(e) == "no FROM line":
+            loc = Loc(sf.path, 1, 1, 1, 2)
+        facts.diagnostics.append(Diagnostic(loc, f"invalid Modelfile: {e}", str(e)))
+        return
+    facts.launches.append(_launch(sf, instructions))
+
+
+def _loc(sf: SourceFile, start: int, end: int) -> Loc:
+    if end <= start:
+        line, col = sf.offset_to_linecol(start)
+        return Loc(sf.path, line, col, line, col + 1)
+    line, col = sf.offset_to_linecol(start)
+    eline, ecol = sf.offset_to_linecol(end - 1)
+    return Loc(sf.path, line, col, eline, ecol + 1)
+
+
+def _token(sf: SourceFile, sp: Span, origin: str | None = None) -> Token:
+    mapper = Aligner(sf.path, sf.text, sp.start, sp.end, sp.text)
+    return Token(sp.text, _loc(sf, sp.start, sp.end), True, origin, mapper)
+
+
+def _launch(sf: SourceFile, instructions: list[Instruction]) -> Launch:
+    args = ParsedArgs()
+    tokens: list[Token] = []
+    summary: dict = {
+        "from": None,
+        "froms": [],
+        "template": None,
+        "system": None,
+        "adapters": [],
+        "parameters": {},
+        "stops": [],
+        "messages": [],
+        "license": [],
+        "requires": None,
+        "renderer": None,
+        "parser": None,
+        "draft": None,
+        "unknown_parameters": [],
+    }
+    from ..engines import ollama
+
+    known = set(ollama.PARAMETERS) | set(ollama.DEPRECATED_PARAMETERS)
+    first_from: Token | None = None
+    for ins in instructions:
+        kw = _token(sf, ins.keyword)
+        tokens.append(kw)
+        if ins.kind == "from" and first_from is None:
+            first_from = kw
+        if ins.kind == "from":
+            tok = _token(sf, ins.value)
+            tokens.append(tok)
+            args.positionals.append(tok)
+            val = Value(ins.value.text, tok.loc)
+            summary["from"] = val
+            summary["froms"].append(val)
+            continue
+        if ins.kind == "parameter":
+            assert ins.sub is not None
+            ntok = _token(sf, ins.sub)
+            vtok = _token(sf, ins.value)
+            tokens += [ntok, vtok]
+            args.options.setdefault("parameter", []).append(
+                ArgOcc(SPECS["parameter"], kw, [ntok, vtok])
+            )
+            val = Value(ins.value.text, vtok.loc, origin=f"PARAMETER {ins.name}")
+            summary["parameters"].setdefault(ins.name, []).append(val)
+            if ins.name == "stop":
+                summary["stops"].append(val)
+            if ins.name not in known:
+                summary["unknown_parameters"].append(Value(ins.name, ntok.loc))
+            continue
+        if ins.kind == "message":
+            assert ins.sub is not None
+            rtok = _token(sf, ins.sub)
+            vtok = _token(sf, ins.value)
+            tokens += [rtok, vtok]
+            args.options.setdefault("message", []).append(
+                ArgOcc(SPECS["message"], kw, [rtok, vtok])
+            )
+            summary["messages"].append(
+                Value({"role": ins.extra.get("role", ""), "content": ins.value.text}, vtok.loc)
+            )
+            continue
+        vtok = _token(sf, ins.value)
+        tokens.append(vtok)
+        args.options.setdefault(ins.kind, []).append(ArgOcc(SPECS[ins.kind], kw, [vtok]))
+        val = Value(ins.value.text, vtok.loc)
+        if ins.kind == "adapter":
+            summary["adapters"].append(val)
+        elif ins.kind == "license":
+            summary["license"].append(val)
+        else:
+            summary[ins.kind] = val  # TEMPLATE, SYSTEM ... : the last one wins
+    model_tok = args.positionals[-1]
+    extra = {"modelfile": summary, "model_token": model_tok}
+    assert first_from is not None  # parse_modelfile requires a FROM
+    return Launch(
+        engine="ollama",
+        form="Modelfile",
+        loc=first_from.loc,
+        tokens=tokens,
+        args=args,
+        context="Modelfile",
+        base_dir=sf.path.parent,
+        extra=extra,
+    )
