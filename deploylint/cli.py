@@ -126,6 +126,50 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = sub.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", metavar="CODE|NAME")
+
+    render = sub.add_parser(
+        "render",
+        help="print the exact prompt each engine builds for a model or a deployment",
+        description="Render a conversation the way each engine does (special tokens and "
+        "whitespace made visible) and diff the prompts. TARGET is a model directory, a model id "
+        "(read from the local Hugging Face cache when present), or a repository (its "
+        "deployments).",
+    )
+    render.add_argument("target", metavar="PATH|MODEL_ID")
+    render.add_argument(
+        "--engine",
+        action="append",
+        default=[],
+        metavar="ENGINE[@VERSION]",
+        help="transformers, vllm, lmdeploy, sglang, tgi, or llamafactory:TEMPLATE[@VERSION]; "
+        "repeatable (default: transformers)",
+    )
+    render.add_argument(
+        "--messages",
+        type=Path,
+        metavar="FILE.json",
+        help="the conversation (a JSON list of {role, content})",
+    )
+    render.add_argument(
+        "--no-generation-prompt", action="store_true", help="render without add_generation_prompt"
+    )
+    render.add_argument("--format", choices=("text", "json"), default="text")
+    render.add_argument("--no-color", action="store_true")
+
+    export = sub.add_parser(
+        "export-template",
+        help="write a LLaMA-Factory template as a Hugging Face Jinja chat template",
+        description="Print a Jinja chat template that renders exactly as LLaMA-Factory "
+        "formatted the training data, for `vllm serve --chat-template`.",
+    )
+    export.add_argument(
+        "--from", dest="source", required=True, metavar="llamafactory:TEMPLATE[@VERSION]"
+    )
+    export.add_argument(
+        "--default-system",
+        metavar="TEXT",
+        help="the default_system the training run used (overrides the template's)",
+    )
     return parser
 
 
@@ -363,7 +407,39 @@ def cmd_show(args) -> int:
     return EXIT_ERROR if result.internal_errors else EXIT_CLEAN
 
 
+def cmd_render(args) -> int:
+    from .render_cmd import RenderUsageError, run
+
+    try:
+        text = run(
+            args.target,
+            args.engine,
+            args.messages,
+            not args.no_generation_prompt,
+            _use_color(args),
+            Path.cwd(),
+            args.format,
+        )
+    except RenderUsageError as e:
+        raise UsageError(str(e)) from None
+    sys.stdout.write(text)
+    return EXIT_CLEAN
+
+
+def cmd_export_template(args) -> int:
+    from .render_cmd import RenderUsageError, export_template
+
+    try:
+        text = export_template(args.source, args.default_system)
+    except RenderUsageError as e:
+        raise UsageError(str(e)) from None
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return EXIT_CLEAN
+
+
 COMMANDS = {
+    "render": cmd_render,
+    "export-template": cmd_export_template,
     "scan": cmd_scan,
     "check": cmd_check,
     "show": cmd_show,

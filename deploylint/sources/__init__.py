@@ -136,10 +136,7 @@ def parse_file(sf: SourceFile, max_size: int) -> FileFacts:
         if d is not None:
             facts.diagnostics.append(d)
             return facts
-    try:
-        mod = import_module(modname)
-    except ModuleNotFoundError:
-        return facts  # a source that is not built yet
+    mod = import_module(modname)
     try:
         mod.parse(sf, facts)
     except RecursionError:
