@@ -42,6 +42,7 @@ class PathRef:
     text: str
     loc: Loc | None
     candidates: set[Path]  # host paths it may denote
+    project: object = None  # the Project, for same-project checks on weak (suffix) matches
 
     def parts(self) -> tuple[str, ...]:
         p = PurePosixPath(self.text.replace("\\", "/").rstrip("/"))
@@ -65,7 +66,7 @@ def path_ref(
             for r in project.roots:
                 root = r if r.is_dir() else r.parent
                 cands.add(Path(os.path.normpath(root / p)))
-    return PathRef(text, loc, cands)
+    return PathRef(text, loc, cands, project)
 
 
 def same_dir(a: PathRef, b: PathRef) -> bool:
@@ -75,9 +76,17 @@ def same_dir(a: PathRef, b: PathRef) -> bool:
     n = 0
     while n < min(len(pa), len(pb)) and pa[-1 - n] == pb[-1 - n]:
         n += 1
-    if n >= 2:
-        return True
-    return n == 1 and pa[-1] not in GENERIC and len(pa[-1]) >= 6 and (len(pa) == 1 or len(pb) == 1)
+    matched = pa[len(pa) - n :] if n else ()
+    distinctive = [p for p in matched if p.lower() not in GENERIC and len(p) >= 4]
+    if not distinctive:
+        return False  # `lora/sft` alone says nothing
+    if not (n >= 2 or (n == 1 and len(distinctive[0]) >= 6 and (len(pa) == 1 or len(pb) == 1))):
+        return False
+    # A weak (suffix) match only links files of the same project.
+    project = a.project or b.project
+    if project is not None and a.loc is not None and b.loc is not None:
+        return project.same_project(a.loc.path, b.loc.path)
+    return True
 
 
 @dataclass

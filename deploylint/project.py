@@ -61,6 +61,7 @@ class Project:
     trainings: list[TrainingRun] = field(default_factory=list)
     _loaded_dirs: dict[Path, ModelDir | None] = field(default_factory=dict)
     _prompting: dict[int, Any] = field(default_factory=dict)
+    _git_dirs: dict[Path, bool] = field(default_factory=dict)
 
     # -- model directories ---------------------------------------------------------------------
     def model_dir(self, path: Path) -> ModelDir | None:
@@ -78,6 +79,44 @@ class Project:
             md = load_dir(key)
         self._loaded_dirs[key] = md
         return md
+
+    def same_project(self, a: Path, b: Path) -> bool:
+        """Do two files belong to one project, so that a weak link (only a shared model id or a
+        path suffix) between them means something?
+
+        Inside a git repository, the whole repository is one project. A scanned tree that is not
+        a git repository may be a collection of unrelated projects (one directory each): then two
+        files in different top-level directories of the scan root are not linked weakly.
+        """
+        try:
+            ra, rb = a.resolve(), b.resolve()
+            common = Path(os.path.commonpath([str(ra), str(rb)]))
+        except (ValueError, OSError):
+            return False
+        if ra == rb:
+            return True
+        if common == ra or common == rb:
+            common = common.parent
+        if self._in_git(common):
+            return True
+        for r in self.roots:
+            try:
+                base = r.resolve() if r.is_dir() else r.resolve().parent
+            except OSError:
+                continue
+            if common in base.parents:
+                return False
+            if common == base:
+                # Both files below the root: linked only if one of them sits in the root itself.
+                return ra.parent == base or rb.parent == base
+        return True
+
+    def _in_git(self, directory: Path) -> bool:
+        if directory not in self._git_dirs:
+            self._git_dirs[directory] = any(
+                (d / ".git").exists() for d in (directory, *directory.parents)
+            )
+        return self._git_dirs[directory]
 
     def inside_roots(self, path: Path) -> bool:
         try:
@@ -493,7 +532,9 @@ class Project:
                 hits = [
                     lc
                     for lc in self.launches
-                    if lc.form not in OFFLINE_FORMS and _serves_name(self, lc, model)
+                    if lc.form not in OFFLINE_FORMS
+                    and _serves_name(self, lc, model)
+                    and self.same_project(lc.path, call.loc.path)
                 ]
                 if len(hits) == 1:
                     call.launch = hits[0]
@@ -630,6 +671,8 @@ class Project:
         for launch in self.launches:
             if launch.form in OFFLINE_FORMS:
                 continue  # an in-process engine listens on no port
+            if near is not None and not self.same_project(launch.path, near):
+                continue
             names, ports = self.endpoint_names(launch)
             if local:
                 if port and port in ports and not launch.service:

@@ -24,3 +24,32 @@ def test_case(case):
     result = run_scan(case / "repo")
     assert not result.internal_errors, result.internal_errors
     assert keys(result, severity=True) == _expected(case)
+
+
+def test_weak_links_stay_inside_a_project(tmp_path):
+    """A scanned collection of unrelated projects (not a git repository): a fine-tune of a public
+    model in one project says nothing about a deployment of that model in another."""
+    from .helpers import write_tree
+
+    train = (
+        "model_name_or_path: Qwen/Qwen2.5-7B-Instruct\nstage: sft\ndo_train: true\n"
+        "finetuning_type: lora\ntemplate: qwen\ndataset: d\noutput_dir: saves/q/lora/sft\n"
+    )
+    serve = "vllm serve Qwen/Qwen2.5-7B-Instruct\n"
+    write_tree(tmp_path / "collection", {"team-a/train.yaml": train, "team-b/serve.sh": serve})
+    result = run_scan(tmp_path / "collection", select=["DPL301"])
+    assert keys(result) == []
+    write_tree(tmp_path / "repo", {"train/train.yaml": train, "deploy/serve.sh": serve})
+    (tmp_path / "repo" / ".git").mkdir()
+    result = run_scan(tmp_path / "repo", select=["DPL301"])
+    assert keys(result) == ["deploy/serve.sh:1 DPL301"]
+
+
+def test_generic_path_suffixes_do_not_link():
+    from deploylint.lineage import PathRef, same_dir
+
+    a = PathRef("saves/gpt-20b/lora/sft", None, set())
+    b = PathRef("saves/llama3-8b/lora/sft", None, set())
+    c = PathRef("/models/llama3-8b/lora/sft", None, set())
+    assert not same_dir(a, b)
+    assert same_dir(b, c)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ..assess import assess, has_chat_template
@@ -17,6 +18,16 @@ _WITH_TEMPLATE = (
 _NO_TEMPLATE = (
     'the model has no chat template, so chat requests are refused (vLLM: HTTP 400 "default chat '
     'template is no longer allowed"), and adding one only makes a base model echo the prompt'
+)
+
+
+# Tiny base models that engines' own docs, charts and tests use as stand-ins (vLLM's old default
+# model facebook/opt-125m, GPT-2). A deployment of one is a demo or a test harness far more often
+# than a product, so it is reported at `info` whatever the evidence.
+PLACEHOLDERS = re.compile(
+    r"^(?:facebook/opt-(?:125m|350m)|(?:openai-community/|distilbert/)?(?:distil)?gpt2|"
+    r"hf-internal-testing/.*|.*tiny-random.*|sshleifer/tiny-.*)$",
+    re.I,
 )
 
 
@@ -116,6 +127,12 @@ def _launch_findings(ctx: Context) -> Iterator[Finding]:
                 f"{evidence[0][0]}: " + (_NO_TEMPLATE if template is False else _WITH_TEMPLATE)
             )
             severity = "error" if not heuristic else "warning"
+            if PLACEHOLDERS.match(mr.ref):
+                severity = "info"
+                msg += (
+                    " (a tiny placeholder model common in demos and tests; if this is a "
+                    "test harness, suppress with a reason)"
+                )
         else:
             msg = (
                 f"`{mr.ref}` is a base model{sure}, served by {engine}, which exposes "

@@ -138,6 +138,8 @@ def _training_never_served(ctx: Context) -> Iterator[Finding]:
             mr = launch.model
             if mr is None or not mr.resolved or not _same_model(mr.ref, base):
                 continue
+            if not project.same_project(run.loc.path, launch.path):
+                continue  # the same public base model in an unrelated project
             od = run.keys["output_dir"]
             if exports:
                 exp_run, exp_ref = exports[0]
