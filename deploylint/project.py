@@ -429,9 +429,16 @@ class Project:
             version = launch.version.version if launch.version else None
             default, source = vllm.default_model(version)
             return None, default, True, note or f"no model given: vLLM's default ({source})"
-        if launch.engine in ("lmdeploy", "ollama") and args.positionals:
-            t = args.positionals[0]
-            return t, t.text, False, ""
+        if launch.engine == "ollama" and launch.form == "ollama create":
+            return None, None, False, ""  # the Modelfile it reads is the deployment
+        from .engines.registry import module
+
+        fn = getattr(module(launch.engine), "model_token", None)
+        if fn is not None:
+            version = launch.version.version if launch.version else None
+            tok, text, is_default, _note = fn(args, launch.form, version)
+            if text is not None:
+                return tok, text, is_default, ""
         for dest in _MODEL_DESTS.get(launch.engine, ()):
             occ = args.last(dest)
             if occ is not None and occ.values:
@@ -490,9 +497,16 @@ class Project:
         """The `model` values a request may use to reach this launch's base model."""
         args = launch.args
         out: list[tuple[str, Loc | None]] = []
+        from .engines.registry import module
+
+        fn = getattr(module(launch.engine), "served_names", None)
+        if fn is not None and launch.engine != "vllm":
+            for t in fn(args, launch.form):
+                out.append((t.text, t.loc))
         for dest in ("served_model_name", "model_name", "alias"):
             for t in args.values(dest):
-                out.append((t.text, t.loc))
+                if (t.text, t.loc) not in out:
+                    out.append((t.text, t.loc))
         for name, loc in launch.extra.get("served_names", []):
             out.append((name, loc))
         if not out and launch.model is not None:
@@ -616,13 +630,24 @@ class Project:
         ports: set[str] = set()
         if launch.service:
             names.add(launch.service.lower())
-        port = launch.args.value("port") if launch.engine == "vllm" else None
-        if launch.engine == "lmdeploy":
-            port = launch.args.value("server_port") or "23333"
+        port = None
         if launch.engine == "vllm":
-            ports.add(port or "8000")
-        elif port:
-            ports.add(port)
+            port = launch.args.value("port") or "8000"
+        elif launch.engine == "lmdeploy":
+            port = launch.args.value("server_port") or "23333"
+        else:
+            from .engines.registry import module
+
+            listen = getattr(module(launch.engine), "listen", None)
+            if listen is not None:
+                try:
+                    port = listen(
+                        launch.args, launch.form, launch.version.version if launch.version else None
+                    )[1]
+                except Exception:  # noqa: BLE001 - an engine without a listening port
+                    port = None
+        if port:
+            ports.add(str(port))
         for published, container in launch.ports:
             if container:
                 ports.add(container)

@@ -234,3 +234,18 @@ def test_yaml_alias_bomb_does_not_expand(tmp_path):
     bomb += "model: vllm\n"
     ff = parse(tmp_path, "bomb.yaml", bomb, "yaml")
     assert ff.launches == []
+
+
+def test_open_webui_backends_follow_its_switches(tmp_path):
+    ff = parse(
+        tmp_path,
+        "compose.yaml",
+        "services:\n  ui:\n    image: ghcr.io/open-webui/open-webui:main\n    environment:\n"
+        "      OPENAI_API_BASE_URLS: http://vllm:8000/v1;http://sglang:30000/v1\n"
+        "      ENABLE_OPENAI_API: 'false'\n"
+        "      OLLAMA_BASE_URL: http://ollama:11434\n",
+        "compose",
+    )
+    (ui,) = ff.chat_uis
+    assert [u for u, _ in ui.base_urls] == ["http://ollama:11434"]
+    assert ui.base_urls[0][1].line == 7

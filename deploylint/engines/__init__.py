@@ -30,6 +30,7 @@ PACKAGE_ENGINES = {
     "lmdeploy": "lmdeploy",
     "sglang": "sglang",
     "llamafactory": "llamafactory",
+    "llama-cpp-python": "llamacpp",
     "llmtuner": "llamafactory",
     "transformers": "transformers",
     "peft": "peft",

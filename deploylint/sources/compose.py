@@ -14,9 +14,16 @@ from .. import yamlutil as Y
 from ..engines.cli import Token
 from ..facts import ChatUI, Diagnostic, Volume
 from ..location import Aligner, Loc, SourceFile, read_text
-from ..shell import Env, EnvValue, ShellSyntaxError, split_words
+from ..shell import Env, EnvValue, ShellSyntaxError, charge_expansion, split_words
 from . import FileFacts
-from .commands import CommandError, LaunchContext, launches_from_container, word_tokens
+from .commands import (
+    CommandError,
+    LaunchContext,
+    check_word_count,
+    file_budget,
+    launches_from_container,
+    word_tokens,
+)
 from .dotenv import parse_dotenv
 
 _INTERP = re.compile(r"\$\$|\$\{([A-Za-z_]\w*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_]\w*)")
@@ -35,6 +42,8 @@ def interpolate(text: str, variables: dict[str, EnvValue]) -> tuple[str, list[st
         op, arg = m.group(2), m.group(3)
         v = variables.get(name)
         is_set = v is not None and v.resolved and (v.value != "" or (op or "").startswith("-"))
+        if is_set and not charge_expansion(len(v.value)):  # type: ignore[union-attr]
+            is_set = False  # over the file's expansion budget: left unexpanded
         if op in (":-", "-"):
             return v.value if is_set else arg  # type: ignore[union-attr]
         if op in (":+", "+"):
@@ -120,6 +129,7 @@ def command_tokens(
     if node is None:
         return None
     if Y.is_seq(node):
+        check_word_count(len(node.value), Y.loc(sf.path, node))
         out = []
         for item in Y.seq(node):
             if not Y.is_scalar(item):
@@ -181,10 +191,13 @@ def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
     base = sf.path.parent
     variables: dict[str, EnvValue] = {}
     dotenv_path = base / ".env"
+    # Files read (or looked for and absent) are recorded in `deps`, so that a cached result is
+    # not used once one of them changes or appears.
+    if dotenv_path not in facts.deps:
+        facts.deps.append(dotenv_path)
     if dotenv_path.is_file():
         try:
             variables.update(parse_dotenv(read_text(dotenv_path), dotenv_path))
-            facts.deps.append(dotenv_path)
         except (OSError, ValueError):
             pass
     services = Y.get(root, "services")
@@ -199,9 +212,9 @@ def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
             p = Y.scalar(ef) if Y.is_scalar(ef) else Y.scalar(Y.get(ef, "path"))
             if p:
                 f = base / interpolate(p, variables)[0]
+                facts.deps.append(f)
                 try:
                     env.update(parse_dotenv(read_text(f), f))
-                    facts.deps.append(f)
                 except (OSError, ValueError):
                     pass
         env.update(_env_block(Y.get(svc, "environment"), variables, f"{where} environment"))
@@ -228,6 +241,7 @@ def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
         )
         df_path, _ = _dockerfile_for(Y.get(svc, "build"), base, variables)
         if df_path is not None:
+            facts.deps.append(df_path)
             info = _read_dockerfile(df_path, facts) if df_path.is_file() else None
             if info is None or info.final is None:
                 continue  # built from a Dockerfile we cannot see
@@ -267,9 +281,8 @@ def _read_dockerfile(path: Path, facts: FileFacts):  # -> DockerfileInfo | None
         sf = SourceFile(path, "dockerfile", path.stat().st_size)
         sub = FileFacts(path, "dockerfile")
         dockerfile.parse(sf, sub)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
-    facts.deps.append(path)
     return sub.data.get("dockerfile")
 
 
@@ -278,26 +291,13 @@ def _chat_ui(sf: SourceFile, name: str, svc: Node, image: str | None, env: dict,
 
     info = image_info(image) if image else None
     is_webui = info is not None and info.role == "chat-ui"
-    urls: list[tuple[str, Loc]] = []
+    from .chatui import looks_like_webui, webui_urls
+
     env_node = Y.get(svc, "environment")
-    for key in ("OPENAI_API_BASE_URL", "OPENAI_API_BASE_URLS"):
-        v = env.get(key)
-        if v is None or not v.resolved:
-            continue
-        loc = _env_loc(sf, env_node, key) or Y.loc(sf.path, svc)
-        for url in v.value.split(";"):
-            if url.strip():
-                urls.append((url.strip(), loc))
-    if not is_webui and not urls:
-        return
-    if (
-        not is_webui
-        and "open-webui" not in (image or "")
-        and not any(k in env for k in ("ENABLE_OLLAMA_API", "WEBUI_SECRET_KEY", "WEBUI_NAME"))
-    ):
-        return
-    enabled = env.get("ENABLE_OPENAI_API")
-    if enabled is not None and enabled.resolved and enabled.value.lower() in ("false", "0", "no"):
+    urls = [
+        (url, _env_loc(sf, env_node, key) or Y.loc(sf.path, svc)) for key, url in webui_urls(env)
+    ]
+    if not is_webui and not (urls and looks_like_webui(image, env)):
         return
     facts.chat_uis.append(
         ChatUI(
@@ -323,6 +323,11 @@ def _env_loc(sf: SourceFile, env_node: Node | None, key: str) -> Loc | None:
 
 
 def parse(sf: SourceFile, facts: FileFacts) -> None:
+    with file_budget(sf.path, facts.diagnostics):
+        _parse(sf, facts)
+
+
+def _parse(sf: SourceFile, facts: FileFacts) -> None:
     try:
         docs = Y.compose_all(sf.text)
     except Y.YamlError as e:

@@ -13,9 +13,16 @@ from .. import yamlutil as Y
 from ..engines.cli import Token
 from ..facts import ChatUI, Diagnostic, Volume
 from ..location import Loc, SourceFile
-from ..shell import Env, EnvValue
+from ..shell import Env, EnvValue, charge_expansion
 from . import FileFacts
-from .commands import CommandError, LaunchContext, build_launch, launches_from_container
+from .commands import (
+    CommandError,
+    LaunchContext,
+    build_launch,
+    check_word_count,
+    launch_allowed,
+    launches_from_container,
+)
 
 WORKLOAD_KINDS = {
     "Pod",
@@ -70,7 +77,7 @@ def expand_k8s(text: str, env: dict[str, EnvValue]) -> tuple[str, list[str]]:
         if m.group(0) == "$$(":
             return "$("
         v = env.get(m.group(1))
-        if v is not None and v.resolved:
+        if v is not None and v.resolved and charge_expansion(len(v.value)):
             return v.value
         missing.append(m.group(1))
         return m.group(0)
@@ -83,6 +90,7 @@ def _string_list(sf: SourceFile, node: Node | None, env: dict[str, EnvValue]) ->
         return None
     out: list[Token] = []
     items = Y.seq(node) if Y.is_seq(node) else ([node] if Y.is_scalar(node) else [])
+    check_word_count(len(items), Y.loc(sf.path, node))
     for item in items:
         if not Y.is_scalar(item):
             continue
@@ -162,19 +170,15 @@ def _chat_ui(sf, c, image, env, where, name, facts) -> None:
     info = image_info(image) if image else None
     if info is None or info.role != "chat-ui":
         return
-    urls: list[tuple[str, Loc]] = []
-    for key in ("OPENAI_API_BASE_URL", "OPENAI_API_BASE_URLS"):
-        v = env.get(key)
-        if v is None or not v.resolved:
-            continue
-        loc = Y.loc(sf.path, c)
+    from .chatui import webui_urls
+
+    def env_loc(key: str) -> Loc:
         for item in Y.seq(Y.get(c, "env")):
             if Y.scalar(Y.get(item, "name")) == key:
-                loc = Y.loc(sf.path, Y.get(item, "value") or item)
-        urls.extend((u.strip(), loc) for u in v.value.split(";") if u.strip())
-    enabled = env.get("ENABLE_OPENAI_API")
-    if enabled is not None and enabled.resolved and enabled.value.lower() in ("false", "0"):
-        return
+                return Y.loc(sf.path, Y.get(item, "value") or item)
+        return Y.loc(sf.path, c)
+
+    urls = [(url, env_loc(key)) for key, url in webui_urls(env)]
     facts.chat_uis.append(
         ChatUI("open-webui", Y.loc(sf.path, Y.get(c, "image")), urls, where, name)
     )
@@ -245,6 +249,8 @@ def _kserve_hf(
     if engine is None:
         return  # the plain transformers backend: no vLLM semantics to apply
     ctx = LaunchContext(sf.path, where, base, Env(env), service=name)
+    if not launch_allowed(ctx):
+        return
     prog = Token("huggingfaceserver", Y.loc(sf.path, Y.get(model, "modelFormat") or model))
     launch = build_launch("vllm", "kserve huggingfaceserver", [prog, *tokens], 1, ctx)
     launch.extra["kserve_backend"] = backend or "auto"
@@ -283,6 +289,8 @@ def _llmisvc(sf: SourceFile, doc: Node, name: str, facts: FileFacts, base: Path)
                     "vllm", info.version, not info.unpinned, info.source, Y.loc(sf.path, image_node)
                 )
             )
+    if not launch_allowed(ctx):
+        return
     prog = Token("vllm", Y.loc(sf.path, Y.get(spec, "model")))
     model_tok = Token(Y.scalar(uri_node) or "", Y.loc(sf.path, uri_node))
     launch = build_launch(
@@ -303,41 +311,51 @@ def parse_k8s(sf: SourceFile, docs: list[Node], facts: FileFacts) -> None:
     for doc in docs:
         if not Y.is_map(doc):
             continue
-        kind = Y.scalar(Y.get(doc, "kind")) or ""
-        if kind == "List":
-            parse_k8s(sf, Y.seq(Y.get(doc, "items")), facts)
-            continue
-        name = Y.scalar(Y.get(doc, "metadata", "name")) or "?"
-        api = Y.scalar(Y.get(doc, "apiVersion")) or ""
-        if kind == "InferenceService" and "kserve" in api:
-            _kserve(sf, doc, name, facts, base)
-            continue
-        if kind == "LLMInferenceService":
-            _llmisvc(sf, doc, name, facts, base)
-            continue
-        if kind == "Service" and "knative" not in api:
-            ports = [
-                (Y.scalar(Y.get(p, "port")), Y.scalar(Y.get(p, "targetPort")))
-                for p in Y.seq(Y.get(doc, "spec", "ports"))
-            ]
-            selector = Y.to_py(Y.get(doc, "spec", "selector"), 1000) or {}
-            facts.data.setdefault("k8s_services", []).append(
-                {
-                    "name": name,
-                    "ports": ports,
-                    "selector": selector,
-                    "loc": Y.loc(sf.path, Y.get(doc, "metadata", "name")),
-                }
-            )
-            continue
-        if kind == "VLLMRuntime":
-            from .helm_values import vllm_runtime_cr
+        try:
+            _parse_doc(sf, doc, facts, base)
+        except CommandError as e:
+            facts.diagnostics.append(Diagnostic(e.loc, str(e), str(e)))
+        except Y.TooComplex as e:
+            loc = Y.loc(sf.path, doc)
+            facts.diagnostics.append(Diagnostic(loc, f"cannot read this object: {e}", str(e)))
 
-            vllm_runtime_cr(sf, doc, name, facts, base)
-            continue
-        spec = pod_spec(kind, doc)
-        if spec is not None:
-            _containers(sf, doc, kind, name, spec, facts, base)
+
+def _parse_doc(sf: SourceFile, doc: Node, facts: FileFacts, base: Path) -> None:
+    kind = Y.scalar(Y.get(doc, "kind")) or ""
+    if kind == "List":
+        parse_k8s(sf, Y.seq(Y.get(doc, "items")), facts)
+        return
+    name = Y.scalar(Y.get(doc, "metadata", "name")) or "?"
+    api = Y.scalar(Y.get(doc, "apiVersion")) or ""
+    if kind == "InferenceService" and "kserve" in api:
+        _kserve(sf, doc, name, facts, base)
+        return
+    if kind == "LLMInferenceService":
+        _llmisvc(sf, doc, name, facts, base)
+        return
+    if kind == "Service" and "knative" not in api:
+        ports = [
+            (Y.scalar(Y.get(p, "port")), Y.scalar(Y.get(p, "targetPort")))
+            for p in Y.seq(Y.get(doc, "spec", "ports"))
+        ]
+        selector = Y.to_py(Y.get(doc, "spec", "selector"), 1000) or {}
+        facts.data.setdefault("k8s_services", []).append(
+            {
+                "name": name,
+                "ports": ports,
+                "selector": selector,
+                "loc": Y.loc(sf.path, Y.get(doc, "metadata", "name")),
+            }
+        )
+        return
+    if kind == "VLLMRuntime":
+        from .helm_values import vllm_runtime_cr
+
+        vllm_runtime_cr(sf, doc, name, facts, base)
+        return
+    spec = pod_spec(kind, doc)
+    if spec is not None:
+        _containers(sf, doc, kind, name, spec, facts, base)
 
 
 def is_k8s(doc: Node) -> bool:
