@@ -147,6 +147,7 @@ class Project:
             launch.tokenizer = self._tokenizer_ref(launch)
         for run in self.trainings:
             run.version = self._training_version(run)
+        self._link_ollama_create()
         self._link_chat_uis()
         self._link_clients()
 
@@ -491,6 +492,22 @@ class Project:
             if Path(os.path.normpath(run.loc.path)) == Path(os.path.normpath(path)):
                 launch.extra["training"] = run
                 return
+
+    def _link_ollama_create(self) -> None:
+        """`ollama create NAME -f Modelfile`: the Modelfile's model is served as NAME."""
+        for launch in self.launches:
+            if launch.engine != "ollama" or launch.form != "ollama create":
+                continue
+            name = launch.extra.get("model_name")
+            mf = launch.extra.get("modelfile_path")
+            if name is None:
+                continue
+            path = self.local_path(launch, mf.text if mf is not None else "Modelfile")
+            if path is None:
+                continue
+            for target in self.launches:
+                if target.form == "Modelfile" and Path(os.path.normpath(target.path)) == path:
+                    target.extra.setdefault("served_names", []).append((name.text, name.loc))
 
     # -- served names and adapters ---------------------------------------------------------------
     def served_names(self, launch: Launch) -> list[tuple[str, Loc | None]]:
