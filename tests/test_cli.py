@@ -254,3 +254,18 @@ def test_show_prints_the_linked_picture():
 def test_python_dash_m_and_version():
     p = run(["--version"], ROOT)
     assert p.returncode == 0 and p.stdout.startswith("deploylint ")
+
+
+def test_show_links_clients_and_fine_tunes():
+    p = run(["show", "."], TESTDATA / "cases" / "client-base-chat" / "repo")
+    assert "client: chat via openai, model='qwen', temperature=0.1" in p.stdout
+    assert "(app/client.py:15)" in p.stdout
+    assert "linked: base_url http://localhost:8000/v1 reaches compose service 'llm'" in p.stdout
+    p = run(["show", "."], TESTDATA / "cases" / "lf-qwen-default-system" / "repo")
+    assert "fine-tuned: merged by qwen25_lora_merge.yaml into `saves/qwen25-7b-sft-merged`" in (
+        p.stdout
+    )
+    assert "Fine-tuning runs:" in p.stdout and "LLaMA-Factory 0.9.2" in p.stdout
+    p = run(["show", "."], TESTDATA / "cases" / "lf-adapter-served" / "repo")
+    assert "adapter: claims-triage = /mnt/pvc/adapters/claims-triage-v3" in p.stdout
+    assert "trained by configs/llama31_lora_sft.yaml:1" in p.stdout and "rank 8" in p.stdout
