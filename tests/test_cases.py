@@ -53,3 +53,33 @@ def test_generic_path_suffixes_do_not_link():
     c = PathRef("/models/llama3-8b/lora/sft", None, set())
     assert not same_dir(a, b)
     assert same_dir(b, c)
+
+
+def test_hub_ids_resolve_through_the_local_hugging_face_cache(tmp_path, monkeypatch):
+    """A hub id whose snapshot is in HF_HOME is read like a local directory (refs/main)."""
+    import json
+
+    from .helpers import write_tree
+
+    snap = tmp_path / "hf" / "hub" / "models--acme--atlas-7b" / "snapshots" / "0123abcd"
+    write_tree(
+        snap,
+        {
+            "config.json": json.dumps({"model_type": "llama", "vocab_size": 128256}),
+            "generation_config.json": json.dumps({"bos_token_id": 128000, "eos_token_id": 128001}),
+            "tokenizer_config.json": json.dumps(
+                {"bos_token": "<|begin_of_text|>", "eos_token": "<|end_of_text|>"}
+            ),
+        },
+    )
+    (tmp_path / "hf" / "hub" / "models--acme--atlas-7b" / "refs").mkdir()
+    (tmp_path / "hf" / "hub" / "models--acme--atlas-7b" / "refs" / "main").write_text("0123abcd")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    write_tree(tmp_path / "repo", {"serve.sh": "vllm serve acme/atlas-7b\n"})
+    result = run_scan(tmp_path / "repo", select=["DPL201"])
+    launch = result.project.launches[0]
+    assert launch.model.how == "the local Hugging Face cache"
+    assert launch.model.directory is not None
+    # Both file signals say "base": end-of-document eos only, no chat template.
+    assert launch.model.info.kind == "base"
+    assert keys(result) == ["serve.sh:1 DPL201"]

@@ -28,11 +28,16 @@ def _adapter_dir_as_model(ctx: Context, launch) -> Iterator[Finding]:
     ev["base_model_name_or_path"] = acfg.get("base_model_name_or_path")
     missing = "no config.json and no model weights" if not md.has_config else "no model weights"
     engine = version_phrase(launch)
+    consequence = (
+        "`ollama create` cannot build a model from it (it needs a full model's config.json and "
+        "weights; adapters go in ADAPTER)"
+        if launch.engine == "ollama"
+        else 'the engine needs a full model there and fails to start ("config.json not found" '
+        '/ "No supported config format", vllm issues #1129, unsloth #1191)'
+    )
     msg = (
         f"`{mr.ref}` is a {ptype} adapter directory ({missing}; adapter_config.json trained on "
-        f"{base}) given to {engine} as the model: the engine needs a full model there and fails "
-        'to start ("config.json not found" / "No supported config format", vllm issues '
-        "#1129, unsloth #1191)"
+        f"{base}) given to {engine} as the model: {consequence}"
     )
     if launch.engine == "vllm":
         fix = (
