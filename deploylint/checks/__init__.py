@@ -24,6 +24,7 @@ CHECKS = {
     "DPL303": "deploylint.checks.dpl303_lora_rank_exceeds_max",
     "DPL304": "deploylint.checks.dpl304_unsupported_adapter",
     "DPL401": "deploylint.checks.dpl401_tokenizer_mismatch",
+    "DPL501": "deploylint.checks.dpl501_model_argument_ignored",
 }
 
 
