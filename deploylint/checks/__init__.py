@@ -84,15 +84,9 @@ def launch_evidence(launch: Launch) -> dict[str, Any]:
 
 def version_phrase(launch: Launch) -> str:
     """'vLLM 0.6.0' or 'vLLM (version not pinned; newest known 0.33.0 assumed)'."""
-    names = {
-        "vllm": "vLLM",
-        "lmdeploy": "LMDeploy",
-        "sglang": "SGLang",
-        "tgi": "TGI",
-        "ollama": "Ollama",
-        "llamacpp": "llama.cpp",
-    }
-    name = names.get(launch.engine, launch.engine)
+    from ..engines import DISPLAY_NAMES
+
+    name = DISPLAY_NAMES.get(launch.engine, launch.engine)
     v = launch.version
     if v is None or v.version is None:
         return f"{name} (version unknown; newest known behaviour assumed)"

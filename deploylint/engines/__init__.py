@@ -23,6 +23,19 @@ KNOWN_ENGINES = (
     "peft",
 )
 
+# How engines are named in messages.
+DISPLAY_NAMES = {
+    "vllm": "vLLM",
+    "lmdeploy": "LMDeploy",
+    "sglang": "SGLang",
+    "tgi": "TGI",
+    "ollama": "Ollama",
+    "llamacpp": "llama.cpp",
+    "transformers": "transformers",
+    "llamafactory": "LLaMA-Factory",
+    "peft": "PEFT",
+}
+
 # PyPI distribution names → engine
 PACKAGE_ENGINES = {
     "vllm": "vllm",

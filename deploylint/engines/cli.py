@@ -210,3 +210,23 @@ def _suffix_loc(tok: Token, offset: int) -> Loc:
             loc.path, loc.line, loc.col + offset, loc.line, max(loc.end_col, loc.col + offset + 1)
         )
     return Loc(loc.path, loc.line, loc.col + offset, loc.line, loc.col + offset + 1)
+
+
+_PYTHON = re.compile(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
+
+
+def program(words: list[Token]) -> str:
+    """The basename of the command's first word (`/opt/venv/bin/vllm` → `vllm`)."""
+    return words[0].text.rsplit("/", 1)[-1] if words else ""
+
+
+def python_module(words: list[Token]) -> tuple[str, int] | None:
+    """For `python[3[.x]] [-u …] -m MODULE …`: (MODULE, index of the word after it)."""
+    if not words or not _PYTHON.match(words[0].text):
+        return None
+    i = 1
+    while i < len(words) and words[i].text.startswith("-") and words[i].text != "-m":
+        i += 1
+    if i + 1 < len(words) and words[i].text == "-m":
+        return words[i + 1].text, i + 2
+    return None

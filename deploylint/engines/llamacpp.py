@@ -17,18 +17,15 @@ value (booleans too); pydantic-settings also reads each from the upper-case vari
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from . import Fact, fact_at, registry
-from .cli import ArgOcc, OptionTable, OptSpec, ParsedArgs, Token
+from .cli import ArgOcc, OptionTable, OptSpec, ParsedArgs, Token, python_module
 from .registry import ArgparseOptionTable
 
 ENGINE = "llamacpp"
 SERVER_FORM = "llama-server"
 PYTHON_FORM = "python -m llama_cpp.server"
-
-_PY = re.compile(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
 
 
 def recognize(words: list[Token]) -> tuple[str, int] | None:
@@ -43,12 +40,9 @@ def recognize(words: list[Token]) -> tuple[str, int] | None:
         return SERVER_FORM, 1
     if base == "tools.sh" and len(words) > 1 and words[1].text in ("--server", "-s"):
         return SERVER_FORM, 2
-    if _PY.match(first):
-        i = 1
-        while i < len(words) and words[i].text.startswith("-") and words[i].text != "-m":
-            i += 1
-        if i + 1 < len(words) and words[i].text == "-m" and words[i + 1].text == "llama_cpp.server":
-            return PYTHON_FORM, i + 2
+    hit = python_module(words)
+    if hit is not None and hit[0] == "llama_cpp.server":
+        return PYTHON_FORM, hit[1]
     return None
 
 

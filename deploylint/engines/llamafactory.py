@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 
 from . import Fact, registry
-from .cli import ArgOcc, OptionTable, OptSpec, ParsedArgs, Token
+from .cli import ArgOcc, OptionTable, OptSpec, ParsedArgs, Token, python_module
 from .registry import ArgparseOptionTable
 
 ENGINE = "llamafactory"
@@ -26,7 +26,6 @@ COMMANDS = ("api", "chat", "webchat", "export", "train", "webui", "eval")
 FORMS = {c: f"llamafactory-cli {c}" for c in COMMANDS}
 API_FORM = FORMS["api"]
 
-_PY = re.compile(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
 _CONFIG = re.compile(r"\.(ya?ml|json)$", re.I)
 _OVERRIDE = re.compile(r"^([A-Za-z_][\w.]*)=(.*)$", re.S)
 
@@ -41,20 +40,10 @@ def recognize(words: list[Token]) -> tuple[str, int] | None:
     i = None
     if base in ("llamafactory-cli", "lmf"):
         i = 1
-    elif _PY.match(first):
-        j = 1
-        while j < len(words) and words[j].text.startswith("-") and words[j].text != "-m":
-            j += 1
-        if (
-            j + 1 < len(words)
-            and words[j].text == "-m"
-            and words[j + 1].text
-            in (
-                "llamafactory.cli",
-                "llmtuner.cli",
-            )
-        ):
-            i = j + 2
+    else:
+        hit = python_module(words)
+        if hit is not None and hit[0] in ("llamafactory.cli", "llmtuner.cli"):
+            i = hit[1]
     if i is None or i >= len(words):
         return None
     cmd = words[i].text

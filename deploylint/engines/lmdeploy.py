@@ -10,18 +10,15 @@ in; no range: every release the table covers. Other facts: ../shared/research/do
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from . import Fact, fact_at, registry
-from .cli import OptionTable, ParsedArgs, Token
+from .cli import OptionTable, ParsedArgs, Token, program, python_module
 from .registry import ArgparseOptionTable, parse_option_table
 
 ENGINE = "lmdeploy"
 API_SERVER_FORM = "lmdeploy serve api_server"
 CHAT_FORM = "lmdeploy chat"
-
-_PY = re.compile(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
 
 
 def recognize(words: list[Token]) -> tuple[str, int] | None:
@@ -29,16 +26,11 @@ def recognize(words: list[Token]) -> tuple[str, int] | None:
     (lmdeploy/__main__.py runs the same CLI; console script ``lmdeploy = lmdeploy.cli:run``)."""
     if not words:
         return None
-    first = words[0].text
-    if first.rsplit("/", 1)[-1] == "lmdeploy":
+    hit = python_module(words)
+    if program(words) == "lmdeploy":
         i = 1
-    elif _PY.match(first):
-        i = 1
-        while i < len(words) and words[i].text.startswith("-") and words[i].text != "-m":
-            i += 1
-        if i + 1 >= len(words) or words[i].text != "-m" or words[i + 1].text != "lmdeploy":
-            return None
-        i += 2
+    elif hit is not None and hit[0] == "lmdeploy":
+        i = hit[1]
     else:
         return None
     if i < len(words) and words[i].text == "chat":

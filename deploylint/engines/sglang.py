@@ -14,18 +14,15 @@ tags (setuptools-scm) since December 2025 and the exact release is UNCONFIRMED. 
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 
 from . import Fact, fact_at, registry
-from .cli import ArgOcc, OptionTable, ParsedArgs, Token
+from .cli import ArgOcc, OptionTable, ParsedArgs, Token, program, python_module
 from .registry import ArgparseOptionTable, parse_option_table
 
 ENGINE = "sglang"
 LAUNCH_SERVER_FORM = "python -m sglang.launch_server"
 SERVE_FORM = "sglang serve"
-
-_PY = re.compile(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
 
 
 def recognize(words: list[Token]) -> tuple[str, int] | None:
@@ -33,22 +30,17 @@ def recognize(words: list[Token]) -> tuple[str, int] | None:
     ``sglang = "sglang.cli.main:main"``, python/pyproject.toml since 0.5.5)."""
     if not words:
         return None
-    first = words[0].text
-    if first.rsplit("/", 1)[-1] == "sglang":
+    if program(words) == "sglang":
         if len(words) > 1 and words[1].text == "serve":
             return SERVE_FORM, 2
         return None
-    if _PY.match(first):
-        i = 1
-        while i < len(words) and words[i].text.startswith("-") and words[i].text != "-m":
-            i += 1
-        if i + 1 < len(words) and words[i].text == "-m":
-            mod = words[i + 1].text
-            if mod == "sglang.launch_server":
-                return LAUNCH_SERVER_FORM, i + 2
-            if mod in ("sglang", "sglang.cli.main") and i + 2 < len(words):
-                if words[i + 2].text == "serve":
-                    return SERVE_FORM, i + 3
+    hit = python_module(words)
+    if hit is not None:
+        mod, i = hit
+        if mod == "sglang.launch_server":
+            return LAUNCH_SERVER_FORM, i
+        if mod in ("sglang", "sglang.cli.main") and i < len(words) and words[i].text == "serve":
+            return SERVE_FORM, i + 1
     return None
 
 

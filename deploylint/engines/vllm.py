@@ -7,11 +7,10 @@ source. The option table comes from the per-release snapshot in ``data/vllm_cli.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from . import Fact, fact_at
-from .cli import OptionTable, OptSpec, Token
+from .cli import OptionTable, OptSpec, Token, program, python_module
 
 ENGINE = "vllm"
 
@@ -19,31 +18,25 @@ SERVE_FORM = "vllm serve"
 MODULE_FORM = "python -m vllm.entrypoints.openai.api_server"
 LEGACY_FORM = "python -m vllm.entrypoints.api_server"
 
-_PY = re.compile(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
-
 
 def recognize(words: list[Token]) -> tuple[str, int] | None:
     """(form, index of the first argument) if ``words`` start a vLLM server."""
     if not words:
         return None
-    first = words[0].text
-    if first.rsplit("/", 1)[-1] == "vllm":
+    if program(words) == "vllm":
         if len(words) > 1 and words[1].text == "serve":
             return SERVE_FORM, 2
         return None
-    if _PY.match(first):
-        i = 1
-        while i < len(words) and words[i].text.startswith("-") and words[i].text != "-m":
-            i += 1
-        if i + 1 < len(words) and words[i].text == "-m":
-            mod = words[i + 1].text
-            if mod == "vllm.entrypoints.openai.api_server":
-                return MODULE_FORM, i + 2
-            if mod == "vllm.entrypoints.api_server":
-                return LEGACY_FORM, i + 2
-            if mod in ("vllm", "vllm.entrypoints.cli.main") and i + 2 < len(words):
-                if words[i + 2].text == "serve":
-                    return SERVE_FORM, i + 3
+    hit = python_module(words)
+    if hit is not None:
+        mod, i = hit
+        if mod == "vllm.entrypoints.openai.api_server":
+            return MODULE_FORM, i
+        if mod == "vllm.entrypoints.api_server":
+            return LEGACY_FORM, i
+        if mod in ("vllm", "vllm.entrypoints.cli.main") and i < len(words):
+            if words[i].text == "serve":
+                return SERVE_FORM, i + 1
     return None
 
 

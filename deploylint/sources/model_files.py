@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import jsonutil
+from ..discover import MODEL_DIR_FILES
 from ..facts import Diagnostic, ModelDir
 from ..location import Loc, SourceFile, UndecodableFile, read_text
 from . import FileFacts
@@ -31,17 +32,7 @@ def parse(sf: SourceFile, facts: FileFacts) -> None:
 
 
 # Files read when a directory is loaded on demand (outside the scanned tree).
-MODEL_JSON = (
-    "config.json",
-    "generation_config.json",
-    "tokenizer_config.json",
-    "special_tokens_map.json",
-    "added_tokens.json",
-    "adapter_config.json",
-    "chat_template.json",
-    "preprocessor_config.json",
-    "processor_config.json",
-)
+MODEL_JSON = tuple(sorted(n for n in MODEL_DIR_FILES if n.endswith(".json")))
 MAX_MODEL_JSON = 8 * 1024 * 1024
 
 

@@ -62,17 +62,9 @@ class Prompting:
 
     @property
     def label(self) -> str:
-        names = {
-            "vllm": "vLLM",
-            "lmdeploy": "LMDeploy",
-            "sglang": "SGLang",
-            "tgi": "TGI",
-            "ollama": "Ollama",
-            "llamacpp": "llama.cpp",
-            "transformers": "transformers",
-            "llamafactory": "LLaMA-Factory",
-        }
-        name = names.get(self.engine, self.engine)
+        from ..engines import DISPLAY_NAMES
+
+        name = DISPLAY_NAMES.get(self.engine, self.engine)
         return f"{name} {self.version}" if self.version else name
 
     def render(self, messages: list[dict], add_generation_prompt: bool = True) -> str:
