@@ -43,13 +43,33 @@ class PathRef:
     loc: Loc | None
     candidates: set[Path]  # host paths it may denote
     project: object = None  # the Project, for same-project checks on weak (suffix) matches
+    _parts: tuple[str, ...] | None = None
 
     def parts(self) -> tuple[str, ...]:
-        p = PurePosixPath(self.text.replace("\\", "/").rstrip("/"))
-        return tuple(x for x in p.parts if x not in ("/", ".", ""))
+        if self._parts is None:
+            p = PurePosixPath(self.text.replace("\\", "/").rstrip("/"))
+            self._parts = tuple(x for x in p.parts if x not in ("/", ".", ""))
+        return self._parts
+
+    @property
+    def leaf(self) -> str:
+        """The last path component: two references to one directory always share it."""
+        parts = self.parts()
+        return parts[-1] if parts else ""
 
 
 def path_ref(
+    project, text: str, loc: Loc | None, base_dir: Path, launch: Launch | None = None
+) -> PathRef:
+    cache = index(project).refs
+    key = (text, base_dir, id(launch) if launch is not None else None, loc)
+    hit = cache.get(key)
+    if hit is None:
+        hit = cache[key] = _path_ref(project, text, loc, base_dir, launch)
+    return hit
+
+
+def _path_ref(
     project, text: str, loc: Loc | None, base_dir: Path, launch: Launch | None = None
 ) -> PathRef:
     cands: set[Path] = set()
@@ -98,7 +118,72 @@ class AdapterUse:
     owner: object  # TrainingRun | Launch | PeftOp
 
 
+class Index:
+    """Per-scan lineage caches: path references, training outputs, adapter uses, served
+    directories (bucketed by the last path component, which two references to one directory
+    always share), and the training each launch serves."""
+
+    def __init__(self, project):
+        self.project = project
+        self.refs: dict = {}
+        self._trainings: list[tuple[TrainingRun, PathRef]] | None = None
+        self._uses: list[AdapterUse] | None = None
+        self._served: dict[str, list[tuple[PathRef, Launch]]] | None = None
+        self._training_for: dict[int, tuple[TrainingRun, str] | None] | None = None
+
+    def trainings(self) -> list[tuple[TrainingRun, PathRef]]:
+        if self._trainings is None:
+            self._trainings = _lora_trainings(self.project)
+        return self._trainings
+
+    def uses(self) -> list[AdapterUse]:
+        if self._uses is None:
+            self._uses = _adapter_uses(self.project)
+        return self._uses
+
+    def served(self) -> dict[str, list[tuple[PathRef, Launch]]]:
+        if self._served is None:
+            buckets: dict[str, list[tuple[PathRef, Launch]]] = {}
+            for launch in self.project.launches:
+                mr = launch.model
+                if mr is None or not mr.resolved:
+                    continue
+                lref = path_ref(
+                    self.project,
+                    mr.ref,
+                    mr.token.loc if mr.token else None,
+                    launch.base_dir,
+                    launch,
+                )
+                if mr.directory is not None:
+                    lref.candidates.add(Path(os.path.normpath(mr.directory.path)))
+                buckets.setdefault(lref.leaf, []).append((lref, launch))
+            self._served = buckets
+        return self._served
+
+    def training_for(self, launch: Launch) -> tuple[TrainingRun, str] | None:
+        if self._training_for is None:
+            self._training_for = _training_for_all(self)
+        return self._training_for.get(id(launch))
+
+
+def index(project) -> Index:
+    idx = getattr(project, "_lineage", None)
+    if idx is None:
+        idx = Index(project)
+        project._lineage = idx
+    return idx
+
+
 def lora_trainings(project) -> list[tuple[TrainingRun, PathRef]]:
+    return index(project).trainings()
+
+
+def adapter_uses(project) -> list[AdapterUse]:
+    return index(project).uses()
+
+
+def _lora_trainings(project) -> list[tuple[TrainingRun, PathRef]]:
     out = []
     for run in project.trainings:
         if run.role != "train":
@@ -113,7 +198,7 @@ def lora_trainings(project) -> list[tuple[TrainingRun, PathRef]]:
     return out
 
 
-def adapter_uses(project) -> list[AdapterUse]:
+def _adapter_uses(project) -> list[AdapterUse]:
     uses: list[AdapterUse] = []
     for run in project.trainings:
         a = run.keys.get("adapter_name_or_path")
@@ -186,7 +271,7 @@ def exports_of(project, ref: PathRef) -> list[tuple[TrainingRun, PathRef]]:
     """Export runs that merge the adapter at ``ref``, with their export_dir."""
     out = []
     for use in adapter_uses(project):
-        if use.kind == "export" and same_dir(use.ref, ref):
+        if use.kind == "export" and use.ref.leaf == ref.leaf and same_dir(use.ref, ref):
             run = use.owner
             ed = run.keys.get("export_dir")
             if ed is not None and isinstance(ed.value, str):
@@ -195,18 +280,61 @@ def exports_of(project, ref: PathRef) -> list[tuple[TrainingRun, PathRef]]:
 
 
 def launches_serving(project, ref: PathRef) -> list[Launch]:
-    out = []
+    return [
+        launch for lref, launch in index(project).served().get(ref.leaf, ()) if same_dir(lref, ref)
+    ]
+
+
+def _training_for_all(idx: Index) -> dict[int, tuple[TrainingRun, str] | None]:
+    """For every launch: the LLaMA-Factory run whose output it serves (first match wins, in the
+    order: the launch's own inference config, an export merged from a trained adapter, a full
+    fine-tune's output directory, an adapter the launch loads, a merged export of one)."""
+    project = idx.project
+    out: dict[int, tuple[TrainingRun, str] | None] = {}
+
+    def put(launch: Launch, run: TrainingRun, how: str) -> None:
+        out.setdefault(id(launch), (run, how))
+
     for launch in project.launches:
-        mr = launch.model
-        if mr is None or not mr.resolved:
-            continue
-        lref = path_ref(
-            project, mr.ref, mr.token.loc if mr.token else None, launch.base_dir, launch
-        )
-        if mr.directory is not None:
-            lref.candidates.add(Path(os.path.normpath(mr.directory.path)))
-        if same_dir(lref, ref):
-            out.append(launch)
+        if launch.engine == "llamafactory" and launch.extra.get("training") is not None:
+            put(launch, launch.extra["training"], "the inference config of this launch")
+    trainings = idx.trainings()
+    for run in project.trainings:
+        if run.role == "export":
+            ed = run.keys.get("export_dir")
+            if ed is None or not isinstance(ed.value, str):
+                continue
+            ref = path_ref(project, ed.value, ed.loc, run.loc.path.parent)
+            how = f"merged by {run.loc.path.name} into `{ed.value}`"
+            source = run
+            adapter = run.keys.get("adapter_name_or_path")
+            if adapter is not None and isinstance(adapter.value, str):
+                aref = path_ref(project, adapter.value, adapter.loc, run.loc.path.parent)
+                for train, out_ref in trainings:
+                    if out_ref.leaf == aref.leaf and same_dir(aref, out_ref):
+                        source = train
+                        how += f" from the adapter trained by {train.loc.path.name}"
+                        break
+            for launch in launches_serving(project, ref):
+                put(launch, source, how)
+        elif run.role == "train":
+            od = run.keys.get("output_dir")
+            if od is None or not isinstance(od.value, str):
+                continue
+            ref = path_ref(project, od.value, od.loc, run.loc.path.parent)
+            for launch in launches_serving(project, ref):
+                put(launch, run, f"trained by {run.loc.path.name} into `{od.value}`")
+    for run, out_ref in trainings:
+        for use in idx.uses():
+            if (
+                isinstance(use.owner, Launch)
+                and use.ref.leaf == out_ref.leaf
+                and same_dir(use.ref, out_ref)
+            ):
+                put(use.owner, run, f"its adapter `{use.ref.text}` comes from {run.loc.path.name}")
+        for _exp, exp_ref in exports_of(project, out_ref):
+            for launch in launches_serving(project, exp_ref):
+                put(launch, run, f"merged from the adapter trained by {run.loc.path.name}")
     return out
 
 
@@ -276,7 +404,7 @@ def adapter_info(project, ref: PathRef) -> AdapterInfo:
             md = None
     training = None
     for run, out_ref in lora_trainings(project):
-        if same_dir(out_ref, ref):
+        if out_ref.leaf == ref.leaf and same_dir(out_ref, ref):
             training = run
             break
     return AdapterInfo(ref, md, training)

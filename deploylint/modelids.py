@@ -71,3 +71,15 @@ def compare(a: str, b: str) -> Comparison:
             return Comparison("sibling", [f"{ga.kind} vs {gb.kind} checkpoint of {fa} {sa}"])
         return Comparison("unknown", [])
     return Comparison("unknown", [])
+
+
+def match_keys(ref: str) -> set[str]:
+    """Keys under which two references compare "same" or "variant" (see ``compare``): the
+    built-in knowledge id and the lower-cased name without quantization suffixes."""
+    from .knowledge import models
+
+    keys = {"leaf:" + _strip_quant(leaf(ref)).lower()}
+    info = models.lookup(canonical(ref))
+    if info is not None:
+        keys.add("id:" + info.id.lower())
+    return keys

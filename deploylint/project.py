@@ -62,6 +62,8 @@ class Project:
     _loaded_dirs: dict[Path, ModelDir | None] = field(default_factory=dict)
     _prompting: dict[int, Any] = field(default_factory=dict)
     _git_dirs: dict[Path, bool] = field(default_factory=dict)
+    _lineage: Any = None  # lineage.Index, built on first use
+    _resolved_paths: dict[Path, Path] = field(default_factory=dict)
 
     # -- model directories ---------------------------------------------------------------------
     def model_dir(self, path: Path) -> ModelDir | None:
@@ -89,7 +91,7 @@ class Project:
         files in different top-level directories of the scan root are not linked weakly.
         """
         try:
-            ra, rb = a.resolve(), b.resolve()
+            ra, rb = self._resolved(a), self._resolved(b)
             common = Path(os.path.commonpath([str(ra), str(rb)]))
         except (ValueError, OSError):
             return False
@@ -101,7 +103,7 @@ class Project:
             return True
         for r in self.roots:
             try:
-                base = r.resolve() if r.is_dir() else r.resolve().parent
+                base = self._resolved(r) if r.is_dir() else self._resolved(r).parent
             except OSError:
                 continue
             if common in base.parents:
@@ -110,6 +112,12 @@ class Project:
                 # Both files below the root: linked only if one of them sits in the root itself.
                 return ra.parent == base or rb.parent == base
         return True
+
+    def _resolved(self, p: Path) -> Path:
+        hit = self._resolved_paths.get(p)
+        if hit is None:
+            hit = self._resolved_paths[p] = p.resolve()
+        return hit
 
     def _in_git(self, directory: Path) -> bool:
         if directory not in self._git_dirs:
@@ -598,48 +606,9 @@ class Project:
 
     def training_for(self, launch: Launch):
         """The LLaMA-Factory run whose output this launch serves: (run, how) or None."""
-        from .lineage import (
-            adapter_uses,
-            exports_of,
-            launches_serving,
-            lora_trainings,
-            path_ref,
-            same_dir,
-        )
+        from .lineage import index
 
-        if launch.engine == "llamafactory" and launch.extra.get("training") is not None:
-            return launch.extra["training"], "the inference config of this launch"
-        for run in self.trainings:
-            if run.role == "export":
-                ed = run.keys.get("export_dir")
-                if ed is not None and isinstance(ed.value, str):
-                    ref = path_ref(self, ed.value, ed.loc, run.loc.path.parent)
-                    if launch in launches_serving(self, ref):
-                        how = f"merged by {run.loc.path.name} into `{ed.value}`"
-                        adapter = run.keys.get("adapter_name_or_path")
-                        if adapter is not None and isinstance(adapter.value, str):
-                            aref = path_ref(self, adapter.value, adapter.loc, run.loc.path.parent)
-                            for train, out_ref in lora_trainings(self):
-                                if same_dir(aref, out_ref):
-                                    return (
-                                        train,
-                                        how + f" from the adapter trained by {train.loc.path.name}",
-                                    )
-                        return run, how
-            if run.role == "train":
-                od = run.keys.get("output_dir")
-                if od is not None and isinstance(od.value, str):
-                    ref = path_ref(self, od.value, od.loc, run.loc.path.parent)
-                    if launch in launches_serving(self, ref):
-                        return run, f"trained by {run.loc.path.name} into `{od.value}`"
-        for run, out_ref in lora_trainings(self):
-            for use in adapter_uses(self):
-                if use.owner is launch and same_dir(use.ref, out_ref):
-                    return run, f"its adapter `{use.ref.text}` comes from {run.loc.path.name}"
-            for _exp, exp_ref in exports_of(self, out_ref):
-                if launch in launches_serving(self, exp_ref):
-                    return run, f"merged from the adapter trained by {run.loc.path.name}"
-        return None
+        return index(self).training_for(launch)
 
     # -- chat UIs --------------------------------------------------------------------------------
     def endpoint_names(self, launch: Launch) -> tuple[set[str], set[str]]:

@@ -124,24 +124,37 @@ def _same_model(a: str, b: str) -> bool:
 def _training_never_served(ctx: Context) -> Iterator[Finding]:
     """A LoRA fine-tune whose adapter nothing merges or loads, while its base model is served."""
     from ..lineage import adapter_uses, exports_of, launches_serving, lora_trainings, same_dir
+    from ..modelids import match_keys
 
     project = ctx.project
     uses = adapter_uses(project)
+    by_key: dict[str, list] = {}
+    for launch in project.launches:
+        if launch.model is not None and launch.model.resolved:
+            for key in match_keys(launch.model.ref):
+                by_key.setdefault(key, []).append(launch)
     for run, out_ref in lora_trainings(project):
         base = run.get("model_name_or_path")
         if not isinstance(base, str):
             continue
         loaded = [
-            u for u in uses if u.kind in ("launch", "infer", "python") and same_dir(u.ref, out_ref)
+            u
+            for u in uses
+            if u.kind in ("launch", "infer", "python")
+            and u.ref.leaf == out_ref.leaf
+            and same_dir(u.ref, out_ref)
         ]
         if loaded:
             continue
         exports = exports_of(project, out_ref)
         if any(launches_serving(project, ref) for _, ref in exports):
             continue
+        candidates = {id(lc) for k in match_keys(base) for lc in by_key.get(k, [])}
         for launch in project.launches:
+            if id(launch) not in candidates:
+                continue
             mr = launch.model
-            if mr is None or not mr.resolved or not _same_model(mr.ref, base):
+            if mr is None or not _same_model(mr.ref, base):
                 continue
             if not project.same_project(run.loc.path, launch.path):
                 continue  # the same public base model in an unrelated project

@@ -94,6 +94,7 @@ def releases(engine: str) -> list[str]:
     return _releases().get(engine, [])
 
 
+@lru_cache(maxsize=64)
 def newest_release(engine: str) -> str | None:
     rel = releases(engine)
     best = None
@@ -106,6 +107,7 @@ def newest_release(engine: str) -> str | None:
     return best
 
 
+@lru_cache(maxsize=1024)
 def resolve_spec(engine: str, spec_text: str) -> tuple[str | None, bool]:
     """(version to assume, exact?) for a specifier such as ``==0.6.0`` or ``>=0.6,<0.8``."""
     spec = Specifier.parse(spec_text)
