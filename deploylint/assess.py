@@ -112,7 +112,9 @@ def assess(ref: ModelRef) -> Assessment:
     for n in names:
         info = _lookup(n)
         if info is not None and info.kind:
-            a = Assessment(info.kind, "known", [f"{info.id}: {info.reason}"], info.family, n)
+            same = n.rstrip("/").lower().removeprefix("hf://") == info.id.lower()
+            reason = info.reason if same else f"{n} is {info.id}: {info.reason}"
+            a = Assessment(info.kind, "known", [reason], info.family, n)
             if md is not None:
                 base_sig, chat_sig = dir_signals(md)
                 if info.kind == "base" and chat_sig:
