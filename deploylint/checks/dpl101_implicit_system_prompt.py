@@ -7,7 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Finding
-from ..templates.resolve import first_difference, injected_system, refuses_system
+from ..templates.resolve import (
+    USER,
+    RenderError,
+    first_difference,
+    injected_system,
+    refuses_system,
+)
 from . import Context, launch_evidence, model_loc
 from .templates_common import chat_calls, lf_version_phrase, training_prompting, ui_links
 
@@ -108,6 +114,23 @@ def check(ctx: Context) -> Iterator[Finding]:
             ev["first_difference"] = first_difference(engine[3], other[3])
         elif engine[3] is not None:
             ev["prompt_engine"] = engine[3]
+            if isinstance(other[2], str):
+                # The reference's template text is not available (built-in knowledge only):
+                # show the engine's format carrying the reference's default system prompt.
+                engine_p = ctx.project.prompting(launch)
+                try:
+                    ref_prompt = engine_p.render(
+                        [{"role": "system", "content": other[2]}, {"role": "user", "content": USER}]
+                    )
+                except RenderError:
+                    ref_prompt = None
+                if ref_prompt is not None:
+                    ev["prompt_reference"] = ref_prompt
+                    ev["prompt_reference_note"] = (
+                        "the engine's prompt format with the reference's default system prompt "
+                        "(the reference template's own text is not in the repository)"
+                    )
+                    ev["first_difference"] = first_difference(engine[3], ref_prompt)
         reference = other[2]
         fix = (
             "send an explicit system message in every request"

@@ -24,6 +24,10 @@ KNOWN_IDS = {
 
 def end_of_turn(p, specials: set[str]) -> str | None:
     """The special token right after an assistant message in the rendered multi-turn probe."""
+    return end_of_turn_and_prompt(p, specials)[0]
+
+
+def end_of_turn_and_prompt(p, specials: set[str]) -> tuple[str | None, str | None]:
     msgs = [
         {"role": "user", "content": "What is the capital of France?"},
         {"role": "assistant", "content": ANSWER},
@@ -32,16 +36,16 @@ def end_of_turn(p, specials: set[str]) -> str | None:
     try:
         text = p.render(msgs)
     except RenderError:
-        return None
+        return None, None
     i = text.find(ANSWER)
     if i < 0:
-        return None
+        return None, text
     rest = text[i + len(ANSWER) :]
     best = None
     for tok in specials:
         if tok and rest.startswith(tok) and (best is None or len(tok) > len(best)):
             best = tok
-    return best
+    return best, text
 
 
 def _id_to_text(md) -> dict[int, str]:
@@ -105,7 +109,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         info = models.guess(mr.ref)
         if info.end_of_turn:
             specials.add(info.end_of_turn)
-        eot = end_of_turn(p, specials)
+        eot, rendered = end_of_turn_and_prompt(p, specials)
         if eot is None:
             continue
         stops, why = stop_tokens(launch, md)
