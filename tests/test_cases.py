@@ -83,3 +83,18 @@ def test_hub_ids_resolve_through_the_local_hugging_face_cache(tmp_path, monkeypa
     # Both file signals say "base": end-of-document eos only, no chat template.
     assert launch.model.info.kind == "base"
     assert keys(result) == ["serve.sh:1 DPL201"]
+
+
+def test_template_findings_carry_both_prompts_and_the_first_difference():
+    for case in ("lf-qwen-default-system", "lmdeploy-qwen25vl-system"):
+        result = run_scan(TESTDATA / "cases" / case / "repo")
+        (f,) = [f for f in result.findings if f.code == "DPL101"]
+        ev = f.evidence
+        assert ev["prompt_engine"] != ev["prompt_reference"]
+        assert "You are Qwen, created by Alibaba Cloud." in ev["prompt_engine"]
+        assert "<|im_start|>system\nYou are a helpful assistant.<|im_end|>" in ev[
+            "prompt_reference"
+        ]
+        diff = ev["first_difference"]
+        assert ev["prompt_engine"][: diff["offset"]] == ev["prompt_reference"][: diff["offset"]]
+        assert ev["prompt_engine"][diff["offset"]] != ev["prompt_reference"][diff["offset"]]
