@@ -33,6 +33,16 @@ def _split(values: list[str] | None) -> list[str] | None:
     return out
 
 
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value!r}")
+    return n
+
+
 def _add_scan_options(p: argparse.ArgumentParser) -> None:
     from .report import FORMATS
 
@@ -66,6 +76,26 @@ def _add_scan_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE")
     p.add_argument("--verbose", "-v", action="store_true", help="print internal-error details")
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive_int,
+        metavar="N",
+        help="parse files in N processes (default: this process; pays on machines with more "
+        "than two cores)",
+    )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="do not read or write the per-file cache (also DEPLOYLINT_NO_CACHE=1)",
+    )
+    p.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help="cache directory (default: .deploylint_cache/ in the project root, or "
+        "$DEPLOYLINT_CACHE_DIR)",
+    )
     g = p.add_argument_group("review (report a subset of what the scan finds)")
     g.add_argument(
         "--diff",
@@ -267,6 +297,9 @@ def _scan_and_report(args, paths: list[Path], config_start: Path, only_files) ->
             ignore=_split(args.ignore),
             force_exclude=args.force_exclude,
             cwd=cwd,
+            jobs=args.jobs,
+            cache_dir=args.cache_dir,
+            no_cache=args.no_cache,
         )
     except SelectorError as e:
         raise UsageError(str(e)) from None

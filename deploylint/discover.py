@@ -234,70 +234,95 @@ def discover(
 ) -> Discovery:
     out = Discovery()
     seen_dirs: set[tuple[int, int]] = set()
-    seen_files: set[Path] = set()
+    seen_files: set[str] = set()
 
-    def add_file(p: Path, explicit: bool) -> None:
-        try:
-            st = p.stat()
-        except OSError as e:
-            out.skipped.append(Skipped(p, f"cannot stat: {e.strerror or e}"))
-            return
+    def add_file(p: Path, explicit: bool, st: os.stat_result | None = None) -> None:
+        if st is None:
+            try:
+                st = p.stat()
+            except (OSError, ValueError) as e:
+                out.skipped.append(Skipped(p, f"cannot stat: {getattr(e, 'strerror', None) or e}"))
+                return
         if not stat.S_ISREG(st.st_mode):
+            # A FIFO, socket or device (a symlink to /dev/zero …) is never opened; one named like
+            # a file we read is reported.
+            if explicit or classify(p) is not None:
+                out.skipped.append(Skipped(p, "not a regular file"))
             return
-        real = p.absolute()
+        real = os.path.abspath(p)
         if real in seen_files:
             return
         seen_files.add(real)
-        head = None
         kind = classify(p)
         if kind is None and "." not in p.name and not is_weight_file(p.name):
-            try:
-                with open(p, "rb") as fh:
-                    head = fh.read(64)
-            except OSError:
-                head = None
-            kind = classify(p, head)
+            kind = classify(p, _head(p))
         if kind is None:
             return
         out.files.append(Discovered(p, kind, st.st_size))
 
-    def walk(d: Path, ignores: IgnoreStack) -> None:
+    def enter(d: Path, ignores: IgnoreStack) -> tuple[Iterator[os.DirEntry], IgnoreStack] | None:
+        """A directory's entries (sorted) and the ignore rules below it; None to skip it."""
         try:
             st = d.stat()
         except OSError as e:
             out.skipped.append(Skipped(d, f"cannot read directory: {e.strerror or e}"))
-            return
+            return None
         key = (st.st_dev, st.st_ino)
         if key in seen_dirs:  # symlink loop or a directory reached twice
-            return
+            return None
         seen_dirs.add(key)
         if cfg.respect_gitignore:
             ignores = ignores.push(d, load_gitignore(d))
         try:
-            entries = sorted(os.scandir(d), key=lambda e: e.name)
+            with os.scandir(d) as it:
+                entries = sorted(it, key=lambda e: e.name)
         except OSError as e:
             out.skipped.append(Skipped(d, f"cannot read directory: {e.strerror or e}"))
-            return
-        for entry in entries:
+            return None
+        return iter(entries), ignores
+
+    def walk(root: Path, ignores: IgnoreStack) -> None:
+        # Depth first, entries in name order, with an explicit stack: a tree thousands of
+        # directories deep cannot exhaust Python's recursion limit.
+        first = enter(root, ignores)
+        stack = [first] if first is not None else []
+        while stack:
+            entries, ignores = stack[-1]
+            entry = next(entries, None)
+            if entry is None:
+                stack.pop()
+                continue
             if len(out.files) >= max_files:
                 return
-            p = Path(entry.path)
             try:
                 is_dir = entry.is_dir()  # follows symlinks
             except OSError:
-                continue
+                is_dir = False  # a symlink loop …: reported by add_file (it cannot be stat'ed)
             if is_dir:
                 if entry.name in DEFAULT_EXCLUDED_DIRS:
                     continue
-                if ignores.ignored(p, True) or _excluded(p, cfg):
+                if ignores.ignored(entry.path, True):
                     continue
-                walk(p, ignores)
+                p = Path(entry.path)
+                if _excluded(p, cfg):
+                    continue
+                frame = enter(p, ignores)
+                if frame is not None:
+                    stack.append(frame)
             else:
                 if entry.name == ".gitignore":
                     continue
-                if ignores.ignored(p, False) or _excluded(p, cfg):
+                if ignores.ignored(entry.path, False):
                     continue
-                add_file(p, False)
+                p = Path(entry.path)
+                if _excluded(p, cfg):
+                    continue
+                try:
+                    st = entry.stat()  # follows symlinks
+                except OSError as e:
+                    out.skipped.append(Skipped(p, f"cannot stat: {e.strerror or e}"))
+                    continue
+                add_file(p, False, st)
 
     for raw in paths:
         p = Path(raw)
@@ -312,6 +337,22 @@ def discover(
                 continue
             add_file(p, True)
     return out
+
+
+def _head(p: Path) -> bytes | None:
+    """The first bytes of a file (for a shebang), without blocking on a FIFO swapped in."""
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return os.read(fd, 64)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def iter_model_dir_files(directory: Path) -> Iterator[str]:

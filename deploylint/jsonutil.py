@@ -130,4 +130,6 @@ def parse(path: Path, text: str) -> JsonDoc:
         raise JsonError(e.msg, e.lineno, e.colno) from None
     except RecursionError:
         raise JsonError("nesting too deep", 1, 1) from None
+    except ValueError:  # an integer longer than sys.get_int_max_str_digits() digits
+        raise JsonError("a number is too long to read", 1, 1) from None
     return JsonDoc(path, text, data)

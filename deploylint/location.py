@@ -6,7 +6,9 @@ as in SARIF. A location with ``line is None`` is about a whole file or directory
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +56,9 @@ class SourceFile:
     @property
     def text(self) -> str:
         if self._text is None:
-            self._text = read_text(self.path)
+            # The size was checked against `max-file-size` when the file was found; a file that
+            # grew since (or reports a size it does not have) is not read past that.
+            self._text = read_text(self.path, max(self.size, READ_LIMIT))
         return self._text
 
     @property
@@ -87,8 +91,50 @@ class UndecodableFile(ValueError):
     pass
 
 
-def read_text(path: Path) -> str:
-    data = path.read_bytes()
+#: Most bytes ``read_text`` reads unless told otherwise (above the default ``max-file-size``).
+READ_LIMIT = 8 * 1024 * 1024
+
+
+def read_bytes(path: Path, limit: int = READ_LIMIT) -> bytes:
+    """The bytes of a regular file, at most ``limit`` of them.
+
+    Never blocks and never reads without bound: the file is opened non-blocking (a FIFO named like
+    a deployment file cannot hang the scan), anything but a regular file is refused (``/dev/zero``
+    behind a symlink, a socket), and a file longer than ``limit`` (one that grew after it was
+    measured, or a ``/proc`` file that reports size 0) is refused after reading ``limit + 1``
+    bytes. Raises ``OSError``.
+    """
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        size = st.st_size
+        if size > limit:
+            raise OSError(errno.EFBIG, f"file is larger than {limit} bytes", str(path))
+        chunk = os.read(fd, size + 1)  # the whole file, and the end of it, in one call
+        parts = [chunk]
+        total = len(chunk)
+        while chunk and total <= limit:  # it grew, reports a wrong size, or read came short
+            chunk = os.read(fd, min(max(size, 1 << 16), limit + 1 - total))
+            parts.append(chunk)
+            total += len(chunk)
+    finally:
+        os.close(fd)
+    if total > limit:
+        raise OSError(errno.EFBIG, f"file is larger than {limit} bytes", str(path))
+    return parts[0] if len(parts) == 2 and not parts[1] else b"".join(parts)
+
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def read_text(path: Path, limit: int = READ_LIMIT) -> str:
+    return decode_text(read_bytes(path, limit))
+
+
+def decode_text(data: bytes) -> str:
+    """A file's bytes as text: UTF-8, a BOM dropped; UndecodableFile for binary or bad UTF-8."""
     if b"\x00" in data[:8192]:
         raise UndecodableFile("binary file (NUL bytes)")
     try:
@@ -145,12 +191,10 @@ class Aligner:
             nl = src.find("\n")
             j = nl + 1 if nl != -1 else len(src)
         n = len(src)
+        find = src.find
         for ch in self.value:
-            k = j
-            limit = min(n, j + 256)
-            while k < limit and src[k] != ch:
-                k += 1
-            if k < limit:
+            k = find(ch, j, j + 256)  # (an end past the text is clamped)
+            if k != -1:
                 out.append(k)
                 j = k + 1
             else:

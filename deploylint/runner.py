@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import os
+import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +29,10 @@ class ScanResult:
     files_scanned: int = 0
     internal_errors: list[str] = field(default_factory=list)
     selected: set[str] = field(default_factory=set)
+    # seconds per phase ("discover", "parse", "link", "checks", "finish"), and cache use
+    timings: dict[str, float] = field(default_factory=dict)
+    cache_hits: int = 0
+    cache_misses: int = 0
 
 
 def _dpl000(loc: Loc, message: str, anchor: str = "") -> Finding:
@@ -43,8 +50,56 @@ def scan(
     force_exclude: bool = False,
     only_files: set[Path] | None = None,
     cwd: Path | None = None,
-    jobs: int = 1,
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+    no_cache: bool | None = None,
 ) -> ScanResult:
+    """Scan ``paths``.
+
+    ``jobs``: processes that parse files (None or 1: this process; see ``_workers``).
+    ``no_cache``: True never uses the per-file cache, False uses it (in ``cache_dir``, else
+    ``$DEPLOYLINT_CACHE_DIR``, else ``.deploylint_cache/`` in the project root, else
+    ``$XDG_CACHE_HOME/deploylint``); None (the default for library calls) uses it only when
+    ``cache_dir`` is given. ``DEPLOYLINT_NO_CACHE=1`` turns it off whatever is asked.
+    """
+    # A scan allocates millions of small, acyclic objects: the cyclic garbage collector would
+    # walk them again and again (a quarter of the time). It is off for the scan and restored.
+    gc_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _scan(
+            paths,
+            config,
+            select=select,
+            extend_select=extend_select,
+            ignore=ignore,
+            force_exclude=force_exclude,
+            only_files=only_files,
+            cwd=cwd,
+            jobs=jobs,
+            cache_dir=cache_dir,
+            no_cache=no_cache,
+        )
+    finally:
+        if gc_enabled:
+            gc.enable()
+
+
+def _scan(
+    paths: list[Path],
+    config: Config,
+    *,
+    select: list[str] | None,
+    extend_select: list[str] | None,
+    ignore: list[str] | None,
+    force_exclude: bool,
+    only_files: set[Path] | None,
+    cwd: Path | None,
+    jobs: int | None,
+    cache_dir: Path | None,
+    no_cache: bool | None,
+) -> ScanResult:
+    started = time.perf_counter()
     cwd = cwd or Path.cwd()
     result = ScanResult()
     codes = selected_codes(
@@ -55,12 +110,19 @@ def scan(
     result.selected = codes
     abs_paths = [p if p.is_absolute() else (cwd / p) for p in paths]
     disc = discover(abs_paths, config, force_exclude=force_exclude)
+    result.timings["discover"] = (mark := time.perf_counter()) - started
     project = Project(config, abs_paths)
     result.project = project
     findings: list[Finding] = []
     for sk in disc.skipped:
         findings.append(_dpl000(Loc(sk.path), f"not scanned: {sk.reason}", sk.reason))
-    facts_list = _parse_all(disc.files, config, jobs, result)
+    cache = _open_cache(config, cwd, cache_dir, no_cache)
+    facts_list = _parse_all(disc.files, config, jobs, result, cache)
+    if cache is not None:
+        cache.save()
+        result.cache_hits, result.cache_misses = cache.hits, cache.misses
+    result.timings["parse"] = (now := time.perf_counter()) - mark
+    mark = now
     for ff in facts_list:
         project.files[ff.path] = ff
         for d in ff.diagnostics:
@@ -70,6 +132,8 @@ def scan(
         project.link()
     except Exception as e:  # noqa: BLE001 - a bug must not hide the other findings
         result.internal_errors.append(f"linking: {e!r}\n{traceback.format_exc()}")
+    result.timings["link"] = (now := time.perf_counter()) - mark
+    mark = now
     for code in sorted(codes):
         if code not in CHECKS:
             continue
@@ -78,6 +142,8 @@ def scan(
             findings.extend(load_check(code)(ctx))
         except Exception as e:  # noqa: BLE001
             result.internal_errors.append(f"{code}: {e!r}\n{traceback.format_exc()}")
+    result.timings["checks"] = (now := time.perf_counter()) - mark
+    mark = now
     if "DPL000" not in codes:
         findings = [f for f in findings if f.code != "DPL000"]
     for f in findings:
@@ -90,6 +156,7 @@ def scan(
     assign_fingerprints(result.findings + result.suppressed)
     result.findings.sort(key=lambda f: f.sort_key())
     result.suppressed.sort(key=lambda f: f.sort_key())
+    result.timings["finish"] = time.perf_counter() - mark
     return result
 
 
@@ -100,26 +167,150 @@ def _resolved(p: Path) -> Path:
         return p
 
 
-def _parse_one(item, max_size: int) -> FileFacts:
-    sf = SourceFile(item.path, item.kind, item.size)
+def _parse_one(item, max_size: int, text: str | None = None) -> FileFacts:
+    sf = SourceFile(item.path, item.kind, item.size, text)
     return parse_file(sf, max_size)
 
 
-def _parse_all(files, config: Config, jobs: int, result: ScanResult) -> list[FileFacts]:
-    out: list[FileFacts] = []
-    for item in files:
-        try:
-            out.append(_parse_one(item, config.max_file_size))
-        except Exception as e:  # noqa: BLE001 - report, keep scanning
-            ff = FileFacts(item.path, item.kind)
-            result.internal_errors.append(f"{item.path}: {e!r}\n{traceback.format_exc()}")
-            from .facts import Diagnostic
+def _failed(item, e: BaseException, tb: str, result: ScanResult) -> FileFacts:
+    from .facts import Diagnostic
 
-            ff.diagnostics.append(
-                Diagnostic(Loc(item.path), f"{INTERNAL} while reading this file: {e!r}", INTERNAL)
-            )
-            out.append(ff)
-    return out
+    ff = FileFacts(item.path, item.kind)
+    result.internal_errors.append(f"{item.path}: {e!r}\n{tb}")
+    ff.diagnostics.append(
+        Diagnostic(Loc(item.path), f"{INTERNAL} while reading this file: {e!r}", INTERNAL)
+    )
+    return ff
+
+
+# Files read for the cache key are handed to the parser, not read twice. Kinds that parse_file
+# never reads (weights, tokenizer assets …) and files over the size limit are not cached.
+_UNREAD_KINDS = {"tokenizer-asset", "jinja"}
+
+# ``jobs=None`` parses in this process: on the 2-CPU machines CI runs on, worker processes do not
+# pay (the parent rebuilds every result it receives, which costs about as much as half the
+# parsing; bench/run.py measures it, docs/performance.md has the numbers). ``jobs=N`` is there
+# for machines where it does.
+
+
+def _open_cache(config: Config, cwd: Path, cache_dir: Path | None, no_cache: bool | None):
+    if os.environ.get("DEPLOYLINT_NO_CACHE", "") not in ("", "0"):
+        return None
+    if no_cache is None:
+        no_cache = cache_dir is None
+    if no_cache:
+        return None
+    from .cache import FactCache, default_dir
+
+    directory = cache_dir or default_dir(config.base_dir or cwd)
+    cache = FactCache(directory, config.digest_items())
+    return cache if cache.enabled else None
+
+
+def _parse_all(
+    files, config: Config, jobs: int | None, result: ScanResult, cache=None
+) -> list[FileFacts]:
+    out: list[FileFacts | None] = [None] * len(files)
+    todo: list[tuple[int, str | None, str | None]] = []  # (index, content hash, text)
+    max_size = config.max_file_size
+    if cache is not None:
+        from .cache import content_hash
+        from .location import UndecodableFile, decode_text, read_bytes
+
+        for i, item in enumerate(files):
+            if item.kind in _UNREAD_KINDS or item.size > max_size:
+                todo.append((i, None, None))
+                continue
+            try:
+                data = read_bytes(item.path, max(item.size, max_size))
+            except (OSError, ValueError):
+                todo.append((i, None, None))  # the parser reports it
+                continue
+            digest = content_hash(data)
+            hit = cache.get(item.path, item.kind, digest)
+            if hit is not None:
+                out[i] = hit
+                continue
+            try:
+                text = decode_text(data)
+            except UndecodableFile:
+                text = None
+            todo.append((i, digest, text))
+    else:
+        todo = [(i, None, None) for i in range(len(files))]
+    workers = _workers(jobs, len(todo))
+    if workers > 1:
+        parsed = _parse_parallel(files, todo, max_size, workers, result)
+    else:
+        parsed = _parse_serial(files, todo, max_size, result)
+    for (i, digest, _text), (ff, ok) in zip(todo, parsed, strict=True):
+        out[i] = ff
+        if ok and digest is not None and cache is not None:
+            cache.put(files[i].path, files[i].kind, digest, ff)
+    return out  # type: ignore[return-value]
+
+
+def _workers(jobs: int | None, n: int) -> int:
+    if jobs is None or n < 2:
+        return 1
+    return max(1, min(jobs, n, 4 * (os.cpu_count() or 1)))
+
+
+def _parse_serial(files, todo, max_size: int, result: ScanResult) -> list[tuple[FileFacts, bool]]:
+    parsed = []
+    for i, _digest, text in todo:
+        item = files[i]
+        try:
+            parsed.append((_parse_one(item, max_size, text), True))
+        except Exception as e:  # noqa: BLE001 - report, keep scanning
+            parsed.append((_failed(item, e, traceback.format_exc(), result), False))
+    return parsed
+
+
+def _parse_in_worker(job):
+    item, max_size, text = job
+    try:
+        return _parse_one(item, max_size, text), None
+    except Exception as e:  # noqa: BLE001 - sent back and reported by the parent
+        return None, (e, traceback.format_exc())
+
+
+def _parse_parallel(
+    files, todo, max_size: int, workers: int, result: ScanResult
+) -> list[tuple[FileFacts, bool]]:
+    """Parse in worker processes (forked: they start with everything imported). Any failure of
+    the pool itself falls back to parsing here."""
+    import multiprocessing as mp
+
+    try:
+        ctx = mp.get_context("fork")
+    except ValueError:  # pragma: no cover - no fork (Windows)
+        return _parse_serial(files, todo, max_size, result)
+    # Import every source the files need first: forked workers inherit it instead of each
+    # importing it again.
+    from importlib import import_module
+
+    from .sources import SOURCE_MODULES
+
+    for kind in {files[i].kind for i, _d, _t in todo}:
+        try:
+            import_module(SOURCE_MODULES[kind])
+        except (KeyError, ImportError):
+            pass
+    jobs = [(files[i], max_size, text) for i, _digest, text in todo]
+    chunk = max(1, min(64, len(jobs) // (workers * 8) or 1))
+    try:
+        with ctx.Pool(workers) as pool:
+            answers = pool.map(_parse_in_worker, jobs, chunksize=chunk)
+    except Exception:  # noqa: BLE001 - e.g. a result that cannot be sent back
+        return _parse_serial(files, todo, max_size, result)
+    parsed = []
+    for (i, _digest, _text), (ff, err) in zip(todo, answers, strict=True):
+        if err is None:
+            parsed.append((ff, True))
+        else:
+            parsed.append((_failed(files[i], err[0], err[1], result), False))
+    return parsed
 
 
 def _suppress(

@@ -9,7 +9,9 @@ ever executed; command substitutions are kept as unresolved text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -22,6 +24,109 @@ class ShellSyntaxError(ValueError):
     def __init__(self, message: str, offset: int):
         super().__init__(message)
         self.offset = offset
+
+
+# -- resource limits ---------------------------------------------------------------------------
+# Hostile input must not make expansion exponential (`A=xx; B=$A$A$A…; C=$B$B$B…`), recursion
+# unbounded (`${a:-${a:-…}}`) or one command line huge. Valid scripts stay far below these.
+
+#: Most characters variable expansion may produce while one file is parsed.
+MAX_EXPANSION = 1_000_000
+#: Most launches one file may produce, and most environment entries copied into them.
+MAX_LAUNCHES = 1_000
+MAX_ENV_COPIES = 1_000_000
+#: Most words in one simple command.
+MAX_WORDS = 10_000
+#: Most `${…${…}…}` levels.
+MAX_NESTING = 32
+
+
+@dataclass
+class ParseBudget:
+    """What is left for one file's parse; sources report what ran out (see ``exhausted``)."""
+
+    expansion: int = MAX_EXPANSION
+    launches: int = MAX_LAUNCHES
+    env_copies: int = MAX_ENV_COPIES
+    exhausted: list[str] = field(default_factory=list)
+
+    def _out(self, what: str) -> bool:
+        if what not in self.exhausted:
+            self.exhausted.append(what)
+        return False
+
+    def expand(self, n: int) -> bool:
+        """Charge ``n`` characters of expansion; False (expand nothing) when over budget."""
+        if n > self.expansion:
+            return self._out("expansion")
+        self.expansion -= n
+        return True
+
+    def copy(self, n: int) -> bool:
+        """Charge copying ``n`` environment variables (stage inheritance …)."""
+        if n > self.env_copies:
+            return self._out("environment")
+        self.env_copies -= n
+        return True
+
+    def launch(self, env_size: int) -> bool:
+        """Charge one launch that copies ``env_size`` variables; False when over budget."""
+        if self.launches <= 0:
+            return self._out("launches")
+        if env_size > self.env_copies:
+            return self._out("environment")
+        self.launches -= 1
+        self.env_copies -= env_size
+        return True
+
+    def messages(self) -> list[str]:
+        out = []
+        for what in self.exhausted:
+            if what == "expansion":
+                out.append(
+                    f"variable expansion stopped after {MAX_EXPANSION} characters "
+                    "(an expansion bomb?); the rest is left unexpanded"
+                )
+            elif what == "launches":
+                out.append(f"more than {MAX_LAUNCHES} launches in one file; the rest are not read")
+            else:
+                out.append(
+                    f"more than {MAX_ENV_COPIES} environment variables copied (between stages, "
+                    "into launches); the rest are not read"
+                )
+        return out
+
+
+_BUDGET: ContextVar[ParseBudget | None] = ContextVar("deploylint_parse_budget", default=None)
+
+
+@contextmanager
+def parse_budget() -> Iterator[ParseBudget]:
+    """A budget shared by everything parsed inside the block (one file); nested blocks reuse
+    the outer one."""
+    current = _BUDGET.get()
+    if current is not None:
+        yield current
+        return
+    budget = ParseBudget()
+    token = _BUDGET.set(budget)
+    try:
+        yield budget
+    finally:
+        _BUDGET.reset(token)
+
+
+def current_budget() -> ParseBudget | None:
+    return _BUDGET.get()
+
+
+def charge_expansion(n: int) -> bool:
+    """Charge ``n`` characters of expansion to the current file (or allow up to the per-file
+    limit when no file is being parsed)."""
+    budget = _BUDGET.get()
+    if budget is None:
+        return n <= MAX_EXPANSION
+    return budget.expand(n)
 
 
 @dataclass
@@ -82,7 +187,14 @@ class Command:
 
 
 class _Lexer:
-    def __init__(self, text: str, env: Env, expand: bool, unresolved_as: Callable[[str], str]):
+    def __init__(
+        self,
+        text: str,
+        env: Env,
+        expand: bool,
+        unresolved_as: Callable[[str], str],
+        depth: int = 0,
+    ):
         self.s = text
         self.n = len(text)
         self.i = 0
@@ -90,6 +202,7 @@ class _Lexer:
         self.expand = expand
         self.unresolved_as = unresolved_as
         self.pending_heredocs: list[tuple[str, bool]] = []
+        self.depth = depth
 
     # -- parameter expansion -------------------------------------------------------------------
     def _lookup(self, name: str, word: Word) -> str | None:
@@ -97,6 +210,8 @@ class _Lexer:
             return None
         v = self.env.get(name)
         if v is None or not v.resolved:
+            return None
+        if not charge_expansion(len(v.value)):
             return None
         word.expansions.append((name, v))
         return v.value
@@ -130,7 +245,10 @@ class _Lexer:
                 raise ShellSyntaxError("unterminated ${", i - 1)
             body = s[i + 1 : j]
             self.i = j + 1
-            return self._brace(body, word)
+            try:
+                return self._brace(body, word)
+            except ShellSyntaxError as e:
+                raise ShellSyntaxError(str(e), i - 1) from None  # offsets of the outer text
         if c == "(":
             # $(...) or $((...)): command substitution / arithmetic. Never executed.
             depth, j = 0, i
@@ -173,6 +291,12 @@ class _Lexer:
             return "$" + c
         return "$"
 
+    def _sub(self, text: str) -> _Lexer:
+        """A lexer for a default value inside ``${…}`` (nested expansions, bounded depth)."""
+        if self.depth >= MAX_NESTING:
+            raise ShellSyntaxError(f"parameter expansion nested more than {MAX_NESTING} deep", 0)
+        return _Lexer(text, self.env, self.expand, self.unresolved_as, self.depth + 1)
+
     def _brace(self, body: str, word: Word) -> str:
         m = _NAME.match(body) or re.match(r"[0-9@*#?$!]+", body)
         if not m:
@@ -205,7 +329,7 @@ class _Lexer:
             if is_set:
                 return val  # type: ignore[return-value]
             # The default may itself contain expansions.
-            sub = _Lexer(arg_raw, self.env, self.expand, self.unresolved_as)
+            sub = self._sub(arg_raw)
             sub_word = Word("", 0, 0)
             text = sub._word_text_all(sub_word)
             if sub_word.unresolved:
@@ -218,7 +342,7 @@ class _Lexer:
             return text
         if op in (":+", "+"):
             if is_set:
-                sub = _Lexer(arg_raw, self.env, self.expand, self.unresolved_as)
+                sub = self._sub(arg_raw)
                 sub_word = Word("", 0, 0)
                 return sub._word_text_all(sub_word)
             return ""
@@ -269,6 +393,12 @@ class _Lexer:
 
     def next_token(self) -> tuple[str, object] | None:
         """('word', Word) | ('op', str) | None at end."""
+        while True:  # comments and redirections are skipped (a loop: they may be many)
+            tok = self._next_token()
+            if tok is not _SKIP:
+                return tok  # type: ignore[return-value]
+
+    def _next_token(self) -> tuple[str, object] | None | object:
         self._skip_blanks()
         if self.i >= self.n:
             return None
@@ -277,7 +407,7 @@ class _Lexer:
         if c == "#":
             end = s.find("\n", self.i)
             self.i = self.n if end == -1 else end
-            return self.next_token()
+            return _SKIP
         if c == "\n":
             self.i += 1
             if self.pending_heredocs:
@@ -288,11 +418,11 @@ class _Lexer:
                 if op in ("<<", "<<-"):
                     self.i += len(op)
                     self._heredoc_start(strip_tabs=op == "<<-")
-                    return self.next_token()
+                    return _SKIP
                 if op in (">>", ">&", "<&"):
                     self.i += len(op)
                     self._skip_redirect_target()
-                    return self.next_token()
+                    return _SKIP
                 self.i += len(op)
                 return ("op", op)
         if c in "<>":
@@ -302,7 +432,7 @@ class _Lexer:
                 self.i -= 1
                 return ("word", self._word())
             self._skip_redirect_target()
-            return self.next_token()
+            return _SKIP
         # fd redirect like 2>&1 or 2>/dev/null
         m = re.match(r"\d+(?=[<>])", s[self.i : self.i + 4])
         if m:
@@ -310,7 +440,7 @@ class _Lexer:
             if self.i < self.n and s[self.i] in ">&":
                 self.i += 1
             self._skip_redirect_target()
-            return self.next_token()
+            return _SKIP
         return ("word", self._word())
 
     def _skip_redirect_target(self) -> None:
@@ -454,6 +584,9 @@ class _Lexer:
         raise ShellSyntaxError("unterminated double quote", open_at)
 
 
+_SKIP = object()
+
+
 def _default_unresolved(name: str) -> str:
     return "${" + name + "}"
 
@@ -470,6 +603,17 @@ def parse_script(
 
     Raises ShellSyntaxError on unterminated quotes/substitutions.
     """
+    with parse_budget():
+        return _parse_script(text, env, expand, apply_assignments, origin)
+
+
+def _parse_script(
+    text: str,
+    env: Env | None,
+    expand: bool,
+    apply_assignments: bool,
+    origin: Callable[[int], str] | None,
+) -> list[Command]:
     env = env if env is not None else Env()
     lex = _Lexer(text, env, expand, _default_unresolved)
     commands: list[Command] = []
@@ -499,6 +643,8 @@ def parse_script(
             continue  # an unquoted expansion to nothing is not a word
         if cmd_start is None:
             cmd_start = w.start
+        if len(words) >= MAX_WORDS:
+            raise ShellSyntaxError(f"a command of more than {MAX_WORDS} words", cmd_start)
         words.append(w)
         # Assignment words are expanded with the env at the time; apply eagerly so
         # `A=1; B=$A` works (a prefix assignment `A=1 cmd` is only visible to cmd).

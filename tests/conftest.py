@@ -10,6 +10,19 @@ TESTDATA = ROOT / "testdata"
 CORPUS = Path(os.environ.get("DEPLOYLINT_CORPUS", ROOT.parent / "shared" / "corpus"))
 
 
+@pytest.fixture(scope="session")
+def _session_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("deploylint-cache")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_deploylint_cache(monkeypatch, _session_cache):
+    """CLI runs in tests cache into one temporary directory (never into testdata/), with the HMAC
+    key in a temporary cache home (never the user's)."""
+    monkeypatch.setenv("DEPLOYLINT_CACHE_DIR", str(_session_cache / "cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_session_cache / "xdg"))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_hf_cache(monkeypatch, tmp_path_factory):
     """Tests never read the machine's Hugging Face cache."""

@@ -92,9 +92,9 @@ def test_template_findings_carry_both_prompts_and_the_first_difference():
         ev = f.evidence
         assert ev["prompt_engine"] != ev["prompt_reference"]
         assert "You are Qwen, created by Alibaba Cloud." in ev["prompt_engine"]
-        assert "<|im_start|>system\nYou are a helpful assistant.<|im_end|>" in ev[
-            "prompt_reference"
-        ]
+        assert (
+            "<|im_start|>system\nYou are a helpful assistant.<|im_end|>" in ev["prompt_reference"]
+        )
         diff = ev["first_difference"]
         assert ev["prompt_engine"][: diff["offset"]] == ev["prompt_reference"][: diff["offset"]]
         assert ev["prompt_engine"][diff["offset"]] != ev["prompt_reference"][diff["offset"]]

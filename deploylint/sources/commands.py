@@ -9,15 +9,30 @@ and hands the words to the engine that claims them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engines import registry
 from ..engines.cli import Token, parse_args
 from ..engines.images import image_info
-from ..facts import EngineVersion, Launch, Volume
+from ..facts import Diagnostic, EngineVersion, Launch, Volume
 from ..location import Aligner, Loc
-from ..shell import Env, EnvValue, ShellSyntaxError, Word, parse_script
+from ..shell import (
+    MAX_WORDS,
+    Env,
+    EnvValue,
+    ParseBudget,
+    ShellSyntaxError,
+    Word,
+    current_budget,
+    parse_budget,
+    parse_script,
+)
+
+#: Most levels of commands inside commands (`sh -c '…'`, `docker run IMAGE …`).
+MAX_COMMAND_DEPTH = 8
 
 
 @dataclass
@@ -71,9 +86,9 @@ def word_tokens(words: list[Word], aligner: Aligner) -> list[Token]:
 
 
 def launches_from_script(
-    text: str, aligner: Aligner, ctx: LaunchContext, *, origin_line: bool = True
+    text: str, aligner: Aligner, ctx: LaunchContext, *, origin_line: bool = True, depth: int = 0
 ) -> list[Launch]:
-    """Launches in a shell script (a file, or the string of `sh -c`)."""
+    """Launches in a shell script (a file, or the string of `sh -c`, then ``depth`` > 0)."""
 
     def origin(offset: int) -> str:
         loc = aligner.loc(offset, offset + 1)
@@ -93,8 +108,40 @@ def launches_from_script(
             for name, w in cmd.assignments:
                 env.set(name, EnvValue(w.text, origin(w.start), resolved=w.resolved))
             local = ctx.derive(env=env)
-        out.extend(launches_from_argv(word_tokens(cmd.words, aligner), local))
+        out.extend(launches_from_argv(word_tokens(cmd.words, aligner), local, depth))
     return out
+
+
+@contextmanager
+def file_budget(path: Path, diagnostics: list[Diagnostic]) -> Iterator[ParseBudget]:
+    """One budget for everything parsed from one file; what ran out is reported once (DPL000)."""
+    outermost = current_budget() is None
+    with parse_budget() as budget:
+        yield budget
+    if outermost:
+        for message in budget.messages():
+            diagnostics.append(Diagnostic(Loc(path), message, message))
+
+
+def check_word_count(n: int, loc: Loc) -> None:
+    """A command written as a list (compose, Kubernetes, exec form) is bounded like a shell one."""
+    if n > MAX_WORDS:
+        raise CommandError(f"a command of {n} words (more than {MAX_WORDS} are not read)", loc)
+
+
+def _env_size(env: Env) -> int:
+    n = 0
+    e: Env | None = env
+    while e is not None:
+        n += len(e.values)
+        e = e.parent
+    return n
+
+
+def launch_allowed(ctx: LaunchContext) -> bool:
+    """Whether one more launch fits the current file's budget (see ``shell.ParseBudget``)."""
+    budget = current_budget()
+    return budget is None or budget.launch(_env_size(ctx.env))
 
 
 def _strip_wrappers(tokens: list[Token], ctx: LaunchContext) -> tuple[list[Token], LaunchContext]:
@@ -255,7 +302,7 @@ def _docker_volume(text: str, loc: Loc, base_dir: Path) -> Volume | None:
     return vol
 
 
-def _docker_run(tokens: list[Token], ctx: LaunchContext) -> list[Launch] | None:
+def _docker_run(tokens: list[Token], ctx: LaunchContext, depth: int = 0) -> list[Launch] | None:
     base = tokens[0].text.rsplit("/", 1)[-1] if tokens else ""
     if base not in ("docker", "podman", "nerdctl"):
         return None
@@ -315,7 +362,9 @@ def _docker_run(tokens: list[Token], ctx: LaunchContext) -> list[Launch] | None:
         ports=ctx.ports + ports,
         context=f"{ctx.context} (docker run {image_tok.text})",
     )
-    return launches_from_container(image_tok.text, image_tok.loc, entrypoint, rest, sub)
+    return launches_from_container(
+        image_tok.text, image_tok.loc, entrypoint, rest, sub, depth=depth + 1
+    )
 
 
 def launches_from_container(
@@ -326,6 +375,7 @@ def launches_from_container(
     ctx: LaunchContext,
     *,
     image_entrypoint: list[str] | None = None,
+    depth: int = 0,
 ) -> list[Launch]:
     """A container: its entrypoint (given, else the image's own) followed by its command."""
     info = image_info(image) if image else None
@@ -357,7 +407,7 @@ def launches_from_container(
         return []
     if not argv:
         return []
-    return launches_from_argv(argv, ctx)
+    return launches_from_argv(argv, ctx, depth)
 
 
 def _image_default_entrypoint(
@@ -376,8 +426,13 @@ def _image_default_entrypoint(
 
 
 def launches_from_argv(tokens: list[Token], ctx: LaunchContext, depth: int = 0) -> list[Launch]:
-    if depth > 8 or not tokens:
+    if not tokens:
         return []
+    if depth > MAX_COMMAND_DEPTH:
+        raise CommandError(
+            f"commands nested more than {MAX_COMMAND_DEPTH} levels deep (`sh -c`, `docker run`)",
+            tokens[0].loc,
+        )
     tokens, ctx = _strip_wrappers(tokens, ctx)
     if not tokens:
         return []
@@ -389,14 +444,16 @@ def launches_from_argv(tokens: list[Token], ctx: LaunchContext, depth: int = 0) 
         )
         if not script.resolved:
             ctx.notes.append("the `sh -c` script has unresolved parts")
-        return launches_from_script(script.text, aligner, ctx)
-    docker = _docker_run(tokens, ctx)
+        return launches_from_script(script.text, aligner, ctx, depth=depth + 1)
+    docker = _docker_run(tokens, ctx, depth)
     if docker is not None:
         return docker
     hit = registry.recognize(tokens)
     if hit is None:
         return []
     engine, form, start = hit
+    if not launch_allowed(ctx):
+        return []
     return [build_launch(engine, form, tokens, start, ctx)]
 
 

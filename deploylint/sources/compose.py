@@ -101,8 +101,12 @@ def _volumes(node: Node | None, path: Path, base: Path, variables) -> list[Volum
             continue
         vol = Volume(src, dst, loc)
         if src.startswith((".", "/", "~")):
-            host = Path(src).expanduser() if src.startswith("~") else Path(src)
-            vol.host_dir = host if host.is_absolute() else (base / host)
+            try:
+                host = Path(src).expanduser() if src.startswith("~") else Path(src)
+            except RuntimeError:  # `~someone/…` for a user this machine does not have
+                host = None
+            if host is not None:
+                vol.host_dir = host if host.is_absolute() else (base / host)
         out.append(vol)
     return out
 
@@ -195,7 +199,7 @@ def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
     # not used once one of them changes or appears.
     if dotenv_path not in facts.deps:
         facts.deps.append(dotenv_path)
-    if dotenv_path.is_file():
+    if _is_file(dotenv_path):
         try:
             variables.update(parse_dotenv(read_text(dotenv_path), dotenv_path))
         except (OSError, ValueError):
@@ -242,7 +246,7 @@ def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
         df_path, _ = _dockerfile_for(Y.get(svc, "build"), base, variables)
         if df_path is not None:
             facts.deps.append(df_path)
-            info = _read_dockerfile(df_path, facts) if df_path.is_file() else None
+            info = _read_dockerfile(df_path, facts) if _is_file(df_path) else None
             if info is None or info.final is None:
                 continue  # built from a Dockerfile we cannot see
             ctx.notes.append(f"built from {df_path.name}")
@@ -272,6 +276,14 @@ def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
     facts.data.setdefault("compose", []).append(
         {name: Y.loc(sf.path, kn) for name, kn, _ in Y.items(services)}
     )
+
+
+def _is_file(path: Path) -> bool:
+    """``Path.is_file`` that is False, not an error, for a name too long or with a NUL in it."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _read_dockerfile(path: Path, facts: FileFacts):  # -> DockerfileInfo | None

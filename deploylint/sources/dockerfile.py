@@ -10,9 +10,23 @@ from dataclasses import dataclass, field
 from ..engines.cli import Token
 from ..facts import Diagnostic
 from ..location import Aligner, Loc, SourceFile
-from ..shell import Env, EnvValue, ShellSyntaxError, split_words
+from ..shell import (
+    Env,
+    EnvValue,
+    ShellSyntaxError,
+    charge_expansion,
+    current_budget,
+    split_words,
+)
 from . import FileFacts
-from .commands import CommandError, LaunchContext, launches_from_container, word_tokens
+from .commands import (
+    CommandError,
+    LaunchContext,
+    check_word_count,
+    file_budget,
+    launches_from_container,
+    word_tokens,
+)
 from .pins import pins_from_commands
 
 _DIRECTIVE = re.compile(r"^#\s*(escape|syntax|check)\s*=\s*(\S+)\s*$", re.I)
@@ -116,7 +130,7 @@ def _substitute(text: str, env: dict[str, EnvValue]) -> str:
     def rep(m: re.Match[str]) -> str:
         name = m.group(1) or m.group(3)
         v = env.get(name)
-        if v is not None and v.resolved and v.value != "":
+        if v is not None and v.resolved and v.value != "" and charge_expansion(len(v.value)):
             return v.value
         if m.group(2) is not None:
             return m.group(2)
@@ -131,10 +145,11 @@ def _exec_form(sf: SourceFile, ins: Instruction) -> list[Token] | None:
         return None
     try:
         items = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
         return None
+    check_word_count(len(items), Loc(sf.path, ins.line, 1, ins.line, 2))
     text = sf.text
     out: list[Token] = []
     cursor = ins.start
@@ -168,7 +183,13 @@ def _shell_form(sf: SourceFile, ins: Instruction) -> list[Token]:
 
 
 def parse(sf: SourceFile, facts: FileFacts) -> None:
+    with file_budget(sf.path, facts.diagnostics):
+        _parse(sf, facts)
+
+
+def _parse(sf: SourceFile, facts: FileFacts) -> None:
     stages: list[Stage] = []
+    named: dict[str, Stage] = {}  # stage name -> the first stage of that name
     global_args: dict[str, EnvValue] = {}
     cur: Stage | None = None
     for ins in instructions(sf):
@@ -189,13 +210,17 @@ def parse(sf: SourceFile, facts: FileFacts) -> None:
             name = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
             col = sf.line_text(ins.line).find(words[0]) + 1
             loc = Loc(sf.path, ins.line, max(col, 1), ins.line, max(col, 1) + len(words[0]))
-            parent = next((s for s in stages if s.name and s.name == base.lower()), None)
+            parent = named.get(base.lower())
             st = Stage(base, loc, name.lower() if name else None)
             if parent is not None:
                 st.entrypoint, st.cmd = parent.entrypoint, parent.cmd
                 st.entrypoint_shell = parent.entrypoint_shell
-                st.env = dict(parent.env)
+                budget = current_budget()
+                if budget is None or budget.copy(len(parent.env)):
+                    st.env = dict(parent.env)
             stages.append(st)
+            if st.name:
+                named.setdefault(st.name, st)
             cur = st
         elif cur is None:
             continue
@@ -204,7 +229,11 @@ def parse(sf: SourceFile, facts: FileFacts) -> None:
         elif kw == "WORKDIR":
             cur.workdir = ins.args.strip()
         elif kw in ("CMD", "ENTRYPOINT"):
-            toks = _exec_form(sf, ins)
+            try:
+                toks = _exec_form(sf, ins)
+            except CommandError as e:
+                facts.diagnostics.append(Diagnostic(e.loc, f"cannot parse command: {e}", str(e)))
+                continue
             shell = toks is None
             if toks is None:
                 toks = _shell_form(sf, ins)
@@ -221,7 +250,7 @@ def parse(sf: SourceFile, facts: FileFacts) -> None:
         seen = 0
         while chain is not None and seen < 50:
             seen += 1
-            parent = next((s for s in stages if s.name and s.name == chain.base.lower()), None)
+            parent = named.get(chain.base.lower())
             if parent is None:
                 ext, ext_loc = chain.base, chain.base_loc
                 break
@@ -230,7 +259,9 @@ def parse(sf: SourceFile, facts: FileFacts) -> None:
     facts.pins.extend(pins_from_commands(sf, "dockerfile"))
     if final is None:
         return
-    if final.cmd is None and final.entrypoint is None and ext is None:
+    if final.cmd is None and final.entrypoint is None:
+        # No command of its own: the image is run with arguments given elsewhere (compose,
+        # Kubernetes, `docker run`), which read this Dockerfile when they build it.
         return
     env = Env({**global_args, **final.env})
     ctx = LaunchContext(sf.path, "Dockerfile", sf.path.parent, env)

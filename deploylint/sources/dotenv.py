@@ -9,7 +9,8 @@ from ..location import SourceFile
 from ..shell import EnvValue
 from . import FileFacts
 
-_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*=\s*(.*?)\s*$")
+# (The value is stripped in Python: a lazy `(.*?)\s*$` is quadratic on long runs of blanks.)
+_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*=(.*)$")
 
 
 def parse_dotenv(text: str, path: Path) -> dict[str, EnvValue]:
@@ -20,7 +21,7 @@ def parse_dotenv(text: str, path: Path) -> dict[str, EnvValue]:
         m = _LINE.match(line)
         if not m:
             continue
-        key, value = m.group(1), m.group(2)
+        key, value = m.group(1), m.group(2).strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
             value = value[1:-1]
         elif " #" in value:

@@ -26,7 +26,13 @@ from ..facts import EngineVersion
 from ..location import SourceFile
 from ..shell import Env, EnvValue
 from . import FileFacts
-from .commands import LaunchContext, build_launch, launches_from_container
+from .commands import (
+    LaunchContext,
+    build_launch,
+    check_word_count,
+    launch_allowed,
+    launches_from_container,
+)
 from .kubernetes import container_env
 
 # vllmConfig key -> (flag, kind) as the chart template renders it
@@ -59,7 +65,7 @@ def _engine_words(sf: SourceFile, spec: Node, vcfg: Node | None) -> list[Token]:
     words: list[Token] = []
     for key, flag in (("enableLoRA", "--enable-lora"), ("enableTool", "--enable-auto-tool-choice")):
         node = Y.get(spec, key)
-        if node is not None and Y.to_py(node) is True:
+        if _is_true(node):
             words.append(_tok(sf, flag, Y.key_node(spec, key), spec))
     tcp = Y.get(spec, "toolCallParser")
     if _scalar_text(tcp):
@@ -67,7 +73,7 @@ def _engine_words(sf: SourceFile, spec: Node, vcfg: Node | None) -> list[Token]:
         words.append(_tok(sf, _scalar_text(tcp) or "", tcp, spec))
     if vcfg is not None and Y.is_map(vcfg):
         if Y.get(vcfg, "enableChunkedPrefill") is not None:
-            on = Y.to_py(Y.get(vcfg, "enableChunkedPrefill")) is True
+            on = _is_true(Y.get(vcfg, "enableChunkedPrefill"))
             words.append(
                 _tok(
                     sf,
@@ -76,7 +82,7 @@ def _engine_words(sf: SourceFile, spec: Node, vcfg: Node | None) -> list[Token]:
                     vcfg,
                 )
             )
-        on = Y.to_py(Y.get(vcfg, "enablePrefixCaching")) is True
+        on = _is_true(Y.get(vcfg, "enablePrefixCaching"))
         words.append(
             _tok(
                 sf,
@@ -90,7 +96,9 @@ def _engine_words(sf: SourceFile, spec: Node, vcfg: Node | None) -> list[Token]:
             if node is not None and Y.is_scalar(node):
                 words.append(_tok(sf, flag, Y.key_node(vcfg, key), vcfg))
                 words.append(_tok(sf, Y.scalar(node) or "", node, vcfg))
-        for item in Y.seq(Y.get(vcfg, "extraArgs")):
+        extra = Y.seq(Y.get(vcfg, "extraArgs"))
+        check_word_count(len(extra), Y.loc(sf.path, vcfg))
+        for item in extra:
             if Y.is_scalar(item):
                 words.append(
                     Token(
@@ -102,6 +110,10 @@ def _engine_words(sf: SourceFile, spec: Node, vcfg: Node | None) -> list[Token]:
                     )
                 )
     return words
+
+
+def _is_true(node: Node | None) -> bool:
+    return Y.is_scalar(node) and Y.scalar_value(node) is True  # type: ignore[arg-type]
 
 
 def _image(repo: str | None, tag: str | None) -> str | None:
@@ -166,6 +178,8 @@ def parse_prodstack(sf: SourceFile, root: Node, facts: FileFacts) -> None:
                 ctx.extra["inline_files"] = {
                     f"/templates/{Y.scalar(tmpl)}": (Y.scalar(cm), Y.loc(sf.path, cm))
                 }
+        if not launch_allowed(ctx):
+            return
         launch = build_launch("vllm", "vllm serve", words, 2, ctx)
         launch.extra["helm"] = "production-stack"
         facts.launches.append(launch)
@@ -209,9 +223,13 @@ def vllm_runtime_cr(sf: SourceFile, doc: Node, name: str, facts: FileFacts, base
             words.append(_tok(sf, flag, Y.key_node(model, key), model))
             words.append(_tok(sf, Y.scalar(node) or "", node, model))
     if vcfg is not None:
-        for item in Y.seq(Y.get(vcfg, "extraArgs")):
+        extra = Y.seq(Y.get(vcfg, "extraArgs"))
+        check_word_count(len(extra), Y.loc(sf.path, vcfg))
+        for item in extra:
             if Y.is_scalar(item):
                 words.append(Token(Y.scalar(item) or "", Y.loc(sf.path, item)))
+    if not launch_allowed(ctx):
+        return
     launch = build_launch("vllm", "vllm serve", words, 2, ctx)
     launch.extra["helm"] = "production-stack operator"
     facts.launches.append(launch)

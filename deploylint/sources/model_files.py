@@ -40,7 +40,7 @@ def load_dir(path: Path) -> ModelDir | None:
     """Read a model directory that was not part of the scan (HF cache, referenced path)."""
     try:
         names = {p.name for p in path.iterdir()}
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in a referenced path
         return None
     md = ModelDir(path, names)
     for n in MODEL_JSON:

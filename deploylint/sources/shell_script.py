@@ -6,11 +6,16 @@ from ..facts import Diagnostic
 from ..location import Aligner, SourceFile
 from ..shell import Env
 from . import FileFacts
-from .commands import CommandError, LaunchContext, launches_from_script
+from .commands import CommandError, LaunchContext, file_budget, launches_from_script
 from .pins import pins_from_commands
 
 
 def parse(sf: SourceFile, facts: FileFacts) -> None:
+    with file_budget(sf.path, facts.diagnostics):
+        _parse(sf, facts)
+
+
+def _parse(sf: SourceFile, facts: FileFacts) -> None:
     text = sf.text
     aligner = Aligner(sf.path, text, 0, len(text), text)
     ctx = LaunchContext(sf.path, "shell script", sf.path.parent, Env())

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 
 from .. import yamlutil as Y
+from ..facts import Diagnostic
 from ..location import SourceFile
 from . import FileFacts
+from .commands import CommandError, file_budget
 from .compose import _yaml_diag, is_compose, parse_compose
 from .helm_values import (
     is_prodstack_values,
@@ -41,6 +43,11 @@ def is_helm_template(sf: SourceFile) -> bool:
 
 
 def parse(sf: SourceFile, facts: FileFacts) -> None:
+    with file_budget(sf.path, facts.diagnostics):
+        _parse(sf, facts)
+
+
+def _parse(sf: SourceFile, facts: FileFacts) -> None:
     text = sf.text
     if not _INTERESTING.search(text):
         return
@@ -61,12 +68,15 @@ def parse(sf: SourceFile, facts: FileFacts) -> None:
     for root in docs:
         if is_k8s(root):
             continue
-        if is_compose(root):
-            parse_compose(sf, root, facts)
-        elif is_prodstack_values(root):
-            parse_prodstack(sf, root, facts)
-        elif is_vllm_chart_values(root):
-            parse_vllm_chart(sf, root, facts)
-        elif is_llamafactory(root):
-            parse_llamafactory(sf, root, facts)
+        try:
+            if is_compose(root):
+                parse_compose(sf, root, facts)
+            elif is_prodstack_values(root):
+                parse_prodstack(sf, root, facts)
+            elif is_vllm_chart_values(root):
+                parse_vllm_chart(sf, root, facts)
+            elif is_llamafactory(root):
+                parse_llamafactory(sf, root, facts)
+        except CommandError as e:
+            facts.diagnostics.append(Diagnostic(e.loc, str(e), str(e)))
     facts.data["yaml_docs"] = len(docs)

@@ -1,0 +1,16 @@
+#!/bin/sh
+# each line multiplies the previous value by 10: 10^13 characters at the end
+A=xxxxxxxxxx
+B0=$A$A$A$A$A$A$A$A$A$A
+B1=$B0$B0$B0$B0$B0$B0$B0$B0$B0$B0
+B2=$B1$B1$B1$B1$B1$B1$B1$B1$B1$B1
+B3=$B2$B2$B2$B2$B2$B2$B2$B2$B2$B2
+B4=$B3$B3$B3$B3$B3$B3$B3$B3$B3$B3
+B5=$B4$B4$B4$B4$B4$B4$B4$B4$B4$B4
+B6=$B5$B5$B5$B5$B5$B5$B5$B5$B5$B5
+B7=$B6$B6$B6$B6$B6$B6$B6$B6$B6$B6
+B8=$B7$B7$B7$B7$B7$B7$B7$B7$B7$B7
+B9=$B8$B8$B8$B8$B8$B8$B8$B8$B8$B8
+B10=$B9$B9$B9$B9$B9$B9$B9$B9$B9$B9
+B11=$B10$B10$B10$B10$B10$B10$B10$B10$B10$B10
+exec vllm serve "$B11"

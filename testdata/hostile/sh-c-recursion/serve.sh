@@ -1,0 +1,3 @@
+# the script runs itself through sh -c, forever
+A='sh -c "$A"'
+sh -c "$A"
