@@ -1,5 +1,6 @@
 """Child process of bench/run.py: one scan, as `deploylint scan --format json` does it, with the
-runner's options (jobs, cache). Prints the runner's phase timings as JSON on stdout."""
+runner's options (jobs; the result cache the CLI uses, or the per-file fact cache). Prints the
+runner's phase timings as JSON on stdout."""
 
 from __future__ import annotations
 
@@ -17,7 +18,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("root", type=Path)
     ap.add_argument("--jobs", type=int, default=None)
-    ap.add_argument("--cache-dir", type=Path, default=None)
+    ap.add_argument("--cache-dir", type=Path, default=None, help="the CLI's result cache")
+    ap.add_argument(
+        "--fact-cache", action="store_true", help="with --cache-dir: the per-file fact cache"
+    )
     args = ap.parse_args()
     from deploylint import config as config_mod
     from deploylint.report import json_format
@@ -31,7 +35,8 @@ def main() -> None:
         cwd=args.root,
         jobs=args.jobs,
         cache_dir=args.cache_dir,
-        no_cache=args.cache_dir is None,
+        no_cache=not (args.cache_dir and args.fact_cache),
+        result_cache=bool(args.cache_dir) and not args.fact_cache,
     )
     scanned = time.perf_counter()
     out = io.StringIO()

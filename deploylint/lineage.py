@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .facts import Launch, Loc, PeftOp, TrainingRun
+from .location import safe_is_dir
 
 GENERIC = {
     "output",
@@ -126,8 +127,10 @@ class Index:
     def __init__(self, project):
         self.project = project
         self.refs: dict = {}
+        self.exports: dict[int, tuple[PathRef, list]] = {}
         self._trainings: list[tuple[TrainingRun, PathRef]] | None = None
         self._uses: list[AdapterUse] | None = None
+        self._uses_by_leaf: dict[str, list[AdapterUse]] | None = None
         self._served: dict[str, list[tuple[PathRef, Launch]]] | None = None
         self._training_for: dict[int, tuple[TrainingRun, str] | None] | None = None
 
@@ -140,6 +143,16 @@ class Index:
         if self._uses is None:
             self._uses = _adapter_uses(self.project)
         return self._uses
+
+    def uses_of(self, leaf: str) -> list[AdapterUse]:
+        """The adapter uses whose reference ends in ``leaf`` (only those can name a directory
+        ending in it)."""
+        if self._uses_by_leaf is None:
+            buckets: dict[str, list[AdapterUse]] = {}
+            for use in self.uses():
+                buckets.setdefault(use.ref.leaf, []).append(use)
+            self._uses_by_leaf = buckets
+        return self._uses_by_leaf.get(leaf, [])
 
     def served(self) -> dict[str, list[tuple[PathRef, Launch]]]:
         if self._served is None:
@@ -269,9 +282,17 @@ def _adapter_uses(project) -> list[AdapterUse]:
 
 def exports_of(project, ref: PathRef) -> list[tuple[TrainingRun, PathRef]]:
     """Export runs that merge the adapter at ``ref``, with their export_dir."""
+    cache = index(project).exports
+    hit = cache.get(id(ref))
+    if hit is None or hit[0] is not ref:
+        hit = cache[id(ref)] = (ref, _exports_of(project, ref))
+    return hit[1]
+
+
+def _exports_of(project, ref: PathRef) -> list[tuple[TrainingRun, PathRef]]:
     out = []
-    for use in adapter_uses(project):
-        if use.kind == "export" and use.ref.leaf == ref.leaf and same_dir(use.ref, ref):
+    for use in index(project).uses_of(ref.leaf):
+        if use.kind == "export" and same_dir(use.ref, ref):
             run = use.owner
             ed = run.keys.get("export_dir")
             if ed is not None and isinstance(ed.value, str):
@@ -325,12 +346,8 @@ def _training_for_all(idx: Index) -> dict[int, tuple[TrainingRun, str] | None]:
             for launch in launches_serving(project, ref):
                 put(launch, run, f"trained by {run.loc.path.name} into `{od.value}`")
     for run, out_ref in trainings:
-        for use in idx.uses():
-            if (
-                isinstance(use.owner, Launch)
-                and use.ref.leaf == out_ref.leaf
-                and same_dir(use.ref, out_ref)
-            ):
+        for use in idx.uses_of(out_ref.leaf):
+            if isinstance(use.owner, Launch) and same_dir(use.ref, out_ref):
                 put(use.owner, run, f"its adapter `{use.ref.text}` comes from {run.loc.path.name}")
         for _exp, exp_ref in exports_of(project, out_ref):
             for launch in launches_serving(project, exp_ref):
@@ -397,7 +414,7 @@ class AdapterInfo:
 def adapter_info(project, ref: PathRef) -> AdapterInfo:
     md = None
     for c in sorted(ref.candidates):
-        if c.is_dir():
+        if safe_is_dir(c):
             md = project.model_dir(c)
             if md is not None and md.is_adapter:
                 break

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import os
 import time
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +34,12 @@ class ScanResult:
     cache_misses: int = 0
 
 
+def _tb() -> str:
+    import traceback
+
+    return traceback.format_exc()
+
+
 def _dpl000(loc: Loc, message: str, anchor: str = "") -> Finding:
     rule = catalog()["DPL000"]
     return Finding("DPL000", rule.name, rule.severity, loc, message, anchor=anchor or message)
@@ -53,6 +58,7 @@ def scan(
     jobs: int | None = None,
     cache_dir: Path | None = None,
     no_cache: bool | None = None,
+    result_cache: bool = False,
 ) -> ScanResult:
     """Scan ``paths``.
 
@@ -61,6 +67,8 @@ def scan(
     ``$DEPLOYLINT_CACHE_DIR``, else ``.deploylint_cache/`` in the project root, else
     ``$XDG_CACHE_HOME/deploylint``); None (the default for library calls) uses it only when
     ``cache_dir`` is given. ``DEPLOYLINT_NO_CACHE=1`` turns it off whatever is asked.
+    ``result_cache``: reuse the whole result of an earlier scan of an unchanged tree (in the same
+    cache directory; result_cache.py says what "unchanged" covers). The CLI uses this one.
     """
     # A scan allocates millions of small, acyclic objects: the cyclic garbage collector would
     # walk them again and again (a quarter of the time). It is off for the scan and restored.
@@ -79,6 +87,7 @@ def scan(
             jobs=jobs,
             cache_dir=cache_dir,
             no_cache=no_cache,
+            result_cache=result_cache,
         )
     finally:
         if gc_enabled:
@@ -98,6 +107,7 @@ def _scan(
     jobs: int | None,
     cache_dir: Path | None,
     no_cache: bool | None,
+    result_cache: bool,
 ) -> ScanResult:
     started = time.perf_counter()
     cwd = cwd or Path.cwd()
@@ -111,6 +121,83 @@ def _scan(
     abs_paths = [p if p.is_absolute() else (cwd / p) for p in paths]
     disc = discover(abs_paths, config, force_exclude=force_exclude)
     result.timings["discover"] = (mark := time.perf_counter()) - started
+    rcache = None
+    if result_cache:
+        rcache = _open_result_cache(
+            config, cwd, cache_dir, codes, abs_paths, force_exclude, only_files
+        )
+    if rcache is None:
+        return _analyse(
+            disc, abs_paths, config, codes, cwd, only_files, jobs, cache_dir, no_cache, result, mark
+        )
+    from .result_cache import Recorder, ignored_prefixes, recording
+
+    files_sig, skipped_sig = _tree_signature(disc)
+    hit = rcache.get(files_sig, skipped_sig)
+    if hit is not None:
+        result.findings, result.suppressed = hit["findings"], hit["suppressed"]
+        result.files_scanned = hit["files_scanned"]
+        result.cache_hits = len(disc.files)
+        result.timings["cached"] = time.perf_counter() - mark
+        return result
+    rec = Recorder(ignored_prefixes(), {row[0] for row in files_sig})
+    with recording(rec):
+        _analyse(
+            disc, abs_paths, config, codes, cwd, only_files, jobs, cache_dir, no_cache, result, mark
+        )
+    if not result.internal_errors:
+        for ff in result.project.files.values() if result.project else ():
+            for dep in getattr(ff, "deps", ()):
+                rec.note(dep, "open")
+        scanned = {row[0] for row in files_sig}
+        rec.probes = {k: v for k, v in rec.probes.items() if k[0] not in scanned}
+        rcache.put(
+            files_sig,
+            skipped_sig,
+            rec,
+            {
+                "findings": result.findings,
+                "suppressed": result.suppressed,
+                "files_scanned": result.files_scanned,
+            },
+        )
+    result.cache_misses = len(disc.files)
+    return result
+
+
+def _tree_signature(disc) -> tuple[list[list], list[list]]:
+    from .result_cache import signature
+
+    files = []
+    for item in disc.files:
+        name = os.fspath(item.path)
+        sig = signature(name)
+        files.append([name, item.kind, *(sig[1:] if sig and len(sig) == 3 else (-1, -1))])
+    skipped = [[os.fspath(sk.path), sk.reason] for sk in disc.skipped]
+    return files, skipped
+
+
+def _open_result_cache(config, cwd, cache_dir, codes, roots, force_exclude, only_files):
+    if os.environ.get("DEPLOYLINT_NO_CACHE", "") not in ("", "0"):
+        return None
+    from .cache import default_dir
+    from .result_cache import ResultCache
+
+    key = (
+        config.digest_items(),
+        sorted(codes),
+        [os.fspath(r) for r in roots],
+        os.fspath(cwd),
+        force_exclude,
+        sorted(os.fspath(p) for p in only_files) if only_files is not None else None,
+    )
+    rc = ResultCache(cache_dir or default_dir(config.base_dir or cwd), key)
+    return rc if rc.enabled else None
+
+
+def _analyse(
+    disc, abs_paths, config, codes, cwd, only_files, jobs, cache_dir, no_cache, result, mark
+) -> ScanResult:
     project = Project(config, abs_paths)
     result.project = project
     findings: list[Finding] = []
@@ -131,7 +218,7 @@ def _scan(
     try:
         project.link()
     except Exception as e:  # noqa: BLE001 - a bug must not hide the other findings
-        result.internal_errors.append(f"linking: {e!r}\n{traceback.format_exc()}")
+        result.internal_errors.append(f"linking: {e!r}\n{_tb()}")
     result.timings["link"] = (now := time.perf_counter()) - mark
     mark = now
     for code in sorted(codes):
@@ -141,7 +228,7 @@ def _scan(
         try:
             findings.extend(load_check(code)(ctx))
         except Exception as e:  # noqa: BLE001
-            result.internal_errors.append(f"{code}: {e!r}\n{traceback.format_exc()}")
+            result.internal_errors.append(f"{code}: {e!r}\n{_tb()}")
     result.timings["checks"] = (now := time.perf_counter()) - mark
     mark = now
     if "DPL000" not in codes:
@@ -263,7 +350,7 @@ def _parse_serial(files, todo, max_size: int, result: ScanResult) -> list[tuple[
         try:
             parsed.append((_parse_one(item, max_size, text), True))
         except Exception as e:  # noqa: BLE001 - report, keep scanning
-            parsed.append((_failed(item, e, traceback.format_exc(), result), False))
+            parsed.append((_failed(item, e, _tb(), result), False))
     return parsed
 
 
@@ -272,7 +359,7 @@ def _parse_in_worker(job):
     try:
         return _parse_one(item, max_size, text), None
     except Exception as e:  # noqa: BLE001 - sent back and reported by the parent
-        return None, (e, traceback.format_exc())
+        return None, (e, _tb())
 
 
 def _parse_parallel(

@@ -123,12 +123,12 @@ def _same_model(a: str, b: str) -> bool:
 
 def _training_never_served(ctx: Context) -> Iterator[Finding]:
     """A LoRA fine-tune whose adapter nothing merges or loads, while its base model is served."""
-    from ..lineage import adapter_uses, exports_of, launches_serving, lora_trainings, same_dir
+    from ..lineage import exports_of, index, launches_serving, lora_trainings, same_dir
     from ..modelids import match_keys
 
     project = ctx.project
-    uses = adapter_uses(project)
     by_key: dict[str, list] = {}
+    order = {id(lc): i for i, lc in enumerate(project.launches)}
     for launch in project.launches:
         if launch.model is not None and launch.model.resolved:
             for key in match_keys(launch.model.ref):
@@ -139,25 +139,21 @@ def _training_never_served(ctx: Context) -> Iterator[Finding]:
             continue
         loaded = [
             u
-            for u in uses
-            if u.kind in ("launch", "infer", "python")
-            and u.ref.leaf == out_ref.leaf
-            and same_dir(u.ref, out_ref)
+            for u in index(project).uses_of(out_ref.leaf)
+            if u.kind in ("launch", "infer", "python") and same_dir(u.ref, out_ref)
         ]
         if loaded:
             continue
         exports = exports_of(project, out_ref)
         if any(launches_serving(project, ref) for _, ref in exports):
             continue
-        candidates = {id(lc) for k in match_keys(base) for lc in by_key.get(k, [])}
-        for launch in project.launches:
-            if id(launch) not in candidates:
-                continue
+        candidates = {id(lc): lc for k in match_keys(base) for lc in by_key.get(k, [])}
+        for launch in sorted(candidates.values(), key=lambda lc: order[id(lc)]):
             mr = launch.model
-            if mr is None or not _same_model(mr.ref, base):
-                continue
-            if not project.same_project(run.loc.path, launch.path):
+            if mr is None or not project.same_project(run.loc.path, launch.path):
                 continue  # the same public base model in an unrelated project
+            if not _same_model(mr.ref, base):
+                continue
             od = run.keys["output_dir"]
             if exports:
                 exp_run, exp_ref = exports[0]

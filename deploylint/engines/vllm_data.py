@@ -18,6 +18,7 @@ versions).  Stdlib only; the JSON is loaded on first use and cached.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from functools import cache, lru_cache
 from pathlib import Path
@@ -56,6 +57,7 @@ def known_versions() -> list[str]:
     return [v for _, v in _snapshots()]
 
 
+@functools.lru_cache(maxsize=1024)
 def snapshot_for(version: str | None) -> str:
     """The snapshot release that answers for ``version`` (newest snapshot <= version).
 
