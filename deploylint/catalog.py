@@ -50,7 +50,8 @@ def parse_rule(path: Path) -> Rule:
     m = _FRONT.match(text)
     if not m:
         raise ValueError(f"{path}: missing front matter")
-    meta = yaml.safe_load(m.group(1)) or {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser: 10× faster
+    meta = yaml.load(m.group(1), Loader=loader) or {}  # noqa: S506 - a safe loader
     body = m.group(2)
     sections: dict[str, str] = {}
     current = None

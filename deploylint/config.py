@@ -12,11 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 
 class ConfigError(Exception):
     pass
@@ -160,6 +155,10 @@ def _from_table(table: dict[str, Any], source: Path) -> Config:
 
 
 def load_file(path: Path) -> Config:
+    if sys.version_info >= (3, 11):  # imported here: most scans have no configuration file
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as e:

@@ -7,6 +7,7 @@ as in SARIF. A location with ``line is None`` is about a whole file or directory
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import stat
 from dataclasses import dataclass
@@ -30,6 +31,28 @@ class Loc:
         if self.line is None or self.col is None:
             return self
         return Loc(self.path, self.line, self.col, self.line, self.col + max(text_len, 1))
+
+    def through(self, other: Loc) -> Loc:
+        """From this location's start to the end of ``other``, on this location's line.
+
+        Only a forward span is ever made: where ``other`` is in another file, has no position,
+        starts before this location (a word synthesised at an earlier column: a Helm value points
+        at its key), or does not end on this line, this location is returned unchanged. So the
+        end never precedes the start, and the span never shrinks below this location's own.
+        """
+        if self.line is None or self.col is None:
+            return self
+        if other.path != self.path or other.line != self.line or other.col is None:
+            return self
+        if other.col < self.col or other.end_col is None:
+            return self
+        if other.end_line is not None and other.end_line != self.line:
+            return self
+        own_end = self.end_col if self.end_line == self.line and self.end_col is not None else 0
+        end = max(other.end_col, own_end, self.col + 1)
+        if end == self.end_col and self.end_line == self.line:
+            return self
+        return Loc(self.path, self.line, self.col, self.line, end)
 
     def __str__(self) -> str:
         if self.line is None:
@@ -147,9 +170,54 @@ def decode_text(data: bytes) -> str:
     return text
 
 
+# -- the file system at paths built from scanned text ----------------------------------------------
+#
+# A model reference, a volume source or an alias read from a scanned file becomes a path; asking
+# the file system about it must answer "not there", never raise: the name may be too long for a
+# file name (ENAMETOOLONG), run through a symlink loop (ELOOP), a directory this user may not
+# enter (EACCES), or hold a NUL (ValueError). ``Path.exists``/``is_dir``/``is_file`` raise for
+# some of these, and ``Path.resolve`` raises RuntimeError for a loop.
+
+
+def _stat(path: Path | str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except (OSError, ValueError):
+        return None
+
+
+def safe_exists(path: Path | str) -> bool:
+    """``Path.exists`` that is False, not an error, for a path the file system cannot look up."""
+    return _stat(path) is not None
+
+
+def safe_is_dir(path: Path | str) -> bool:
+    """``Path.is_dir`` that is False, not an error, for a path the file system cannot look up."""
+    st = _stat(path)
+    return st is not None and stat.S_ISDIR(st.st_mode)
+
+
+def safe_is_file(path: Path | str) -> bool:
+    """``Path.is_file`` that is False, not an error, for a path the file system cannot look up."""
+    st = _stat(path)
+    return st is not None and stat.S_ISREG(st.st_mode)
+
+
+def safe_resolve(path: Path) -> Path | None:
+    """``Path.resolve``, or None for a path the file system cannot look up."""
+    try:
+        return path.resolve()
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: a symlink loop
+        return None
+
+
 def display_path(path: Path, cwd: Path | None = None) -> str:
     """Path relative to the current directory with '/' separators (absolute if outside)."""
-    cwd = cwd or Path.cwd()
+    return _display_path(path, cwd or Path.cwd())
+
+
+@functools.lru_cache(maxsize=65536)
+def _display_path(path: Path, cwd: Path) -> str:
     try:
         rel = os.path.relpath(path, cwd)
     except ValueError:

@@ -26,7 +26,15 @@ from .facts import (
     Pin,
     TrainingRun,
 )
-from .location import Loc, display_path, read_text
+from .location import (
+    Loc,
+    display_path,
+    read_text,
+    safe_exists,
+    safe_is_dir,
+    safe_is_file,
+    safe_resolve,
+)
 from .sources import FileFacts
 from .sources.model_files import load_dir
 
@@ -64,6 +72,8 @@ class Project:
     _git_dirs: dict[Path, bool] = field(default_factory=dict)
     _lineage: Any = None  # lineage.Index, built on first use
     _resolved_paths: dict[Path, Path] = field(default_factory=dict)
+    _top_dirs: dict[str, Any] = field(default_factory=dict)
+    _base: Any = False  # the single scan root's directory (str), None, or False: not yet known
 
     # -- model directories ---------------------------------------------------------------------
     def model_dir(self, path: Path) -> ModelDir | None:
@@ -74,8 +84,8 @@ class Project:
         if key in self._loaded_dirs:
             return self._loaded_dirs[key]
         md = None
-        if key.is_dir() and any(
-            (key / n).exists()
+        if safe_is_dir(key) and any(
+            safe_exists(key / n)
             for n in ("config.json", "adapter_config.json", "tokenizer_config.json")
         ):
             md = load_dir(key)
@@ -92,6 +102,12 @@ class Project:
         """
         try:
             ra, rb = self._resolved(a), self._resolved(b)
+        except (ValueError, OSError):
+            return False
+        fast = self._same_project_fast(ra, rb)
+        if fast is not None:
+            return fast
+        try:
             common = Path(os.path.commonpath([str(ra), str(rb)]))
         except (ValueError, OSError):
             return False
@@ -113,6 +129,50 @@ class Project:
                 return ra.parent == base or rb.parent == base
         return True
 
+    def _same_project_fast(self, ra: Path, rb: Path) -> bool | None:
+        """``same_project`` for two files below a single scan root, from each file's top-level
+        directory there (the answer of the general walk below, without it); None otherwise."""
+        if len(self.roots) != 1:
+            return None
+        pa, pb = self._top_dir(ra), self._top_dir(rb)
+        if pa is None or pb is None:
+            return None
+        base, ta = pa
+        if pb[0] != base:
+            return None
+        tb = pb[1]
+        if ta == "" or tb == "" or ta == tb:
+            return True  # one sits in the root itself, or both in one top-level directory
+        return self._in_git(Path(base))
+
+    def _top_dir(self, p: Path) -> tuple[str, str] | None:
+        """(the scan root's directory, the first component of ``p`` below it, "" when ``p`` is
+        directly in it), or None when ``p`` is not strictly below the root."""
+        key = str(p)
+        hit = self._top_dirs.get(key, False)
+        if hit is not False:
+            return hit
+        out = None
+        base = self._root_base()
+        if base is not None and key.startswith(base + os.sep) and len(key) > len(base) + 1:
+            rel = key[len(base) + 1 :]
+            head, sep, _ = rel.partition(os.sep)
+            out = (base, head if sep else "")
+        self._top_dirs[key] = out
+        return out
+
+    def _root_base(self) -> str | None:
+        if self._base is False:
+            self._base = None
+            try:
+                r = self.roots[0]
+                base = self._resolved(r) if r.is_dir() else self._resolved(r).parent
+                if str(base) != os.sep:
+                    self._base = str(base)
+            except OSError:
+                pass
+        return self._base
+
     def _resolved(self, p: Path) -> Path:
         hit = self._resolved_paths.get(p)
         if hit is None:
@@ -127,9 +187,8 @@ class Project:
         return self._git_dirs[directory]
 
     def inside_roots(self, path: Path) -> bool:
-        try:
-            p = path.resolve()
-        except OSError:
+        p = safe_resolve(path)
+        if p is None:
             return False
         for r in self.roots:
             try:
@@ -256,11 +315,12 @@ class Project:
 
         def key(p: Pin) -> tuple:
             same_file = 0 if p.loc.path == launch.path else 1
+            here, there = safe_resolve(launch.base_dir), safe_resolve(p.loc.path.parent)
             try:
-                rel = launch.base_dir.resolve().relative_to(p.loc.path.parent.resolve())
-                dist = len(rel.parts)
+                rel = here.relative_to(there) if here is not None and there is not None else None
             except ValueError:
-                dist = 1000
+                rel = None
+            dist = len(rel.parts) if rel is not None else 1000
             return (same_file, dist, order.get(p.source_kind, 9), not p.spec)
 
         best = min(cands, key=key)
@@ -275,7 +335,7 @@ class Project:
         if occ is None or not occ.values or not occ.resolved:
             return
         path = self.local_path(launch, occ.values[0].text)
-        if path is None or not path.is_file():
+        if path is None or not safe_is_file(path):
             launch.notes.append(f"--config {occ.values[0].text} not found in the repository")
             return
         try:
@@ -337,7 +397,7 @@ class Project:
             base = r if r.is_dir() else r.parent
             cands.append(base / p)
         for c in cands:
-            if c.exists():
+            if safe_exists(c):
                 return Path(os.path.normpath(c))
         return Path(os.path.normpath(cands[0]))
 
@@ -354,7 +414,7 @@ class Project:
         if alias is not None:
             base = self.config.base_dir or Path.cwd()
             cand = (base / alias) if not Path(alias).is_absolute() else Path(alias)
-            if cand.is_dir():
+            if safe_is_dir(cand):
                 mr.directory = self.model_dir(cand)
                 mr.how = f"[tool.deploylint.models] maps `{ref}` to {alias}"
                 return mr
@@ -370,7 +430,7 @@ class Project:
             return mr
         looks_local = ref.startswith((".", "/", "~")) or not _HUB_ID.match(ref)
         path = self.local_path(launch, ref)
-        if path is not None and path.is_dir():
+        if path is not None and safe_is_dir(path):
             md = self.model_dir(path)
             if md is not None:
                 mr.directory = md
@@ -398,19 +458,19 @@ class Project:
             )
             hub = os.path.join(home, "hub")
         repo = Path(hub) / ("models--" + repo_id.replace("/", "--"))
-        if not repo.is_dir():
+        if not safe_is_dir(repo):
             return None
         ref_main = repo / "refs" / "main"
         snap = None
         try:
-            if ref_main.is_file():
+            if safe_is_file(ref_main):
                 snap = repo / "snapshots" / ref_main.read_text().strip()
             else:
                 snaps = sorted((repo / "snapshots").iterdir())
                 snap = snaps[-1] if snaps else None
-        except OSError:
+        except (OSError, ValueError):
             return None
-        if snap is None or not snap.is_dir():
+        if snap is None or not safe_is_dir(snap):
             return None
         return load_dir(snap)
 
@@ -553,6 +613,7 @@ class Project:
             var = launch.extra.get("python_var")
             if var:
                 by_var[(launch.path, var)] = launch
+        names: dict[str, list[Launch]] | None = None
         for call in self.clients:
             if call.engine_var and (call.loc.path, call.engine_var) in by_var:
                 call.launch = by_var[(call.loc.path, call.engine_var)]
@@ -568,12 +629,17 @@ class Project:
                     continue
             model = call.model.value if call.model is not None else None
             if isinstance(model, str) and model:
+                if names is None:  # the names each launch answers to, computed once
+                    names = {}
+                    for lc in self.launches:
+                        if lc.form in OFFLINE_FORMS:
+                            continue
+                        for n in {n for n, _ in self.served_names(lc)} | {
+                            n for n, _ in self.adapters(lc)
+                        }:
+                            names.setdefault(n, []).append(lc)
                 hits = [
-                    lc
-                    for lc in self.launches
-                    if lc.form not in OFFLINE_FORMS
-                    and _serves_name(self, lc, model)
-                    and self.same_project(lc.path, call.loc.path)
+                    lc for lc in names.get(model, ()) if self.same_project(lc.path, call.loc.path)
                 ]
                 if len(hits) == 1:
                     call.launch = hits[0]
@@ -722,12 +788,6 @@ def _adapter_items(tok: Token) -> list[tuple[str, Token]]:
         else:
             out.append(("default", Token(part.strip(), tok.loc, tok.resolved, tok.origin)))
     return out
-
-
-def _serves_name(project: Project, launch: Launch, name: str) -> bool:
-    if any(n == name for n, _ in project.served_names(launch)):
-        return True
-    return project.adapter_named(launch, name) is not None
 
 
 def relative_json_loc(doc: jsonutil.JsonDoc, *keys: Any) -> Loc:

@@ -772,13 +772,9 @@ def test_launch_locations_of_a_known_script():
     assert [t.loc.line for t in launch.tokens] == [2, 2, 2, 3, 3, 3]
 
 
-@pytest.mark.xfail(
-    reason="engines/cli.py ArgOcc.loc spans from the option to its last value even when the value "
-    "was synthesised at an earlier column (Helm values: words point at their keys), giving an end "
-    "column before the start column (an invalid SARIF region). Found by test_source_structured.",
-    strict=False,
-)
 def test_option_span_never_ends_before_it_starts():
+    # Found by test_source_structured: ArgOcc.loc spanned from the option to its last value even
+    # when the value was synthesised at an earlier column (Helm values: words point at their keys).
     text = (
         "servingEngineSpec:\n  modelSpec:\n  - name: m\n    modelURL: --chat-template\n"
         "    repository: vllm/vllm-openai\n    tag: v0.6.0\n"
@@ -790,6 +786,22 @@ def test_option_span_never_ends_before_it_starts():
                 loc = occ.loc
                 if loc.end_line == loc.line and loc.end_col is not None:
                     assert loc.end_col >= loc.col, loc
+
+
+def test_loc_through_only_spans_forward():
+    p = Path("f")
+    flag = Loc(p, 3, 10, 3, 15)
+    assert flag.through(Loc(p, 3, 16, 3, 20)) == Loc(p, 3, 10, 3, 20)  # a value after it
+    assert flag.through(Loc(p, 3, 2, 3, 6)) == flag  # a value synthesised at an earlier column
+    assert flag.through(Loc(p, 3, 12, 3, 13)) == flag  # never shrinks below the option's own
+    assert flag.through(Loc(p, 4, 1, 4, 5)) == flag  # on another line
+    assert flag.through(Loc(p, 3, 16, 4, 2)) == flag  # ending on another line
+    assert flag.through(Loc(Path("g"), 3, 16, 3, 20)) == flag  # in another file
+    assert flag.through(Loc(p)) == flag
+    assert Loc(p).through(Loc(p, 3, 16, 3, 20)) == Loc(p)
+    bare = Loc(p, 3, 10)  # a start with no end of its own
+    assert bare.through(Loc(p, 3, 16, 3, 20)) == Loc(p, 3, 10, 3, 20)
+    assert bare.through(Loc(p, 3, 1, 3, 4)) == bare
 
 
 @pytest.mark.parametrize(

@@ -249,14 +249,68 @@ def test_yaml_one_megabyte_single_line(tmp_path, shape):
         assert out["files"]["compose.yaml"]["launches"] == 0
 
 
-@pytest.mark.xfail(
-    reason="project.Project.local_path: Path.exists() raises OSError(ENAMETOOLONG) for a model "
-    "reference longer than the file-name limit (linker, deploylint/project.py)",
-    strict=False,
-)
 def test_very_long_model_reference(tmp_path):
+    # Path.exists() raised OSError(ENAMETOOLONG) in the linker (Project.local_path)
     write(tmp_path, "serve.sh", "vllm serve " + "m" * 5000 + "\n")
     scan_child(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "./" + "m" * 5000,  # a name too long (ENAMETOOLONG), relative
+        "/" + "m" * 5000,  # and absolute (resolved against the scan roots)
+        "/" + "/".join(["m" * 200] * 40),  # each name short, the path too long
+        "org/" + "m" * 5000,  # a Hub id too long for the cache directory's name
+        "./loop/x",  # through a symlink loop (ELOOP)
+        "LOOP/x",  # the same, absolute (Path.resolve raised RuntimeError)
+        "./m\x00x",  # a NUL (ValueError)
+    ],
+    ids=["long-name", "long-absolute", "long-path", "long-hub-id", "loop", "loop-absolute", "nul"],
+)
+@pytest.mark.parametrize("where", ["shell", "compose", "config"])
+def test_model_reference_the_file_system_cannot_look_up(tmp_path, ref, where):
+    """A path built from scanned text that the file system cannot look up is "not there"."""
+    os.symlink("loop", tmp_path / "loop")
+    ref = ref.replace("LOOP", str(tmp_path / "loop"))
+    if where == "shell":
+        write(tmp_path, "serve.sh", f"vllm serve '{ref}'\n")
+    elif where == "compose":
+        command = json.dumps(["--model", ref, "--tokenizer", ref, "--chat-template", ref])
+        write(
+            tmp_path,
+            "compose.yaml",
+            f"services:\n  v:\n    image: vllm/vllm-openai:v0.6.0\n    command: {command}\n"
+            f"    volumes: [{json.dumps(ref + ':/models')}]\n",
+        )
+    else:
+        write(tmp_path, "serve.sh", f"vllm serve m --config {json.dumps(ref)}\n")
+    scan_child(tmp_path)
+
+
+def test_safe_file_system_queries(tmp_path, monkeypatch):
+    from deploylint import location as L
+
+    os.symlink("loop", tmp_path / "loop")
+    (tmp_path / "d").mkdir()
+    (tmp_path / "f").write_text("x")
+    for bad in (
+        tmp_path / ("m" * 5000),
+        Path("/" + "/".join(["m" * 200] * 40)),
+        tmp_path / "loop" / "x",
+        tmp_path / "m\x00x",
+    ):
+        assert not L.safe_exists(bad) and not L.safe_is_dir(bad) and not L.safe_is_file(bad)
+    assert L.safe_resolve(tmp_path / "loop" / "x") is None
+    assert L.safe_is_dir(tmp_path / "d") and not L.safe_is_file(tmp_path / "d")
+    assert L.safe_is_file(tmp_path / "f") and not L.safe_is_dir(tmp_path / "f")
+    assert L.safe_exists(tmp_path / "f") and L.safe_resolve(tmp_path / "f") == tmp_path / "f"
+
+    def denied(path, *a, **k):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(os, "stat", denied)  # EACCES (this may run as root, where it cannot be)
+    assert not L.safe_exists(tmp_path / "f") and not L.safe_is_dir(tmp_path / "d")
 
 
 def test_compose_with_ten_thousand_services(tmp_path):
@@ -369,14 +423,19 @@ def test_dockerfile_continuations(tmp_path):
     assert messages(out, "a/Dockerfile") == []
 
 
-@pytest.mark.xfail(
-    reason="sources/modelfile.py value_span joins the value once per word: quadratic in the "
-    "number of words of a TEMPLATE (owner: Modelfile source)",
-    raises=subprocess.TimeoutExpired,
-    strict=False,
+@pytest.mark.parametrize(
+    "template",
+    [
+        '"""' + "{{ if .x }}" * 40_000 + '"""',  # many words
+        '"""' + "{{ if .x }}\n" * 40_000 + '"""',  # many lines
+        '"""' + "\n" * 200_000 + "x",  # unterminated after many blank lines
+        '"' + " " * 200_000 + '"',
+    ],
+    ids=["words", "lines", "unterminated", "blanks"],
 )
-def test_modelfile_long_template(tmp_path):
-    write(tmp_path, "Modelfile", 'FROM llama3\nTEMPLATE """' + "{{ if .x }}" * 40_000 + '"""\n')
+def test_modelfile_long_template(tmp_path, template):
+    # value_span joined the whole value at every blank in it: quadratic in a TEMPLATE's length
+    write(tmp_path, "Modelfile", "FROM llama3\nTEMPLATE " + template + "\n")
     scan_child(tmp_path, timeout=60)
 
 

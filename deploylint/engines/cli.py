@@ -55,14 +55,16 @@ class ArgOcc:
 
     @property
     def loc(self) -> Loc:
-        """Span from the option word to its last value."""
+        """Span from the option word to its last value, when that value follows it on its line.
+
+        Otherwise (a value on another line, or one synthesised at an earlier column, as Helm
+        values' words that point at their keys) the option word's own location: a span whose end
+        precedes its start is not a location (an invalid SARIF region).
+        """
         start = self.flag.loc
-        last = self.values[-1].loc if self.values and not self.inline else start
-        if start.line is None:
+        if not self.values or self.inline:
             return start
-        if last.line == start.line and last.end_col is not None:
-            return Loc(start.path, start.line, start.col, start.line, last.end_col)
-        return start
+        return start.through(self.values[-1].loc)
 
     @property
     def resolved(self) -> bool:

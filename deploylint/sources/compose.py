@@ -13,7 +13,7 @@ from yaml.nodes import Node
 from .. import yamlutil as Y
 from ..engines.cli import Token
 from ..facts import ChatUI, Diagnostic, Volume
-from ..location import Aligner, Loc, SourceFile, read_text
+from ..location import Aligner, Loc, SourceFile, read_text, safe_is_file
 from ..shell import Env, EnvValue, ShellSyntaxError, charge_expansion, split_words
 from . import FileFacts
 from .commands import (
@@ -199,7 +199,7 @@ def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
     # not used once one of them changes or appears.
     if dotenv_path not in facts.deps:
         facts.deps.append(dotenv_path)
-    if _is_file(dotenv_path):
+    if safe_is_file(dotenv_path):
         try:
             variables.update(parse_dotenv(read_text(dotenv_path), dotenv_path))
         except (OSError, ValueError):
@@ -246,7 +246,7 @@ def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
         df_path, _ = _dockerfile_for(Y.get(svc, "build"), base, variables)
         if df_path is not None:
             facts.deps.append(df_path)
-            info = _read_dockerfile(df_path, facts) if _is_file(df_path) else None
+            info = _read_dockerfile(df_path, facts) if safe_is_file(df_path) else None
             if info is None or info.final is None:
                 continue  # built from a Dockerfile we cannot see
             ctx.notes.append(f"built from {df_path.name}")
@@ -276,14 +276,6 @@ def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
     facts.data.setdefault("compose", []).append(
         {name: Y.loc(sf.path, kn) for name, kn, _ in Y.items(services)}
     )
-
-
-def _is_file(path: Path) -> bool:
-    """``Path.is_file`` that is False, not an error, for a name too long or with a NUL in it."""
-    try:
-        return path.is_file()
-    except (OSError, ValueError):
-        return False
 
 
 def _read_dockerfile(path: Path, facts: FileFacts):  # -> DockerfileInfo | None

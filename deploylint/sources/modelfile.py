@@ -88,6 +88,9 @@ class Instruction:
     extra: dict = field(default_factory=dict)
 
 
+_BLANK = frozenset(" \t\r\n\v\f")  # what the value is stripped of before it is unquoted
+
+
 def _is_space(ch: str) -> bool:
     return ch in " \t"
 
@@ -168,15 +171,37 @@ def parse_modelfile(text: str) -> list[Instruction]:
     def span(chars: list[str], offs: list[int]) -> Span:
         return Span("".join(chars), offs[0] if offs else 0, offs[-1] + 1 if offs else 0)
 
+    # The value is looked at again at every blank in it (ParseFile unquotes the whole buffer each
+    # time, to see whether a quoted value has ended). Joining the buffer each time was quadratic
+    # in the length of a quoted value (a TEMPLATE): instead its first and last non-blank
+    # characters are tracked as the buffer grows, whether it is a complete value is read from
+    # them, and the buffer is joined only once it is one.
+    vbuf: list[str] | None = None  # the buffer the three below describe
+    vseen = 0  # how much of it was looked at
+    vlead = vlast = -1  # its first and last non-blank characters (-1: all blank so far)
+
     def value_span() -> tuple[Span, bool]:
-        raw = "".join(buf)
-        stripped = raw.strip(" \t\r\n\v\f")
-        lead = len(raw) - len(raw.lstrip(" \t\r\n\v\f"))
-        value, ok = _unquote(stripped)
-        if not stripped:
+        nonlocal vbuf, vseen, vlead, vlast
+        if vbuf is not buf:  # a new value
+            vbuf, vseen, vlead, vlast = buf, 0, -1, -1
+        for k in range(vseen, len(buf)):
+            if buf[k] not in _BLANK:
+                if vlead < 0:
+                    vlead = k
+                vlast = k
+        vseen = len(buf)
+        if vlead < 0:
             start = pos[0] if pos else 0
-            return Span(value, start, start), ok
-        return Span(value, pos[lead], pos[lead + len(stripped) - 1] + 1), ok
+            return Span("", start, start), True
+        n = vlast + 1 - vlead  # the length of the value with its blanks stripped
+        if n >= 3 and buf[vlead] == buf[vlead + 1] == buf[vlead + 2] == '"':
+            ok = n >= 6 and buf[vlast] == buf[vlast - 1] == buf[vlast - 2] == '"'
+        elif buf[vlead] == '"':
+            ok = n >= 2 and buf[vlast] == '"'
+        else:
+            ok = True
+        value = _unquote("".join(buf[vlead : vlast + 1]))[0] if ok else ""
+        return Span(value, pos[vlead], pos[vlast] + 1), ok
 
     for i, ch in enumerate(text):
         nxt, keep, err = _next_state(ch, state)

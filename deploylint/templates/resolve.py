@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..facts import Launch, ModelDir
-from ..location import Loc, read_text
+from ..location import Loc, read_text, safe_is_file
 from ..versions import Version
 
 VLLM_NO_TEMPLATE = (
@@ -225,7 +225,7 @@ def _read_template_file(project, launch: Launch, text: str) -> tuple[str | None,
     if text in inline:
         return inline[text][0], None
     path = project.local_path(launch, text)
-    if path is not None and path.is_file():
+    if path is not None and safe_is_file(path):
         try:
             return read_text(path), path
         except (OSError, ValueError):
