@@ -770,3 +770,24 @@ def test_hostile_chat_templates():
         kind, detail, peak = results[name]
         assert kind in kinds, (name, kind, detail)
         assert peak < PEAK_LIMIT, (name, peak)
+
+
+@pytest.mark.parametrize(
+    "toml",
+    [
+        # found by the long fuzz run (scripts/fuzz_long.py, source:pyproject): Poetry's
+        # dependencies written as a list crashed the pins source
+        '[tool.poetry]\nname = "x"\ndependencies = ["vllm==0.6.0"]\n',
+        'tool = 1\n[project]\nname = "x"\n',
+        'project = "x"\n',
+        '[project]\nname = "x"\ndependencies = {vllm = "0.6.0"}\n',
+        '[project]\nname = "x"\noptional-dependencies = ["vllm==0.6.0"]\n',
+        '[tool.poetry.dependencies]\nvllm = 6\nlmdeploy = ["0.5"]\nsglang = {version = 1}\n',
+    ],
+)
+def test_pyproject_in_unexpected_shapes(tmp_path, toml):
+    write(tmp_path, "pyproject.toml", toml)
+    write(tmp_path, "serve.sh", "vllm serve Qwen/Qwen2.5-7B-Instruct --port 8000\n")
+    result = scan([tmp_path], Config(), cwd=tmp_path)
+    assert result.internal_errors == []
+    assert [ff for ff in result.project.files.values() if ff.launches]

@@ -82,8 +82,9 @@ def parse_pyproject(sf: SourceFile, facts: FileFacts) -> None:
                 if isinstance(group, list):
                     reqs.extend(d for d in group if isinstance(d, str))
     poetry = data.get("tool", {}).get("poetry", {}) if isinstance(data.get("tool"), dict) else {}
-    if isinstance(poetry, dict):
-        for name, spec in (poetry.get("dependencies") or {}).items():
+    poetry_deps = poetry.get("dependencies") if isinstance(poetry, dict) else None
+    if isinstance(poetry_deps, dict):  # a table; anything else is not Poetry's format
+        for name, spec in poetry_deps.items():
             if isinstance(spec, dict):
                 spec = spec.get("version", "")
             if isinstance(spec, str):
