@@ -374,24 +374,14 @@ class FactCache:
     def enabled(self) -> bool:
         return self.key is not None
 
-    def _mac(self, payload: bytes) -> str:
-        assert self.key is not None
-        return hmac.new(self.key, payload, hashlib.sha256).hexdigest()
-
     def _load(self) -> dict[str, Any]:
         if self.entries is None:
             self.entries = {}
-            try:
-                raw = read_bytes(self.pack, MAX_PACK)
-                head, _, payload = raw.partition(b"\n")
-                if hmac.compare_digest(head.decode("ascii"), self._mac(payload)):
-                    data = json.loads(payload)
-                    if isinstance(data, dict) and data.get("format") == FORMAT:
-                        entries = data.get("entries")
-                        if isinstance(entries, dict):
-                            self.entries = entries
-            except (OSError, ValueError, RecursionError, UnicodeError):
-                self.entries = {}
+            data = read_signed(self.pack)
+            if isinstance(data, dict) and data.get("format") == FORMAT:
+                entries = data.get("entries")
+                if isinstance(entries, dict):
+                    self.entries = entries
         return self.entries
 
     def dep_hash(self, path: str) -> str | None:
@@ -448,21 +438,48 @@ class FactCache:
             entries = {}
         entries.update(self.fresh)
         try:
-            payload = json.dumps(
-                {"format": FORMAT, "entries": entries}, separators=(",", ":"), ensure_ascii=False
-            ).encode("utf-8", "surrogatepass")
-            self.pack.parent.mkdir(parents=True, exist_ok=True)
-            _gitignore(self.directory)
-            fd, tmp = tempfile.mkstemp(dir=self.pack.parent, prefix=".pack.")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(self._mac(payload).encode("ascii") + b"\n" + payload)
-                os.replace(tmp, self.pack)
-            except BaseException:
-                os.unlink(tmp)
-                raise
+            write_signed(self.directory, self.pack, {"format": FORMAT, "entries": entries})
         except (OSError, ValueError, TypeError, RecursionError, UnicodeError):
             pass
+
+
+def write_signed(directory: Path, path: Path, data: Any) -> None:
+    """Write ``data`` as JSON to ``path`` (in the cache ``directory``), atomically, preceded by a
+    line holding its HMAC. Raises OSError (no key: nothing is written)."""
+    key = _hmac_key()
+    if key is None:
+        raise OSError("no cache key")
+    payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8", "surrogatepass"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _gitignore(directory)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(hmac.new(key, payload, hashlib.sha256).hexdigest().encode("ascii"))
+            fh.write(b"\n" + payload)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def read_signed(path: Path) -> Any:
+    """The JSON written by ``write_signed`` at ``path``; None when it is missing, unreadable,
+    too large, or not signed with this user's key."""
+    key = _hmac_key()
+    if key is None:
+        return None
+    try:
+        raw = read_bytes(path, MAX_PACK)
+        head, _, payload = raw.partition(b"\n")
+        mac = hmac.new(key, payload, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(head.decode("ascii"), mac):
+            return None
+        return json.loads(payload)
+    except (OSError, ValueError, RecursionError, UnicodeError):
+        return None
 
 
 def _gitignore(directory: Path) -> None:

@@ -26,11 +26,9 @@ scanned tree; an unreadable, forged or foreign cache is ignored.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import stat as stat_mod
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -179,28 +177,15 @@ class ResultCache:
     def enabled(self) -> bool:
         return self.key is not None
 
-    def _mac(self, payload: bytes) -> str:
-        import hmac
-
-        assert self.key is not None
-        return hmac.new(self.key, payload, hashlib.sha256).hexdigest()
-
     def get(self, files: list[list[Any]], skipped: list[list[Any]]) -> Any | None:
         """The cached result when the tree is unchanged: ``files`` is ``[[path, kind, size,
         mtime_ns], …]`` from discovery, ``skipped`` ``[[path, reason], …]``."""
         if not self.enabled:
             return None
-        import hmac
+        from .cache import decode_facts, read_signed
 
-        from .cache import MAX_PACK, decode_facts
-        from .location import read_bytes
-
+        data = read_signed(self.path)
         try:
-            raw = read_bytes(self.path, MAX_PACK)
-            head, _, payload = raw.partition(b"\n")
-            if not hmac.compare_digest(head.decode("ascii"), self._mac(payload)):
-                return None
-            data = json.loads(payload)
             if not isinstance(data, dict) or data.get("format") != FORMAT:
                 return None
             if data["skipped"] != skipped or len(data["files"]) != len(files):
@@ -227,7 +212,7 @@ class ResultCache:
         """Save ``result``. Not saved when a scanned file changed while it was scanned."""
         if not self.enabled or rec.overflow:
             return
-        from .cache import Unencodable, _gitignore, encode_facts
+        from .cache import Unencodable, encode_facts, write_signed
 
         try:
             rows = []
@@ -237,7 +222,9 @@ class ResultCache:
                     return  # changed during the scan: what was read is not what is there now
                 rows.append([path, kind, size, mtime, _file_hash(path)])
             probes = [[p, mode, sig] for (p, mode), sig in sorted(rec.probes.items())]
-            payload = json.dumps(
+            write_signed(
+                self.directory,
+                self.path,
                 {
                     "format": FORMAT,
                     "files": rows,
@@ -245,19 +232,7 @@ class ResultCache:
                     "probes": probes,
                     "result": encode_facts(result),
                 },
-                separators=(",", ":"),
-                ensure_ascii=False,
-            ).encode("utf-8", "surrogatepass")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            _gitignore(self.directory)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".result.")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(self._mac(payload).encode("ascii") + b"\n" + payload)
-                os.replace(tmp, self.path)
-            except BaseException:
-                os.unlink(tmp)
-                raise
+            )
         except (OSError, ValueError, TypeError, RecursionError, UnicodeError, Unencodable):
             pass
 
