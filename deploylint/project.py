@@ -73,6 +73,8 @@ class Project:
     _lineage: Any = None  # lineage.Index, built on first use
     _resolved_paths: dict[Path, Path] = field(default_factory=dict)
     _top_dirs: dict[str, Any] = field(default_factory=dict)
+    _local_paths: dict[tuple[Path, str], Path] = field(default_factory=dict)
+    _root_bases: list[Path] | None = None
     _base: Any = False  # the single scan root's directory (str), None, or False: not yet known
 
     # -- model directories ---------------------------------------------------------------------
@@ -190,15 +192,13 @@ class Project:
         p = safe_resolve(path)
         if p is None:
             return False
-        for r in self.roots:
-            try:
-                rr = r.resolve()
-            except OSError:
-                continue
-            base = rr if rr.is_dir() else rr.parent
-            if p == base or base in p.parents:
-                return True
-        return False
+        if self._root_bases is None:
+            self._root_bases = []
+            for r in self.roots:
+                rr = safe_resolve(r)
+                if rr is not None:
+                    self._root_bases.append(rr if rr.is_dir() else rr.parent)
+        return any(p == base or base in p.parents for base in self._root_bases)
 
     # -- linking -------------------------------------------------------------------------------
     def link(self) -> None:
@@ -220,7 +220,8 @@ class Project:
 
     def _collect(self) -> None:
         by_dir: dict[Path, dict[str, Any]] = {}
-        for path, ff in sorted(self.files.items()):
+        # by path parts: the order of Path comparison, without its per-comparison cost
+        for path, ff in sorted(self.files.items(), key=lambda kv: kv[0].parts):
             self.launches.extend(ff.launches)
             self.chat_uis.extend(ff.chat_uis)
             self.pins.extend(ff.pins)
@@ -392,14 +393,16 @@ class Project:
             if self.inside_roots(p):
                 return p
             return None
-        cands = [launch.base_dir / p]
-        for r in self.roots:
-            base = r if r.is_dir() else r.parent
-            cands.append(base / p)
-        for c in cands:
-            if safe_exists(c):
-                return Path(os.path.normpath(c))
-        return Path(os.path.normpath(cands[0]))
+        key = (launch.base_dir, ref)
+        hit = self._local_paths.get(key)
+        if hit is None:
+            cands = [launch.base_dir / p]
+            for r in self.roots:
+                base = r if r.is_dir() else r.parent
+                cands.append(base / p)
+            found = next((c for c in cands if safe_exists(c)), cands[0])
+            hit = self._local_paths[key] = Path(os.path.normpath(found))
+        return hit
 
     def _alias(self, ref: str) -> str | None:
         return self.config.models.get(ref) or self.config.models.get(ref.rstrip("/"))
