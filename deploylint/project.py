@@ -531,9 +531,22 @@ class Project:
         mr.is_default = is_default
         if note:
             launch.notes.append(note)
-        from .assess import assess
+        from .assess import Assessment, assess
 
         mr.info = assess(mr)
+        if mr.directory is None and mr.resolved:
+            # An engine with its own model names (Ollama's library) says what a name means.
+            from .engines import DISPLAY_NAMES
+            from .engines.registry import module
+
+            variant = getattr(module(launch.engine), "library_variant", None)
+            said = variant(text) if variant is not None else None
+            if said is not None:
+                kind, reason = said
+                mr.how = f"an {DISPLAY_NAMES.get(launch.engine, launch.engine)} model name"
+                mr.info = Assessment(
+                    kind, "likely" if kind else "none", [reason], mr.info.family, text
+                )
         return mr
 
     def _tokenizer_ref(self, launch: Launch) -> ModelRef | None:

@@ -646,3 +646,31 @@ def test_corpus_modelfiles_parse(rel, tmp_path):
     shutil.copy(path, copy)
     again = scan(copy, "modelfile").launches[0].extra["modelfile"]
     assert again["from"].value == mf["from"].value
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("llama3.2", "instruct"),
+        ("library/llama3.1:8b", "instruct"),
+        ("llama3.1:8b-instruct-q4_K_M", "instruct"),
+        ("llama3.1:8b-text-q4_0", "base"),
+        ("llama2:text", "base"),
+        ("deepseek-coder:6.7b-base", "base"),
+        ("someone/llama3.1:8b", None),
+    ],
+)
+def test_ollama_library_names(name, kind):
+    from deploylint.engines.ollama import library_variant
+
+    said = library_variant(name)
+    assert said is not None and said[0] == kind
+
+
+@pytest.mark.parametrize(
+    "name", ["./models/x.gguf", "/srv/model", "~/m", "x.Q4_K_M.gguf", "hf.co/org/repo:Q4_K_M"]
+)
+def test_ollama_paths_and_hf_refs_are_not_library_names(name):
+    from deploylint.engines.ollama import library_variant
+
+    assert library_variant(name) is None

@@ -9,6 +9,7 @@ versions from the repository's tags. Other facts: ../shared/research/domain.md Â
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from . import Fact, fact_at, registry
@@ -300,3 +301,48 @@ def chat_endpoint(form: str) -> str | None:
     if form == MODELFILE_FORM:
         return "/api/chat"  # the model it defines is chatted with through the server's chat API
     return None
+
+
+# -- what a model name means in the Ollama library ---------------------------------------------
+
+LIBRARY_VARIANTS = Fact(
+    "chat",
+    "Ollama library names are `[namespace/]name[:tag]` (namespace `library/` when omitted, tag "
+    "`latest`); a library model's default tag and its `instruct`/`chat` tags are the "
+    "instruction-tuned variant, the pretrained one carries `text` (or `base`) in its tag, e.g. "
+    '`llama3.1:8b-text-q4_0` (ollama.com/library; Qwen docs: "ollama does not host base models", '
+    "QwenLM/Qwen3 docs/source/run_locally/ollama.md; ollama/ollama#521: the Llama-2 `text` GGUF "
+    "is the completion model)",
+)
+
+_BASE_TAG = re.compile(r"(?:^|[-_.])(?:text|base|pretrain(?:ed)?)(?:$|[-_.])", re.I)
+_NAME = re.compile(
+    r"^(?:(?P<ns>[a-z0-9][a-z0-9._-]*)/)?(?P<name>[a-z0-9][a-z0-9._-]*)(?::(?P<tag>[\w.-]+))?$",
+    re.I,
+)
+
+
+def library_variant(text: str) -> tuple[str | None, str] | None:
+    """What an Ollama model name says about the model: ("instruct" | "base" | None, reason), or
+    None when ``text`` is not a library-style name (a path, a GGUF file, an `hf.co/â€¦` reference:
+    those are judged like any other checkpoint)."""
+    text = text.strip()
+    if not text or text.startswith((".", "/", "~")) or text.lower().endswith(".gguf"):
+        return None
+    m = _NAME.match(text)
+    if m is None:
+        return None
+    ns, name, tag = m.group("ns"), m.group("name"), m.group("tag") or "latest"
+    if ns is not None and ns.lower() != "library":
+        return None, (
+            f"`{text}` is a model in the Ollama user namespace `{ns}`: what it was trained for is "
+            "not known statically"
+        )
+    if _BASE_TAG.search(tag):
+        return "base", (
+            f"the `{tag}` tag of the Ollama library model `{name}` is its pretrained (text) variant"
+        )
+    return "instruct", (
+        f"`{text}` is an Ollama library model, whose default and non-`text` tags are the "
+        "instruction-tuned variant"
+    )
