@@ -54,6 +54,16 @@ _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
 _REMOTE = re.compile(r"^(?:s3|gs|gcs|pvc|oci|https?|azure|abfss?|ms)://", re.I)
 
 
+#: Files whose presence makes a directory a model directory (what ``model_dir`` loads).
+MODEL_DIR_MARKERS = (
+    "config.json",
+    "adapter_config.json",
+    "tokenizer_config.json",
+    "chat_template.jinja",
+    "chat_template.json",
+)
+
+
 @dataclass
 class Project:
     config: Config
@@ -86,10 +96,7 @@ class Project:
         if key in self._loaded_dirs:
             return self._loaded_dirs[key]
         md = None
-        if safe_is_dir(key) and any(
-            safe_exists(key / n)
-            for n in ("config.json", "adapter_config.json", "tokenizer_config.json")
-        ):
+        if safe_is_dir(key) and any(safe_exists(key / n) for n in MODEL_DIR_MARKERS):
             md = load_dir(key)
         self._loaded_dirs[key] = md
         return md

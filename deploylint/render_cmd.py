@@ -177,20 +177,13 @@ def run(
     fmt: str = "text",
 ) -> str:
     from .config import Config
-    from .project import Project
+    from .project import MODEL_DIR_MARKERS, Project
 
     messages = load_messages(messages_file)
     path = Path(target)
     items: list[tuple[str, Prompting]] = []
     project = Project(Config(), [cwd])
-    model_files = (
-        "config.json",
-        "tokenizer_config.json",
-        "adapter_config.json",
-        "chat_template.jinja",
-        "chat_template.json",
-    )
-    if path.is_dir() and any((path / n).exists() for n in model_files):
+    if path.is_dir() and any((path / n).exists() for n in MODEL_DIR_MARKERS):
         md = project.model_dir(path.resolve())
         ref = target.rstrip("/")
         specs = engines or ["transformers"]

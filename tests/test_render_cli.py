@@ -120,3 +120,14 @@ def test_export_template_prints_the_training_template():
     assert "You are SupportBot." in p2.stdout and "You are a helpful assistant." not in p2.stdout
     assert run(["export-template", "--from", "qwen"], ROOT).returncode == 2
     assert run(["export-template", "--from", "llamafactory:nope@0.9.1"], ROOT).returncode == 2
+
+
+def test_render_a_directory_holding_only_a_chat_template(tmp_path):
+    """A processor directory with chat_template.json alone is model files for transformers."""
+    d = tmp_path / "vl"
+    d.mkdir()
+    shutil.copy(TESTDATA / "templates" / "qwen2.5-vl-7b-instruct" / "chat_template.json", d)
+    p = run(["render", "vl", "--engine", "transformers"], tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert "== transformers — chat_template.json (processor)" in p.stdout
+    assert "You are a helpful assistant." in p.stdout
