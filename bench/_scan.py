@@ -28,6 +28,9 @@ def main() -> None:
     from deploylint.runner import scan
 
     imported = time.perf_counter()
+    import gc
+
+    gc.disable()  # as cli._scan_and_report does
     cfg = config_mod.load(None, args.root)
     result = scan(
         [args.root],

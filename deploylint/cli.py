@@ -251,7 +251,13 @@ def _emit(args, text: str) -> None:
 
 
 def _scan_and_report(args, paths: list[Path], config_start: Path, only_files) -> int:
+    import gc
     from importlib import import_module
+
+    # The scan builds millions of small acyclic objects. runner.scan keeps the cyclic collector
+    # off while it runs; re-enabled before the report, its first full collection walks them all
+    # (0.4 s on 10,000 files) for nothing: this process ends after the report.
+    gc.disable()
 
     from . import config as config_mod
     from .catalog import SelectorError
