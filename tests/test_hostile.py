@@ -791,3 +791,23 @@ def test_pyproject_in_unexpected_shapes(tmp_path, toml):
     result = scan([tmp_path], Config(), cwd=tmp_path)
     assert result.internal_errors == []
     assert [ff for ff in result.project.files.values() if ff.launches]
+
+
+def test_python_syntax_warnings_are_not_printed(tmp_path):
+    """Found by the long fuzz run: ast.parse wrote the scanned file's SyntaxWarnings (invalid
+    decimal literal, invalid escape sequence) to deploylint's stderr."""
+    write(
+        tmp_path,
+        "app.py",
+        'from openai import OpenAI\nx = 1if True else 2\np = "\\d+"\n'
+        'OpenAI().chat.completions.create(model="m", messages=[])\n',
+    )
+    proc = subprocess.run(
+        [sys.executable, "-W", "default", "-m", "deploylint", "scan", "--no-cache", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "SyntaxWarning" not in proc.stderr

@@ -44,6 +44,7 @@ import ast
 import json
 import re
 import sys
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -405,7 +406,11 @@ def parse(sf: SourceFile, facts: FileFacts) -> None:
     if not any(k in text for k in KEYWORDS):
         return
     try:
-        tree = ast.parse(text, filename=str(sf.path))
+        with warnings.catch_warnings():
+            # The scanned file's own problems (`1if x else 2`, invalid escapes) are not ours to
+            # print: compile() would write a SyntaxWarning to stderr for each.
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, filename=str(sf.path))
     except SyntaxError as e:
         line = e.lineno if isinstance(e.lineno, int) and e.lineno > 0 else 1
         col = e.offset if isinstance(e.offset, int) and e.offset > 0 else 1
