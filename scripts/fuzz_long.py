@@ -117,6 +117,8 @@ class Recorder:
         self.seen: dict[str, int] = {}
 
     def record(self, exc: BaseException, data: bytes) -> None:
+        """Count a failure; save its first input and traceback (distinct: exception type and the
+        innermost deploylint frame)."""
         tb = traceback.extract_tb(exc.__traceback__)
         frames = [f for f in tb if "deploylint" in f.filename and "/tests/" not in f.filename]
         where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
@@ -131,7 +133,13 @@ class Recorder:
             (self.dir / f"{stem}.input").write_bytes(data)
             text = "".join(traceback.format_exception(exc))
             (self.dir / f"{stem}.txt").write_text(f"{sig}\n\n{text}")
-            print(f"\n[fuzz] new failure {sig}", file=sys.stderr, flush=True)
+            self.announce(sig, stem)
+        self.after(new=count == 0)
+
+    def announce(self, sig: str, stem: str) -> None:
+        print(f"\n[fuzz] new failure {sig}", file=sys.stderr, flush=True)
+
+    def after(self, new: bool) -> None:
         (self.dir.parent / "failures.json").write_text(json.dumps(self.seen, indent=1))
 
 
@@ -855,22 +863,11 @@ class MutateRecorder(Recorder):
     """The same bookkeeping as ``Recorder``, its counts written as ``failures-mutate.json`` (not on
     every repeat: a target failing on most inputs would spend its time rewriting it)."""
 
-    def record(self, exc: BaseException, data: bytes) -> None:
-        tb = traceback.extract_tb(exc.__traceback__)
-        frames = [f for f in tb if "deploylint" in f.filename and "/tests/" not in f.filename]
-        where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
-        if isinstance(exc, AssertionError):
-            where = f"property:{str(exc).split(':', 1)[0][:60]}"
-        sig = f"{type(exc).__name__}@{where}"
-        count = self.seen.get(sig, 0)
-        self.seen[sig] = count + 1
-        if count == 0:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            stem = hashlib.sha1(sig.encode()).hexdigest()[:12]
-            (self.dir / f"{stem}.input").write_bytes(data)
-            text = "".join(traceback.format_exception(exc))
-            (self.dir / f"{stem}.txt").write_text(f"{sig}\n\n{text}")
-            print(f"[fuzz] new failure {sig} (saved as failures/{stem}.input)", flush=True)
+    def announce(self, sig: str, stem: str) -> None:
+        print(f"[fuzz] new failure {sig} (saved as failures/{stem}.input)", flush=True)
+
+    def after(self, new: bool) -> None:
+        if new:
             self.flush()
 
     def flush(self) -> None:
