@@ -101,7 +101,7 @@ def _render(p: Prompting, messages: list[dict], gen: bool) -> str:
 
         return st.render(p.sglang, messages, add_generation_prompt=gen, version=p.version)
     if p.kind == "ollama" and p.ollama is not None:
-        from .gotmpl import render_ollama
+        from ..engines.ollama_prompt import render_ollama
 
         return render_ollama(
             p.ollama["template"],
@@ -516,7 +516,7 @@ def _ollama(project, launch: Launch, version: str | None) -> Prompting:
     if md is not None:
         t = hf_template(md)
         if t is not None:
-            from .ollama_registry import autodetect, template
+            from ..engines.ollama_templates import autodetect, template
 
             name = autodetect(t.text)
             if name is not None and template(name) is not None:
