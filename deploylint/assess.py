@@ -62,7 +62,8 @@ def dir_signals(md: ModelDir) -> tuple[list[str], list[str]]:
     gc = md.json("generation_config.json")
     if gc:
         eos = gc.get("eos_token_id")
-        eos_ids = set(eos) if isinstance(eos, list) else ({eos} if isinstance(eos, int) else set())
+        eos_list = eos if isinstance(eos, list) else [eos]
+        eos_ids = {i for i in eos_list if isinstance(i, int) and not isinstance(i, bool)}
         turn = sorted(i for i in eos_ids if i in CHAT_EOS_IDS)
         if turn:
             chat.append(

@@ -36,8 +36,9 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, safefs
 from .location import Aligner, Loc, read_bytes
+from .safefs import owned_real_dir
 
 FORMAT = 1
 #: Largest cache pack read back (bytes); a larger one is ignored.
@@ -316,7 +317,7 @@ def _hmac_key() -> bytes | None:
         home = _user_cache_home()
         path = home / "hmac.key"
         try:
-            key = read_bytes(path, 4096)
+            key = read_bytes(path, 4096, trusted=True)  # the user's own cache home
             if len(key) >= 32:
                 return key
         except OSError:
@@ -335,19 +336,25 @@ def _hmac_key() -> bytes | None:
             pass
         finally:
             os.unlink(tmp)
-        key = read_bytes(path, 4096)
+        key = read_bytes(path, 4096, trusted=True)
         return key if len(key) >= 32 else None
     except (OSError, RuntimeError, ValueError):
         return None
 
 
 def default_dir(root: Path) -> Path:
+    """``$DEPLOYLINT_CACHE_DIR``, else ``.deploylint_cache/`` in the project root, else the
+    user's cache home. A ``.deploylint_cache`` that is there but is not a directory of this
+    user's own (a symlink planted in the repository, a file) is never used (safefs.py)."""
     env = os.environ.get("DEPLOYLINT_CACHE_DIR")
     if env:
         return Path(env)
     local = root / ".deploylint_cache"
-    if os.access(root, os.W_OK) and (not local.exists() or os.access(local, os.W_OK)):
-        return local
+    if os.access(root, os.W_OK):
+        if not os.path.lexists(local):
+            return local
+        if owned_real_dir(local) and os.access(local, os.W_OK):
+            return local
     return _user_cache_home()
 
 
@@ -444,35 +451,48 @@ class FactCache:
 
 
 def write_signed(directory: Path, path: Path, data: Any) -> None:
-    """Write ``data`` as JSON to ``path`` (in the cache ``directory``), atomically, preceded by a
-    line holding its HMAC. Raises OSError (no key: nothing is written)."""
+    """Write ``data`` as JSON to ``path`` (``directory/vN/NAME``), atomically, preceded by a
+    line holding its HMAC. Never through a symlink: the cache directory and ``vN`` are opened
+    with ``O_NOFOLLOW`` (a symlink there is refused), the file is a fresh ``O_EXCL`` temporary
+    renamed into place (safefs.py). Raises OSError (no key: nothing is written)."""
     key = _hmac_key()
     if key is None:
         raise OSError("no cache key")
     payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode(
         "utf-8", "surrogatepass"
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _gitignore(directory)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp.")
+    signed = hmac.new(key, payload, hashlib.sha256).hexdigest().encode("ascii") + b"\n" + payload
+    if path.parent.parent != directory:
+        raise OSError(f"cache file {path} is not at {directory}/vN/")
+    os.makedirs(directory.parent, exist_ok=True)  # the project root, or the user's cache home
+    top = safefs.open_dir(directory, create=True)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(hmac.new(key, payload, hashlib.sha256).hexdigest().encode("ascii"))
-            fh.write(b"\n" + payload)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+        _gitignore_at(top)
+        sub = safefs.open_subdir(top, path.parent.name, create=True)
+        try:
+            safefs.replace_file(sub, path.name, signed)
+        finally:
+            os.close(sub)
+    finally:
+        os.close(top)
 
 
 def read_signed(path: Path) -> Any:
     """The JSON written by ``write_signed`` at ``path``; None when it is missing, unreadable,
-    too large, or not signed with this user's key."""
+    too large, behind a symlink, or not signed with this user's key."""
     key = _hmac_key()
     if key is None:
         return None
     try:
-        raw = read_bytes(path, MAX_PACK)
+        top = safefs.open_dir(path.parent.parent)
+        try:
+            sub = safefs.open_subdir(top, path.parent.name)
+            try:
+                raw = safefs.read_nofollow(sub, path.name, MAX_PACK)
+            finally:
+                os.close(sub)
+        finally:
+            os.close(top)
         head, _, payload = raw.partition(b"\n")
         mac = hmac.new(key, payload, hashlib.sha256).hexdigest()
         if not hmac.compare_digest(head.decode("ascii"), mac):
@@ -482,9 +502,10 @@ def read_signed(path: Path) -> Any:
         return None
 
 
-def _gitignore(directory: Path) -> None:
-    """A cache directory ignores itself (as ruff's does), wherever it is put."""
-    marker = directory / ".gitignore"
-    if not marker.exists():
-        directory.mkdir(parents=True, exist_ok=True)
-        marker.write_text("# created by deploylint\n*\n")
+def _gitignore_at(dir_fd: int) -> None:
+    """A cache directory ignores itself (as ruff's does), wherever it is put. An existing
+    ``.gitignore`` (or a symlink planted there) is left alone, never written through."""
+    try:
+        safefs.write_new(dir_fd, ".gitignore", b"# created by deploylint\n*\n", mode=0o644)
+    except OSError:
+        pass

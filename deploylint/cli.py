@@ -85,6 +85,14 @@ def _add_scan_options(p: argparse.ArgumentParser) -> None:
         "than two cores)",
     )
     p.add_argument(
+        "--limit",
+        action="append",
+        metavar="NAME=VALUE",
+        help="set a limit of the scan budget (scan-seconds, file-seconds, render-seconds, "
+        "renders-seconds, rule-seconds, scan-memory-mib, file-memory-mib); repeatable. A "
+        "configuration file may only lower them",
+    )
+    p.add_argument(
         "--no-cache",
         action="store_true",
         help="do not read or write the cache of scan results (also DEPLOYLINT_NO_CACHE=1)",
@@ -243,7 +251,29 @@ def _finish_empty(args) -> int:
     return EXIT_CLEAN
 
 
+def _apply_limits(cfg, values: list[str] | None) -> None:
+    """``--limit NAME=VALUE``: any value (the configuration file could only lower them)."""
+    if not values:
+        return
+    from .budget import LimitError
+
+    table: dict[str, str] = {}
+    for v in values:
+        name, sep, value = v.partition("=")
+        if not sep:
+            raise UsageError(f"--limit {v}: expected NAME=VALUE")
+        table[name.strip()] = value.strip()
+    try:
+        cfg.limits = cfg.limits.merged(table, only_lower=False)
+    except LimitError as e:
+        raise UsageError(f"--limit: {e}") from None
+
+
 def _emit(args, text: str) -> None:
+    # A lone surrogate that reached the report (a non-UTF-8 file name shown by a path the
+    # report did not make with display_path) cannot be written as UTF-8: "?", valid in every
+    # format.
+    text = text.encode("utf-8", "replace").decode("utf-8")
     if args.output is not None:
         args.output.write_text(text, encoding="utf-8")
     else:
@@ -275,6 +305,7 @@ def _scan_and_report(args, paths: list[Path], config_start: Path, only_files) ->
         cfg = config_mod.load(args.config, config_start if config_start.exists() else cwd)
     except config_mod.ConfigError as e:
         raise UsageError(str(e)) from None
+    _apply_limits(cfg, args.limit)
     base = None
     if args.baseline is not None or args.write_baseline is not None:
         from . import baseline as baseline_mod
@@ -335,7 +366,11 @@ def _scan_and_report(args, paths: list[Path], config_start: Path, only_files) ->
                 file=sys.stderr,
             )
     reporter = import_module(FORMATS[args.format])
-    _emit(args, reporter.render(result, cwd, color=_use_color(args)))
+    from .safefs import confined
+
+    with confined(result.jail):  # the report reads source lines under the scan's jail too
+        text = reporter.render(result, cwd, color=_use_color(args))
+    _emit(args, text)
     if result.internal_errors:
         return EXIT_ERROR
     if result.findings and not args.exit_zero:
@@ -344,11 +379,13 @@ def _scan_and_report(args, paths: list[Path], config_start: Path, only_files) ->
 
 
 def _print_internal_errors(result, args) -> None:
+    from .escape import visible
+
     for err in result.internal_errors:
         first = err.splitlines()[0]
-        print(f"deploylint: internal error: {first}", file=sys.stderr)
+        print(f"deploylint: internal error: {visible(first)}", file=sys.stderr)
         if args.verbose:
-            print(err, file=sys.stderr)
+            print("\n".join(visible(line) for line in err.splitlines()), file=sys.stderr)
 
 
 def _baseline_scope(paths: list[Path], only_files, base, selected: set[str]):
@@ -389,7 +426,9 @@ def _report_stale(stale: list[dict], path: Path, limit: int = 10) -> None:
         msg = str(e.get("message", ""))
         if len(msg) > 100:
             msg = msg[:99] + "…"
-        print(f"  {e.get('code')} {e.get('path')}: {msg}", file=sys.stderr)
+        from .escape import visible
+
+        print(visible(f"  {e.get('code')} {e.get('path')}: {msg}"), file=sys.stderr)
     if n > limit:
         print(f"  … and {n - limit} more", file=sys.stderr)
 
@@ -445,7 +484,10 @@ def cmd_show(args) -> int:
     except config_mod.ConfigError as e:
         raise UsageError(str(e)) from None
     result = scan(paths, cfg, select=[], cwd=cwd)
-    sys.stdout.write(render(result.project, cwd))
+    from .escape import no_surrogates, visible
+
+    text = render(result.project, cwd)
+    sys.stdout.write(no_surrogates("\n".join(visible(line) for line in text.split("\n"))))
     return EXIT_ERROR if result.internal_errors else EXIT_CLEAN
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .budget import LimitError, Limits
+
 
 class ConfigError(Exception):
     pass
@@ -19,6 +21,10 @@ class ConfigError(Exception):
 
 DEFAULT_LOW_TEMPERATURE = 0.3
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+#: Largest `max-file-size` a configuration file can set (bytes).
+MAX_FILE_SIZE_CEILING = 32 * 1024 * 1024
+#: Largest configuration file read (bytes).
+CONFIG_READ_LIMIT = 4 * 1024 * 1024
 
 KNOWN_KEYS = {
     "select",
@@ -32,6 +38,7 @@ KNOWN_KEYS = {
     "engines",
     "models",
     "respect-gitignore",
+    "limits",
 }
 
 
@@ -47,6 +54,7 @@ class Config:
     engines: dict[str, str] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
     respect_gitignore: bool = True
+    limits: Limits = field(default_factory=Limits)  # the scan budget (budget.py)
     source: Path | None = None  # the file it came from
     base_dir: Path | None = None  # per-file-ignores and exclude globs are relative to it
 
@@ -63,6 +71,7 @@ class Config:
                 "max_file_size": self.max_file_size,
                 "engines": self.engines,
                 "models": self.models,
+                "limits": repr(self.limits),
             }.items()
         )
 
@@ -131,7 +140,9 @@ def _from_table(table: dict[str, Any], source: Path) -> Config:
         v = table["max-file-size"]
         if not isinstance(v, int) or isinstance(v, bool) or v <= 0:
             raise ConfigError("`max-file-size` must be a positive integer (bytes)")
-        cfg.max_file_size = v
+        # the configuration is part of the scanned repository: it cannot lift the cap past
+        # MAX_FILE_SIZE_CEILING (docs/security.md)
+        cfg.max_file_size = min(v, MAX_FILE_SIZE_CEILING)
     if "respect-gitignore" in table:
         if not isinstance(table["respect-gitignore"], bool):
             raise ConfigError("`respect-gitignore` must be true or false")
@@ -144,6 +155,11 @@ def _from_table(table: dict[str, Any], source: Path) -> Config:
             ):
                 raise ConfigError(f"`{key}` must be a table of strings")
             setattr(cfg, key, dict(t))
+    if "limits" in table:
+        try:  # a configuration file may only tighten the budget (budget.py)
+            cfg.limits = Limits().merged(table["limits"], only_lower=True)
+        except LimitError as e:
+            raise ConfigError(f"{source}: [tool.deploylint.limits]: {e}") from None
     from .engines import KNOWN_ENGINES
 
     bad = sorted(set(cfg.engines) - set(KNOWN_ENGINES))
@@ -159,18 +175,28 @@ def load_file(path: Path) -> Config:
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib
+    from .location import read_bytes
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # bounded and non-blocking (a FIFO or /dev/zero named pyproject.toml); a BOM is allowed
+        data = tomllib.loads(read_bytes(path, CONFIG_READ_LIMIT).decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"cannot read {path}: {e}") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: invalid TOML: {e}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+    tool = data.get("tool", {})
     if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("deploylint")
+        table = tool.get("deploylint") if isinstance(tool, dict) else None
         if table is None:
             return Config(source=path, base_dir=path.parent)
+    elif "tool" in data:
+        if not isinstance(tool, dict):
+            raise ConfigError(f"{path}: [tool] must be a table")
+        table = tool.get("deploylint", data)
     else:
-        table = data.get("tool", {}).get("deploylint", data) if "tool" in data else data
+        table = data
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.deploylint] must be a table")
     return _from_table(table, path)
@@ -186,7 +212,9 @@ def find_config(start: Path) -> Path | None:
         pp = d / "pyproject.toml"
         if pp.is_file():
             try:
-                if "[tool.deploylint" in pp.read_text(encoding="utf-8", errors="replace"):
+                from .location import read_bytes
+
+                if b"[tool.deploylint" in read_bytes(pp, CONFIG_READ_LIMIT):
                     return pp
             except OSError:
                 pass

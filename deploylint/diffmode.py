@@ -308,18 +308,97 @@ def _resolve(p: Path) -> Path:
         return p.absolute()
 
 
-def _git(args: list[str], cwd: Path) -> str:
+#: Configuration that would make git run a command, or pager it, overridden on git's command line
+#: (highest precedence, and passed on to any git process it starts): the scanned repository's
+#: ``.git/config`` is the repository's author's, not the user's. ``core.fsmonitor=`` (empty: off,
+#: in both the old hook form and the new daemon form), no hooks, no external diff, no pager, no
+#: submodule recursion. Filter and diff drivers (``filter.X.clean``, ``diff.X.textconv``…) have
+#: names of their own: ``_driver_overrides`` blanks every one the configuration defines.
+SAFE_CONFIG = (
+    "core.fsmonitor=",
+    "core.hooksPath=/dev/null",
+    "core.pager=cat",
+    "core.untrackedCache=false",
+    "diff.external=",
+    "diff.submodule=short",
+    "submodule.recurse=false",
+    "core.sshCommand=",
+    "core.askPass=",
+    "credential.helper=",
+    "protocol.allow=never",
+)
+#: Seconds a git command may take (a hostile diff driver's funcname regex, a huge repository).
+GIT_TIMEOUT = 60
+
+
+def _git_env() -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("GIT_EXTERNAL_DIFF", "GIT_PAGER", "PAGER", "GIT_ASKPASS", "SSH_ASKPASS")
+    }
+    env.update(
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_PAGER="cat",
+        PAGER="cat",
+        GIT_TERMINAL_PROMPT="0",
+        GIT_OPTIONAL_LOCKS="0",  # never write the index (no post-index-change hook, no lock)
+        LC_ALL="C",
+    )
+    return env
+
+
+def _run_git(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
     try:
-        p = subprocess.run(
-            ["git", *args],
+        return subprocess.run(
+            ["git", "--no-pager", *argv],
             cwd=cwd,
             capture_output=True,
             text=True,
             encoding="utf-8",
             errors="replace",
+            env=_git_env(),
+            stdin=subprocess.DEVNULL,
+            timeout=GIT_TIMEOUT,
         )
     except FileNotFoundError:
         raise DiffError("--diff needs git on PATH") from None
+    except subprocess.TimeoutExpired:
+        raise DiffError(f"git {' '.join(argv[-2:])} took longer than {GIT_TIMEOUT} s") from None
+
+
+_DRIVER_KEYS = {"filter": ("clean", "smudge", "process"), "diff": ("command", "textconv")}
+
+
+def _driver_overrides(cwd: Path) -> list[str]:
+    """``-c`` settings that blank every filter and diff driver command the configuration (any
+    scope, includes followed) defines. Reading configuration runs nothing."""
+    base = [a for kv in SAFE_CONFIG for a in ("-c", kv)]
+    p = _run_git(
+        [*base, "config", "--null", "--name-only", "--get-regexp", r"^(filter|diff)\."], cwd
+    )
+    if p.returncode not in (0, 1):  # 1: no such key
+        return base
+    out = list(base)
+    seen: set[tuple[str, str]] = set()
+    for key in filter(None, p.stdout.split("\0")):
+        section, _, rest = key.strip().partition(".")
+        name, _, _var = rest.rpartition(".")
+        section = section.lower()
+        if section not in _DRIVER_KEYS or not name or (section, name) in seen:
+            continue
+        seen.add((section, name))
+        for var in _DRIVER_KEYS[section]:
+            out += ["-c", f"{section}.{name}.{var}="]
+        if section == "filter":
+            out += ["-c", f"{section}.{name}.required=false"]
+    return out
+
+
+def _git(args: list[str], cwd: Path) -> str:
+    """Run git read-only with the scanned repository's configuration defused (SAFE_CONFIG,
+    ``_driver_overrides``; docs/security.md)."""
+    p = _run_git([*_driver_overrides(cwd), *args], cwd)
     if p.returncode != 0:
         msg = (p.stderr.strip().splitlines() or ["git failed"])[0]
         raise DiffError(f"git {' '.join(args[:2])}: {msg}")
@@ -363,6 +442,7 @@ def git_changes(ref: str, cwd: Path, *, staged: bool = False) -> ChangeSet:
         "--no-color",
         "--no-ext-diff",
         "--no-textconv",
+        "--ignore-submodules=all",
         "--no-relative",
         "-U0",
         "-M",

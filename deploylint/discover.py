@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import stat
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Config, glob_match
+from .config import Config
 from .gitignore import IgnoreStack, load_gitignore, parse_lines
+from .location import read_bytes, safe_exists, safe_is_dir, split_lines
+from .safefs import Jail
 
 # Never read: weights, archives, binary data. (By name only; checked before anything is opened.)
 WEIGHT_SUFFIXES = {
@@ -186,17 +190,82 @@ class Discovery:
     files: list[Discovered] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)  # reported as DPL000 where relevant
     roots: list[Path] = field(default_factory=list)
+    jail: Jail | None = None
+    notes: list[tuple[Path, str]] = field(default_factory=list)  # reported as DPL000
+
+
+OUTSIDE_FILE = "symlink to a file outside the scanned tree: not read"
+OUTSIDE_DIR = "symlink to a directory outside the scanned tree: not followed"
+
+
+class _Excluder:
+    """``exclude`` globs (``config.glob_match`` semantics) compiled into one regex per kind, so
+    that thousands of patterns cost one regex search per path, not one per pattern. Paths are
+    made relative to the configuration's directory from their directory's real path (computed
+    once per directory), never by resolving each path."""
+
+    def __init__(self, cfg: Config) -> None:
+        self.active = bool(cfg.exclude)
+        if not self.active:
+            return
+        base = cfg.base_dir or Path.cwd()
+        self.base = os.path.realpath(base)
+        names, paths, self.prefixes = [], [], []
+        for pattern in cfg.exclude:
+            pattern = pattern.strip()
+            if pattern.startswith("./"):
+                pattern = pattern[2:]
+            if pattern.endswith("/"):
+                pattern = pattern + "**"
+            if "/" not in pattern:
+                names.append(fnmatch.translate(pattern))
+            else:
+                paths.append(fnmatch.translate(pattern))
+                if pattern.endswith("/**"):
+                    self.prefixes.append(pattern[:-3])
+        self.names = _compile_any(names)
+        self.paths = _compile_any(paths)
+
+    def rel(self, real_dir: str, name: str) -> str:
+        full = os.path.join(real_dir, name)
+        if full == self.base or full.startswith(self.base.rstrip(os.sep) + os.sep):
+            return os.path.relpath(full, self.base).replace(os.sep, "/")
+        return full.replace(os.sep, "/")
+
+    def __call__(self, rel: str) -> bool:
+        if self.names is not None:
+            parts = rel.split("/")
+            if any(self.names.match(part) for part in parts):
+                return True
+        if self.paths is not None and self.paths.match(rel):
+            return True
+        return any(rel == p or rel.startswith(p + "/") for p in self.prefixes)
+
+
+def _compile_any(translated: list[str]) -> re.Pattern[str] | None:
+    if not translated:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # FutureWarning for "[[" and the like: literal here
+        try:
+            return re.compile("|".join(f"(?:{t})" for t in translated))
+        except re.error:
+            good = []
+            for t in translated:
+                try:
+                    re.compile(t)
+                    good.append(t)
+                except re.error:
+                    continue
+            return re.compile("|".join(f"(?:{t})" for t in good)) if good else None
 
 
 def _excluded(path: Path, cfg: Config) -> bool:
-    if not cfg.exclude:
+    ex = _Excluder(cfg)
+    if not ex.active:
         return False
-    base = cfg.base_dir or Path.cwd()
-    try:
-        rel = path.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        rel = path.as_posix()
-    return any(glob_match(rel, pat) for pat in cfg.exclude)
+    real = os.path.realpath(path)
+    return ex(ex.rel(os.path.dirname(real), os.path.basename(real)))
 
 
 def _repo_root(start: Path) -> Path | None:
@@ -217,10 +286,9 @@ def _initial_ignores(directory: Path, cfg: Config) -> IgnoreStack:
     info_exclude = root / ".git" / "info" / "exclude"
     try:
         if info_exclude.is_file():
-            stack = stack.push(
-                root, parse_lines(info_exclude.read_text(errors="replace").splitlines())
-            )
-    except OSError:
+            data = read_bytes(info_exclude)  # bounded; a FIFO or device is refused
+            stack = stack.push(root, parse_lines(split_lines(data.decode("utf-8", "replace"))))
+    except (OSError, ValueError):
         pass
     chain = [directory, *directory.parents]
     chain = chain[: chain.index(root) + 1] if root in chain else [directory]
@@ -230,13 +298,28 @@ def _initial_ignores(directory: Path, cfg: Config) -> IgnoreStack:
 
 
 def discover(
-    paths: list[Path], cfg: Config, *, force_exclude: bool = False, max_files: int = 200_000
+    paths: list[Path],
+    cfg: Config,
+    *,
+    force_exclude: bool = False,
+    max_files: int = 200_000,
+    jail: Jail | None = None,
 ) -> Discovery:
+    """The files under ``paths`` to scan. Symlinks are not followed out of ``jail`` (by default
+    the scanned paths themselves): a directory symlink is never descended (inside the tree its
+    target is scanned under its own path; outside, it is reported), a file symlink pointing outside
+    is reported and not read. Files found without crossing a symlink are added to
+    ``jail.vetted``."""
     out = Discovery()
+    jail = jail if jail is not None else Jail(paths)
+    out.jail = jail
     seen_dirs: set[tuple[int, int]] = set()
     seen_files: set[str] = set()
+    excluder = _Excluder(cfg)
 
-    def add_file(p: Path, explicit: bool, st: os.stat_result | None = None) -> None:
+    def add_file(
+        p: Path, explicit: bool, st: os.stat_result | None = None, vetted: bool = False
+    ) -> None:
         if st is None:
             try:
                 st = p.stat()
@@ -249,6 +332,12 @@ def discover(
             if explicit or classify(p) is not None:
                 out.skipped.append(Skipped(p, "not a regular file"))
             return
+        if not vetted and not jail.inside_roots(p):
+            if explicit or classify(p) is not None:
+                out.skipped.append(
+                    Skipped(p, "symlink to a file outside the scanned tree: not read")
+                )
+            return
         real = os.path.abspath(p)
         if real in seen_files:
             return
@@ -258,36 +347,43 @@ def discover(
             kind = classify(p, _head(p))
         if kind is None:
             return
+        if vetted:
+            jail.vetted.add(os.fspath(p))
         out.files.append(Discovered(p, kind, st.st_size))
 
-    def enter(d: Path, ignores: IgnoreStack) -> tuple[Iterator[os.DirEntry], IgnoreStack] | None:
-        """A directory's entries (sorted) and the ignore rules below it; None to skip it."""
+    def enter(
+        d: Path, ignores: IgnoreStack, real: str
+    ) -> tuple[Iterator[os.DirEntry], IgnoreStack, str] | None:
+        """A directory's entries (sorted), the ignore rules below it and its real path ``real``;
+        None to skip it."""
         try:
             st = d.stat()
         except OSError as e:
             out.skipped.append(Skipped(d, f"cannot read directory: {e.strerror or e}"))
             return None
         key = (st.st_dev, st.st_ino)
-        if key in seen_dirs:  # symlink loop or a directory reached twice
+        if key in seen_dirs:  # a directory reached twice (two overlapping roots)
             return None
         seen_dirs.add(key)
         if cfg.respect_gitignore:
-            ignores = ignores.push(d, load_gitignore(d))
+            notes: list[str] = []
+            ignores = ignores.push(d, load_gitignore(d, notes))
+            out.notes.extend((d / ".gitignore", f".gitignore: {n}") for n in notes)
         try:
             with os.scandir(d) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as e:
             out.skipped.append(Skipped(d, f"cannot read directory: {e.strerror or e}"))
             return None
-        return iter(entries), ignores
+        return iter(entries), ignores, real
 
     def walk(root: Path, ignores: IgnoreStack) -> None:
         # Depth first, entries in name order, with an explicit stack: a tree thousands of
         # directories deep cannot exhaust Python's recursion limit.
-        first = enter(root, ignores)
+        first = enter(root, ignores, os.path.realpath(root))
         stack = [first] if first is not None else []
         while stack:
-            entries, ignores = stack[-1]
+            entries, ignores, real_dir = stack[-1]
             entry = next(entries, None)
             if entry is None:
                 stack.pop()
@@ -295,18 +391,28 @@ def discover(
             if len(out.files) >= max_files:
                 return
             try:
+                link = entry.is_symlink()
                 is_dir = entry.is_dir()  # follows symlinks
             except OSError:
-                is_dir = False  # a symlink loop …: reported by add_file (it cannot be stat'ed)
+                link, is_dir = True, False  # reported by add_file (it cannot be stat'ed)
             if is_dir:
                 if entry.name in DEFAULT_EXCLUDED_DIRS:
                     continue
                 if ignores.ignored(entry.path, True):
                     continue
                 p = Path(entry.path)
-                if _excluded(p, cfg):
+                if excluder.active and excluder(excluder.rel(real_dir, entry.name)):
                     continue
-                frame = enter(p, ignores)
+                if link:
+                    if not jail.inside_roots(p):
+                        out.skipped.append(
+                            Skipped(
+                                p, "symlink to a directory outside the scanned tree: not followed"
+                            )
+                        )
+                    continue  # inside: its target is scanned under its own path
+                # not a symlink: its real path is its parent's plus its name
+                frame = enter(p, ignores, os.path.join(real_dir, entry.name))
                 if frame is not None:
                     stack.append(frame)
             else:
@@ -315,22 +421,22 @@ def discover(
                 if ignores.ignored(entry.path, False):
                     continue
                 p = Path(entry.path)
-                if _excluded(p, cfg):
+                if excluder.active and excluder(excluder.rel(real_dir, entry.name)):
                     continue
                 try:
                     st = entry.stat()  # follows symlinks
                 except OSError as e:
                     out.skipped.append(Skipped(p, f"cannot stat: {e.strerror or e}"))
                     continue
-                add_file(p, False, st)
+                add_file(p, False, st, vetted=not link)
 
     for raw in paths:
         p = Path(raw)
         out.roots.append(p)
-        if not p.exists():
+        if not safe_exists(p):
             out.skipped.append(Skipped(p, "no such file or directory"))
             continue
-        if p.is_dir():
+        if safe_is_dir(p):
             walk(p, _initial_ignores(p.resolve(), cfg))
         else:
             if force_exclude and (_excluded(p, cfg)):

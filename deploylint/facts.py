@@ -21,6 +21,13 @@ class EngineVersion:
     loc: Loc | None = None
     spec: str | None = None  # the specifier as written (">=0.6,<0.8", "latest" ...)
 
+    def __post_init__(self) -> None:
+        # A version read from a scanned file that no release has (`1.1.1.…` twenty thousand
+        # times, a 5000-digit number) is unknown: no version comparison sees it.
+        if self.version is not None and len(self.version) > 128:
+            self.version = None
+            self.pinned = False
+
     def describe(self) -> str:
         if self.version is None:
             return f"{self.engine} (version unknown; {self.source})"

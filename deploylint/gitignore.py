@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .location import read_bytes
+from .location import read_bytes, split_lines
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,38 @@ class _Pattern:
     negate: bool
     dir_only: bool
     anchored: bool = True  # False: matched against the last path component only
+    literal: str = ""  # text every match contains: a path without it is rejected at once
+
+
+#: Most patterns read from one ignore file; the rest are not applied (and reported). Thousands of
+#: patterns would cost thousands of matches for every path of the tree.
+MAX_PATTERNS = 2000
+
+
+def _required_literal(glob: str) -> str:
+    """The longest run of literal characters of a glob: a substring of every text it matches."""
+    best = cur = ""
+    i, n = 0, len(glob)
+    while i < n:
+        c = glob[i]
+        if c == "\\" and i + 1 < n:
+            cur += glob[i + 1]
+            i += 2
+            continue
+        if c in "*?[":
+            best = max(best, cur, key=len)
+            cur = ""
+            if c == "[":
+                j = glob.find("]", i + 2)
+                i = n if j == -1 else j + 1
+            elif glob.startswith("**/", i):
+                i += 3  # "**/" may match nothing, its "/" included
+            else:
+                i += 1
+            continue
+        cur += c
+        i += 1
+    return max(best, cur, key=len)
 
 
 # Wildcards, by what they may match: "seg" (`*`: within one path component), "segs" (`**/`: any
@@ -35,7 +67,56 @@ def _merge(a: str, b: str) -> str:
     return a if a == b else "any"
 
 
-def _translate(glob: str) -> str:
+# POSIX character classes git's wildmatch knows, as Python class bodies (ASCII, as in git).
+_POSIX = {
+    "alnum": "a-zA-Z0-9",
+    "alpha": "a-zA-Z",
+    "blank": " \\t",
+    "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9",
+    "graph": "\\x21-\\x7e",
+    "lower": "a-z",
+    "print": "\\x20-\\x7e",
+    "punct": "!-/:-@\\[-`{-~",
+    "space": " \\t\\n\\r\\f\\v",
+    "upper": "A-Z",
+    "xdigit": "0-9a-fA-F",
+}
+
+
+def _class_body(body: str) -> str:
+    """A gitignore bracket expression's body (without ``[``, ``!`` and ``]``) as the body of a
+    Python character class: every character escaped (so that ``[[``, ``--``, ``&&``, ``~~`` or
+    ``||`` are literal, as in git, and never Python's set operations), ranges kept, POSIX classes
+    (``[:alpha:]``) expanded. A reversed range matches nothing (git) instead of being an error."""
+    out: list[str] = []
+    i, n = 0, len(body)
+
+    def char(k: int) -> tuple[str, int]:
+        if body[k] == "\\" and k + 1 < n:
+            return body[k + 1], k + 2
+        return body[k], k + 1
+
+    while i < n:
+        if body.startswith("[:", i):
+            end = body.find(":]", i + 2)
+            if end != -1 and body[i + 2 : end] in _POSIX:
+                out.append(_POSIX[body[i + 2 : end]])
+                i = end + 2
+                continue
+        lo, k = char(i)
+        if k + 1 < n and body[k] == "-":
+            hi, k2 = char(k + 1)
+            if lo <= hi:
+                out.append(re.escape(lo) + "-" + re.escape(hi))
+            i = k2
+            continue
+        out.append(re.escape(lo))
+        i = k
+    return "".join(out)
+
+
+def _translate(glob: str, groups: list[int] | None = None) -> str:
     """Translate a gitignore glob (already stripped of anchoring) into a regex body.
 
     Matching stays linear-ish for any pattern, so that a hostile one such as
@@ -85,14 +166,19 @@ def _translate(glob: str) -> str:
             if j < n and glob[j] == "]":
                 j += 1
             while j < n and glob[j] != "]":
-                j += 1
+                if glob.startswith("[:", j) and glob.find(":]", j + 2) != -1:
+                    j = glob.find(":]", j + 2) + 2  # a POSIX class: its "]" does not close
+                    continue
+                j += 2 if glob[j] == "\\" and j + 1 < n else 1
             if j >= n:
                 items.append(("lit", re.escape(c)))
             else:
                 body = glob[i + 1 : j]
-                if body[:1] in ("!", "^"):
-                    body = "^/" + body[1:]  # a negated class never matches "/" (as in git)
-                items.append(("lit", "[" + body.replace("\\", "\\\\") + "]"))
+                negated = body[:1] in ("!", "^")
+                cls = _class_body(body[1:] if negated else body)
+                if negated:
+                    cls = "^/" + cls  # a negated class never matches "/" (as in git)
+                items.append(("lit", "[" + cls + "]" if cls else "(?!)"))
                 i = j
         elif c == "\\" and i + 1 < n:
             i += 1
@@ -102,7 +188,7 @@ def _translate(glob: str) -> str:
         else:
             items.append(("lit", re.escape(c)))
         i += 1
-    return _assemble(items, 0, len(items), [0])
+    return _assemble(items, 0, len(items), groups if groups is not None else [0])
 
 
 def _assemble(items: list[tuple[str, str]], lo: int, hi: int, groups: list[int]) -> str:
@@ -137,9 +223,18 @@ def _assemble(items: list[tuple[str, str]], lo: int, hi: int, groups: list[int])
     return "".join(out)
 
 
-def parse_lines(lines: list[str]) -> list[_Pattern]:
+def parse_lines(lines: list[str], notes: list[str] | None = None) -> list[_Pattern]:
+    """The patterns of an ignore file's lines (at most MAX_PATTERNS; ``notes`` gets a message
+    when there are more)."""
     pats: list[_Pattern] = []
+    groups = [0]
     for raw in lines:
+        if len(pats) >= MAX_PATTERNS:
+            if notes is not None:
+                notes.append(
+                    f"more than {MAX_PATTERNS} patterns: only the first {MAX_PATTERNS} are applied"
+                )
+            break
         line = raw.rstrip("\n").rstrip("\r")
         # Trailing spaces are ignored unless escaped.
         while line.endswith(" ") and not line.endswith("\\ "):
@@ -160,11 +255,12 @@ def parse_lines(lines: list[str]) -> list[_Pattern]:
         anchored = "/" in line
         if line.startswith("/"):
             line = line[1:]
-        rx = "^" + _translate(line) + "$"
+        rx = "^" + _translate(line, groups) + "$"
         try:
-            pats.append(_Pattern(re.compile(rx, re.DOTALL), negate, dir_only, anchored))
+            regex = re.compile(rx, re.DOTALL)
         except re.error:
             continue
+        pats.append(_Pattern(regex, negate, dir_only, anchored, _required_literal(line)))
     return pats
 
 
@@ -175,6 +271,8 @@ class IgnoreStack:
         self.layers = layers
         # (the directory as a "/"-terminated prefix, its patterns): paths are matched as text
         self._prefixes = tuple((_prefix(base), pats) for base, pats in layers)
+        # the deepest layer first, each layer's last pattern first: the first match decides
+        self._reversed = tuple((prefix, pats[::-1]) for prefix, pats in reversed(self._prefixes))
 
     def push(self, directory: Path, patterns: list[_Pattern]) -> IgnoreStack:
         if not patterns:
@@ -190,8 +288,7 @@ class IgnoreStack:
             text = text.replace(os.sep, "/")
         while text.startswith("./"):
             text = text[2:]
-        result = False
-        for prefix, patterns in self._prefixes:
+        for prefix, patterns in self._reversed:
             if not text.startswith(prefix) or (not prefix and text.startswith("/")):
                 continue
             rel = text[len(prefix) :]
@@ -199,9 +296,12 @@ class IgnoreStack:
             for p in patterns:
                 if p.dir_only and not is_dir:
                     continue
-                if p.regex.match(rel if p.anchored else name):
-                    result = not p.negate
-        return result
+                subject = rel if p.anchored else name
+                if p.literal not in subject:
+                    continue
+                if p.regex.match(subject):
+                    return not p.negate
+        return False
 
 
 def _prefix(directory: Path) -> str:
@@ -214,7 +314,7 @@ def _prefix(directory: Path) -> str:
     return text if text.endswith("/") else text + "/"
 
 
-def load_gitignore(directory: Path) -> list[_Pattern]:
+def load_gitignore(directory: Path, notes: list[str] | None = None) -> list[_Pattern]:
     f = directory / ".gitignore"
     try:
         if not f.is_file():
@@ -222,4 +322,4 @@ def load_gitignore(directory: Path) -> list[_Pattern]:
         data = read_bytes(f)  # bounded; a FIFO or device is refused
     except OSError:
         return []
-    return parse_lines(data.decode("utf-8", errors="replace").splitlines())
+    return parse_lines(split_lines(data.decode("utf-8", errors="replace")), notes)

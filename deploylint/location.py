@@ -13,6 +13,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from .escape import no_surrogates
+from .safefs import check_read
+
 
 @dataclass(frozen=True)
 class Loc:
@@ -87,7 +90,7 @@ class SourceFile:
     @property
     def lines(self) -> list[str]:
         if self._lines is None:
-            self._lines = self.text.splitlines()
+            self._lines = split_lines(self.text)
         return self._lines
 
     def line_text(self, line: int | None) -> str:
@@ -110,6 +113,16 @@ class SourceFile:
         return idx + 1, offset - self._line_starts[idx] + 1
 
 
+def split_lines(text: str) -> list[str]:
+    """Lines as the tools deploylint mirrors count them (shells, Docker, YAML 1.2, JSON, git):
+    ended by ``\n`` (a ``\r`` before it dropped). Unlike ``str.splitlines``, a form feed, NEL
+    or U+2028 inside a line does not end it (that would shift every line number after it)."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
 class UndecodableFile(ValueError):
     pass
 
@@ -118,15 +131,18 @@ class UndecodableFile(ValueError):
 READ_LIMIT = 8 * 1024 * 1024
 
 
-def read_bytes(path: Path, limit: int = READ_LIMIT) -> bytes:
+def read_bytes(path: Path, limit: int = READ_LIMIT, *, trusted: bool = False) -> bytes:
     """The bytes of a regular file, at most ``limit`` of them.
 
     Never blocks and never reads without bound: the file is opened non-blocking (a FIFO named like
     a deployment file cannot hang the scan), anything but a regular file is refused (``/dev/zero``
     behind a symlink, a socket), and a file longer than ``limit`` (one that grew after it was
     measured, or a ``/proc`` file that reports size 0) is refused after reading ``limit + 1``
-    bytes. Raises ``OSError``.
+    bytes. During a scan, a path outside the scanned tree is refused (``safefs.OutsideTree``)
+    unless ``trusted`` (deploylint's own files: the cache key). Raises ``OSError``.
     """
+    if not trusted:
+        check_read(path)
     fd = os.open(path, _READ_FLAGS)
     try:
         st = os.fstat(fd)
@@ -156,10 +172,29 @@ def read_text(path: Path, limit: int = READ_LIMIT) -> str:
     return decode_text(read_bytes(path, limit))
 
 
+def read_head(path: Path, n: int) -> bytes:
+    """The first ``n`` bytes of a regular file (non-blocking; refused outside the scanned tree
+    while a scan or its report runs). Raises OSError."""
+    check_read(path)
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return os.read(fd, n)
+    finally:
+        os.close(fd)
+
+
 def decode_text(data: bytes) -> str:
     """A file's bytes as text: UTF-8, a BOM dropped; UndecodableFile for binary or bad UTF-8."""
-    if b"\x00" in data[:8192]:
-        raise UndecodableFile("binary file (NUL bytes)")
+    nul = data.find(b"\x00")
+    if nul != -1:
+        # Anywhere: a file with a NUL byte is not the text its kind promises (a parser would
+        # stop at it or keep it inside a value).
+        if nul < 8192:
+            raise UndecodableFile("binary file (NUL bytes)")
+        line = data.count(b"\n", 0, nul) + 1
+        raise UndecodableFile(f"binary file (a NUL byte at line {line})")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -228,7 +263,9 @@ def _display_path(path: Path, cwd: Path) -> str:
         # Keep short relative paths to siblings; use the absolute path when far away.
         if rel.count("..") > 3:
             rel = str(path)
-    return rel.replace(os.sep, "/")
+    # A file name that is not UTF-8 (held as lone surrogates) is shown as \xNN: no report can
+    # write a lone surrogate.
+    return no_surrogates(rel.replace(os.sep, "/"))
 
 
 class Aligner:

@@ -35,6 +35,7 @@ from .location import (
     safe_is_file,
     safe_resolve,
 )
+from .safefs import may_read
 from .sources import FileFacts
 from .sources.model_files import load_dir
 
@@ -96,7 +97,12 @@ class Project:
         if key in self._loaded_dirs:
             return self._loaded_dirs[key]
         md = None
-        if safe_is_dir(key) and any(safe_exists(key / n) for n in MODEL_DIR_MARKERS):
+        # may_read: a directory outside the scanned tree is not read (safefs.py)
+        if (
+            may_read(key)
+            and safe_is_dir(key)
+            and any(safe_exists(key / n) for n in MODEL_DIR_MARKERS)
+        ):
             md = load_dir(key)
         self._loaded_dirs[key] = md
         return md
@@ -457,6 +463,8 @@ class Project:
                 return mr
             mr.how = mr.how or "Hugging Face Hub id (built-in knowledge)"
             return mr
+        if path is not None and not may_read(path):
+            mr.how = mr.how or "local path outside the scanned tree (not read)"
         mr.how = mr.how or "local path not present in the repository"
         return mr
 

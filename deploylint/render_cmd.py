@@ -126,7 +126,9 @@ _SPECIAL = re.compile(
 
 
 def visible(text: str, color: bool = False) -> str:
-    """Special tokens bracketed (or coloured), newlines as ↵, tabs as →, trailing spaces as ·."""
+    """Special tokens bracketed (or coloured), newlines as ↵, tabs as →, trailing spaces as ·,
+    other control characters as escapes."""
+    from .escape import visible as escape_visible
 
     def mark(m: re.Match[str]) -> str:
         return f"\033[1;35m{m.group(0)}\033[0m" if color else f"⟦{m.group(0)}⟧"
@@ -137,6 +139,7 @@ def visible(text: str, color: bool = False) -> str:
         stripped = line.rstrip(" ")
         line = stripped + "·" * (len(line) - len(stripped))
         line = line.replace("\t", "→")
+        line = escape_visible(line)  # other control and bidi characters as escapes (escape.py)
         line = _SPECIAL.sub(mark, line)
         out.append(line + ("↵" if i < len(lines) - 1 else ""))
     return "\n".join(out)

@@ -8,13 +8,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import budget as budget_mod
+from .budget import Budget, BudgetExceeded
 from .catalog import catalog, selected_codes
 from .checks import CHECKS, Context, load_check
 from .config import Config
 from .discover import discover
+from .escape import deep_no_surrogates, no_surrogates
 from .findings import Finding, Suppression, assign_fingerprints
 from .location import Loc, SourceFile, display_path
 from .project import Project
+from .safefs import Jail, confined, hf_hub_cache
 from .sources import FileFacts, Suppress, parse_file
 
 INTERNAL = "internal error"
@@ -32,6 +36,8 @@ class ScanResult:
     timings: dict[str, float] = field(default_factory=dict)
     cache_hits: int = 0
     cache_misses: int = 0
+    budget: Budget | None = None  # the limits this scan ran under, and those it hit
+    jail: Jail | None = None  # what it was allowed to read (the report reads under it too)
 
 
 def _tb() -> str:
@@ -119,7 +125,50 @@ def _scan(
     )
     result.selected = codes
     abs_paths = [p if p.is_absolute() else (cwd / p) for p in paths]
-    disc = discover(abs_paths, config, force_exclude=force_exclude)
+    # The tree is a jail (safefs.py): reads outside the scanned roots and the Hugging Face cache
+    # are refused while the scan runs. The budget (budget.py) bounds its time and memory.
+    jail = Jail(abs_paths, trusted=[hf_hub_cache()])
+    b = Budget(config.limits)
+    result.jail, result.budget = jail, b
+    with confined(jail):
+        return _scan_in_jail(
+            abs_paths,
+            config,
+            codes,
+            force_exclude,
+            only_files,
+            cwd,
+            jobs,
+            cache_dir,
+            no_cache,
+            result_cache,
+            result,
+            started,
+        )
+
+
+def _scan_in_jail(
+    abs_paths,
+    config,
+    codes,
+    force_exclude,
+    only_files,
+    cwd,
+    jobs,
+    cache_dir,
+    no_cache,
+    result_cache,
+    result,
+    started,
+) -> ScanResult:
+    b = result.budget
+    try:
+        with budget_mod.activate(b):
+            disc = discover(abs_paths, config, force_exclude=force_exclude, jail=result.jail)
+    except (BudgetExceeded, MemoryError) as e:
+        limit = e.limit if isinstance(e, BudgetExceeded) else "scan_memory_mib"
+        _stopped(b, limit, " while finding the files to scan: nothing was analysed")
+        return _finish([], None, abs_paths, config, codes, cwd, only_files, result, started)
     result.timings["discover"] = (mark := time.perf_counter()) - started
     rcache = None
     if result_cache:
@@ -145,7 +194,7 @@ def _scan(
         _analyse(
             disc, abs_paths, config, codes, cwd, only_files, jobs, cache_dir, no_cache, result, mark
         )
-    if not result.internal_errors:
+    if not result.internal_errors and not b.events:  # a limit hit depends on the machine
         for ff in result.project.files.values() if result.project else ():
             for dep in getattr(ff, "deps", ()):
                 rec.note(dep, "open")
@@ -200,9 +249,33 @@ def _analyse(
 ) -> ScanResult:
     project = Project(config, abs_paths)
     result.project = project
+    b = result.budget
     findings: list[Finding] = []
     for sk in disc.skipped:
         findings.append(_dpl000(Loc(sk.path), f"not scanned: {sk.reason}", sk.reason))
+    for path, note in disc.notes:
+        findings.append(_dpl000(Loc(path), note, note))
+    with budget_mod.activate(b):
+        try:
+            _work(disc, project, config, codes, cwd, jobs, cache_dir, no_cache, result, findings)
+        except BudgetExceeded as e:
+            _stopped(b, e.limit, "; the rules did not run")
+        except MemoryError:
+            _stopped(b, "scan_memory_mib", "; the rules did not run")
+    result.timings.setdefault("parse", 0.0)
+    return _finish(findings, project, abs_paths, config, codes, cwd, only_files, result, mark)
+
+
+def _stopped(b: Budget, limit: str, what: str) -> None:
+    b.note(None, limit, f"scan stopped: over {budget_mod.describe(limit, b.limits)}{what}")
+
+
+def _work(disc, project, config, codes, cwd, jobs, cache_dir, no_cache, result, findings) -> None:
+    """Parse, link and run the rules, under the active budget. Raises BudgetExceeded (or
+    MemoryError) when the scan as a whole is over its limits: what is done so far is kept, but
+    no rule runs over a project that was not wholly read or linked (a rule could then miss what
+    makes a finding wrong)."""
+    mark = time.perf_counter()
     cache = _open_cache(config, cwd, cache_dir, no_cache)
     facts_list = _parse_all(disc.files, config, jobs, result, cache)
     if cache is not None:
@@ -210,31 +283,68 @@ def _analyse(
         result.cache_hits, result.cache_misses = cache.hits, cache.misses
     result.timings["parse"] = (now := time.perf_counter()) - mark
     mark = now
-    for ff in facts_list:
+    done = [ff for ff in facts_list if ff is not None]
+    for ff in done:
         project.files[ff.path] = ff
         for d in ff.diagnostics:
             findings.append(_dpl000(d.loc, d.message, d.anchor))
-    result.files_scanned = len(disc.files)
+    result.files_scanned = len(done)
+    if len(done) < len(facts_list):
+        raise BudgetExceeded("scan_seconds", f"{len(facts_list) - len(done)} files were not read")
     try:
         project.link()
+    except (BudgetExceeded, MemoryError):
+        raise
+    except RecursionError:
+        findings.append(
+            _dpl000(Loc(project.roots[0]), "not analysed: the project is linked too deeply")
+        )
+        return
     except Exception as e:  # noqa: BLE001 - a bug must not hide the other findings
         result.internal_errors.append(f"linking: {e!r}\n{_tb()}")
     result.timings["link"] = (now := time.perf_counter()) - mark
     mark = now
+    limits = result.budget.limits
     for code in sorted(codes):
         if code not in CHECKS:
             continue
         ctx = Context(project, config, code)
-        try:
-            findings.extend(load_check(code)(ctx))
-        except Exception as e:  # noqa: BLE001
-            result.internal_errors.append(f"{code}: {e!r}\n{_tb()}")
-    result.timings["checks"] = (now := time.perf_counter()) - mark
-    mark = now
+        rule_findings, failed = budget_mod.run(
+            lambda ctx=ctx, code=code: list(load_check(code)(ctx)),
+            limit="rule_seconds",
+            seconds=budget_mod.piece_seconds(limits.rule_seconds),
+            memory_mib=limits.file_memory_mib,
+        )
+        if failed is None:
+            findings.extend(rule_findings)
+        elif failed == "error":
+            e = rule_findings
+            result.internal_errors.append(f"{code}: {e!r}\n{_tb_of(e)}")
+        else:
+            result.budget.note(
+                None,
+                failed,
+                f"rule {code} did not finish: over {budget_mod.describe(failed, limits)}; "
+                "its findings are not reported",
+            )
+    result.timings["checks"] = time.perf_counter() - mark
+
+
+def _finish(findings, project, abs_paths, config, codes, cwd, only_files, result, mark):
+    """Budget findings, suppression, filtering and order: outside any limit (cheap, and a
+    report must come out)."""
+    mark = time.perf_counter()
+    if project is None:
+        project = Project(config, abs_paths)
+        result.project = project
+    b = result.budget
+    if b is not None:
+        findings.extend(_budget_findings(b, abs_paths))
     if "DPL000" not in codes:
         findings = [f for f in findings if f.code != "DPL000"]
     for f in findings:
         f.path = display_path(f.loc.path, cwd)
+        _no_surrogates(f)
     _suppress(findings, project, config, cwd, result)
     if only_files is not None:
         keep = {p.resolve() for p in only_files}
@@ -245,6 +355,42 @@ def _analyse(
     result.suppressed.sort(key=lambda f: f.sort_key())
     result.timings["finish"] = time.perf_counter() - mark
     return result
+
+
+def _no_surrogates(f: Finding) -> None:
+    """A file name that is not UTF-8 reaches a finding as lone surrogates, which no report can
+    encode: they are written as ``\\xNN`` (escape.py)."""
+    f.path = no_surrogates(f.path)
+    f.message = no_surrogates(f.message)
+    f.anchor = no_surrogates(f.anchor)
+    if f.fix:
+        f.fix = no_surrogates(f.fix)
+    if f.evidence:
+        f.evidence = deep_no_surrogates(f.evidence)
+
+
+def _budget_findings(b: Budget, roots: list[Path]) -> list[Finding]:
+    """One DPL000 per limit hit (per place), the scan-wide ones on the first scanned path."""
+    out: list[Finding] = []
+    seen: set[tuple] = set()
+    for ev in b.events:
+        loc = ev.path if isinstance(ev.path, Loc) else Loc(ev.path or roots[0])
+        key = (loc.path, loc.line, ev.limit, ev.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(_dpl000(loc, ev.message, f"limit:{ev.limit}"))
+    if b.renders_refused:
+        n = b.renders_refused
+        out.append(
+            _dpl000(
+                Loc(roots[0]),
+                f"{n} template render{'s' if n != 1 else ''} not done: over "
+                f"{budget_mod.describe('renders_seconds', b.limits)}",
+                "limit:renders_seconds",
+            )
+        )
+    return out
 
 
 def _resolved(p: Path) -> Path:
@@ -344,20 +490,63 @@ def _workers(jobs: int | None, n: int) -> int:
 
 
 def _parse_serial(files, todo, max_size: int, result: ScanResult) -> list[tuple[FileFacts, bool]]:
-    parsed = []
-    for i, _digest, text in todo:
+    parsed: list[tuple[FileFacts | None, bool]] = []
+    b = budget_mod.active()
+    for n, (i, _digest, text) in enumerate(todo):
         item = files[i]
-        try:
-            parsed.append((_parse_one(item, max_size, text), True))
-        except Exception as e:  # noqa: BLE001 - report, keep scanning
-            parsed.append((_failed(item, e, _tb(), result), False))
+        if b is not None and b.expired():
+            # Over the scan's time: the files left are not read (and no rule runs).
+            parsed.extend((None, False) for _ in todo[n:])
+            break
+        parsed.append(_parse_guarded(item, max_size, text, result))
     return parsed
+
+
+def _parse_guarded(item, max_size: int, text, result: ScanResult) -> tuple[FileFacts, bool]:
+    """Parse one file within the per-file limits: over them, the file gets a DPL000 naming the
+    limit (and its facts are not used); a file nested too deeply for Python's recursion limit
+    gets one too. Any other exception is an internal error."""
+    b = budget_mod.active()
+    limits = b.limits if b is not None else budget_mod.Limits()
+    ff, failed = budget_mod.run(
+        lambda: _parse_one(item, max_size, text),
+        limit="file_seconds",
+        seconds=budget_mod.piece_seconds(limits.file_seconds),
+        memory_mib=limits.file_memory_mib,
+    )
+    if failed is None:
+        return ff, True
+    if failed == "error":
+        if isinstance(ff, RecursionError):
+            return _diagnosed(item, "not analysed: nested too deeply", "depth"), False
+        return _failed(item, ff, _tb_of(ff), result), False
+    return _diagnosed(
+        item, f"not analysed: over {budget_mod.describe(failed, limits)}", f"limit:{failed}"
+    ), False
+
+
+def _diagnosed(item, message: str, anchor: str) -> FileFacts:
+    from .facts import Diagnostic
+
+    ff = FileFacts(item.path, item.kind)
+    ff.diagnostics.append(Diagnostic(Loc(item.path), message, anchor))
+    return ff
+
+
+def _tb_of(e: BaseException) -> str:
+    import traceback
+
+    return "".join(traceback.format_exception(type(e), e, e.__traceback__))
 
 
 def _parse_in_worker(job):
     item, max_size, text = job
     try:
-        return _parse_one(item, max_size, text), None
+        r = ScanResult()
+        ff, _ok = _parse_guarded(item, max_size, text, r)
+        if r.internal_errors:
+            return None, (RuntimeError(r.internal_errors[0].splitlines()[0]), r.internal_errors[0])
+        return ff, None
     except Exception as e:  # noqa: BLE001 - sent back and reported by the parent
         return None, (e, _tb())
 

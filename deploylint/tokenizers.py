@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .facts import ModelDir
+from .location import read_bytes
 
 MAX_TOKENIZER_JSON = 64 * 1024 * 1024
 
@@ -70,11 +71,15 @@ def tokenizer_vocab(md: ModelDir, *, full: bool = False) -> VocabInfo | None:
         p = md.path / "tokenizer.json"
         try:
             if p.stat().st_size <= MAX_TOKENIZER_JSON:
-                with open(p, encoding="utf-8") as fh:
-                    data = json.load(fh)
-                vocab = (data.get("model") or {}).get("vocab")
+                # bounded, non-blocking, and not outside the scanned tree (location.read_bytes)
+                data = json.loads(read_bytes(p, MAX_TOKENIZER_JSON))
+                if not isinstance(data, dict):
+                    return best
+                model = data.get("model")
+                vocab = model.get("vocab") if isinstance(model, dict) else None
                 n = len(vocab) if isinstance(vocab, (dict, list)) else 0
-                for t in data.get("added_tokens") or []:
+                added_tokens = data.get("added_tokens")
+                for t in added_tokens if isinstance(added_tokens, list) else []:
                     if isinstance(t, dict) and isinstance(t.get("id"), int):
                         n = max(n, t["id"] + 1)
                 if n and (best is None or n > best.size):

@@ -15,6 +15,10 @@ _VER = re.compile(
 )
 
 
+#: Longest version text read; anything longer (from a scanned file) is not a version.
+MAX_VERSION_TEXT = 128
+
+
 @total_ordering
 @dataclass(frozen=True)
 class Version:
@@ -27,6 +31,8 @@ class Version:
     @classmethod
     def parse(cls, text: str) -> Version | None:
         t = text.strip()
+        if len(t) > MAX_VERSION_TEXT:  # `1.1.1.…`, a 5000-digit number: not a release
+            return None
         m = _VER.match(t)
         if not m:
             return None

@@ -37,9 +37,14 @@ _CHILD = textwrap.dedent(
     from deploylint.location import read_text
     from deploylint.runner import scan
 
+    from deploylint.budget import Limits
+
     root = Path(sys.argv[1])
+    # tracemalloc makes everything about three times slower: the time limits are widened to
+    # match (these cases are about structural limits; tests/hostile_corpus.py runs the defaults)
+    config = Config(limits=Limits(file_seconds=30, scan_seconds=300, rule_seconds=60))
     tracemalloc.start()
-    result = scan([root], Config(), cwd=root)
+    result = scan([root], config, cwd=root)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     bad_lines = []
@@ -813,3 +818,74 @@ def test_python_syntax_warnings_are_not_printed(tmp_path):
     )
     assert proc.returncode in (0, 1), proc.stderr
     assert "SyntaxWarning" not in proc.stderr
+
+
+# -- the generated hostile corpus (tests/hostile_corpus.py): the issue's "Done when" ------------
+
+from .hostile_corpus import (  # noqa: E402
+    CASES,
+    MEMORY_LIMIT,
+    SECRET,
+    TIME_LIMIT,
+    bad_characters,
+    dpl000_messages,
+    run_case,
+    shape_mutants,
+)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_hostile_repository(name, tmp_path):
+    """Scanned with the real command line in child processes: exits 0/1 (2 only for a usage
+    error) with no internal error, each scan within TIME_LIMIT seconds and MEMORY_LIMIT bytes,
+    nothing read or written outside the tree, no command run, no control character in text
+    output, byte-identical JSON from two processes, and the DPL000 the case is about."""
+    c = CASES[name]
+    oc = run_case(c, tmp_path)
+    assert oc.runs, oc.stderr[-2000:]
+    for r in oc.runs:
+        allowed = (2,) if c.usage_error else (0, 1)
+        assert r["rc"] in allowed, (r, oc.stderr[-2000:])
+        assert r["seconds"] < TIME_LIMIT, r  # a bound from the issue, not a speed measurement
+    for bad in ("internal error", "Traceback", "Warning:"):
+        assert bad not in oc.stderr, oc.stderr[-2000:]
+    if c.usage_error:
+        assert "deploylint: error:" in oc.stderr
+        return
+    assert oc.maxrss < MEMORY_LIMIT, oc.maxrss
+    assert oc.reads_outside == [], oc.reads_outside[:10]
+    assert oc.writes_outside == [] and oc.outside_changed == [], (
+        oc.writes_outside[:10],
+        oc.outside_changed[:10],
+    )
+    assert not oc.marker
+    if c.git:
+        assert all("git" in args for _event, args in oc.commands), oc.commands
+    else:
+        assert oc.commands == []
+    for fmt in ("text", "github", "gitlab"):
+        if fmt in c.formats:
+            text = oc.reports[fmt].decode("utf-8")  # strict: valid UTF-8 too
+            assert bad_characters(text) == [], (fmt, bad_characters(text))
+    for fmt, data in oc.reports.items():
+        assert SECRET.encode() not in data, fmt
+    assert oc.reports["json"] == oc.json_second
+    json.loads(oc.reports["json"])
+    messages = dpl000_messages(oc)
+    for text in c.expect:
+        assert any(text in m for m in messages), (text, messages[:20])
+
+
+def test_every_shape_mutant(tmp_path):
+    """Every value of every JSON/YAML seed replaced by every wrong shape: no internal error, and
+    a wrong shape is reported at its line. (In context, every fifth: the rules see them linked.)"""
+    alone, together = tmp_path / "alone", tmp_path / "together"
+    for name, text in shape_mutants(context=False):
+        write(alone, name, text)
+    for name, text in shape_mutants(step=5):
+        write(together, name, text)
+    for root in (alone, together):
+        result = scan([root], Config(), cwd=root)
+        assert result.internal_errors == [], result.internal_errors[0]
+    shapes = [f for f in result.findings if f.code == "DPL000" and "should be" in f.message]
+    assert shapes and all(f.loc.line is not None for f in shapes)

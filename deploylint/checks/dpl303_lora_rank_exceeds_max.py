@@ -21,7 +21,7 @@ def _vllm_limit(launch) -> tuple[int, object, str]:
     version = launch.version.version if launch.version else None
     default, _choices, source = max_lora_rank(version)
     occ = launch.args.last("max_lora_rank")
-    if occ is not None and occ.value and occ.value.isdigit():
+    if occ is not None and occ.value and occ.value.isdigit() and len(occ.value) <= 18:
         return int(occ.value), occ, f"--max-lora-rank {occ.value}"
     return default, None, f"the default --max-lora-rank {default} ({source})"
 
@@ -33,8 +33,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         if launch.engine != "vllm":
             continue
         occ = launch.args.last("max_lora_rank")
-        if occ is None or not occ.value or not occ.value.isdigit():
-            continue
+        if occ is None or not occ.value or not occ.value.isdigit() or len(occ.value) > 18:
+            continue  # (a number too long for int(): not a rank anyone means)
         from ..engines.vllm import max_lora_rank
 
         _, choices, source = max_lora_rank(launch.version.version if launch.version else None)

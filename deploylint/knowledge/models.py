@@ -570,6 +570,8 @@ def guess(name: str, *, known: bool = True) -> ModelInfo:
     ``known=False`` skips the listed checkpoints and applies the name heuristics only.
     """
     raw = name if isinstance(name, str) else str(name)
+    if len(raw) > 512:  # not a model name (matching megabytes against every family takes seconds)
+        return _heuristic(raw[:100], None, None, "The name is too long to be a model name.", None)
     cleaned = _clean(raw)
     if known:
         info = lookup(cleaned)

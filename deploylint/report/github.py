@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from ..escape import visible
 from .regions import Sources, shown_message
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
@@ -30,14 +31,16 @@ def escape_property(s: str) -> str:
 
 def annotation(f, sources: Sources) -> str:
     region = sources.region(f.loc)
-    props = [("file", region.path), ("line", str(region.start_line))]
+    # repository text (the path, values quoted in the message) with control, bidi and line
+    # separator characters as visible escapes (escape.py); newlines are GitHub's %0A
+    props = [("file", visible(region.path)), ("line", str(region.start_line))]
     props.append(("endLine", str(region.end_line)))
     if not region.whole and region.start_line == region.end_line:
         props += [("col", str(region.start_col)), ("endColumn", str(region.end_col))]
     props.append(("title", f"deploylint ({f.code})"))
-    message = shown_message(f, region)
+    message = visible(shown_message(f, region), newlines=False)  # "\n" is %0A below
     if f.fix:
-        message += f"\n\nfix: {f.fix}"
+        message += f"\n\nfix: {visible(f.fix, newlines=False)}"
     params = ",".join(f"{k}={escape_property(v)}" for k, v in props)
     return f"::{COMMAND.get(f.severity, 'warning')} {params}::{escape_data(message)}"
 

@@ -14,6 +14,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from ..escape import visible
 from .regions import Sources, shown_message
 
 SEVERITY = {"error": "major", "warning": "minor", "info": "info"}
@@ -31,9 +32,10 @@ def build(result, cwd: Path) -> list[dict]:
             salt += 1
             fp = hashlib.sha256(f"{f.fingerprint}\0{salt}".encode()).hexdigest()[:16]
         used.add(fp)
-        description = f"{f.code} ({f.name}): {shown_message(f, region)}"
+        # repository text with control, bidi and line-separator characters escaped (escape.py)
+        description = f"{f.code} ({f.name}): {visible(shown_message(f, region))}"
         if f.fix:
-            description += f" — fix: {f.fix}"
+            description += f" — fix: {visible(f.fix)}"
         out.append(
             {
                 "type": "issue",
@@ -43,7 +45,7 @@ def build(result, cwd: Path) -> list[dict]:
                 "severity": SEVERITY.get(f.severity, "minor"),
                 "categories": ["Bug Risk"],
                 "location": {
-                    "path": region.path,
+                    "path": visible(region.path),
                     "lines": {"begin": region.start_line, "end": region.end_line},
                 },
             }

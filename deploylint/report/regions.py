@@ -17,7 +17,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..location import Loc, SourceFile, display_path
+from ..location import Loc, SourceFile, display_path, read_head
+from ..safefs import may_read
 
 PREFERRED_IN_DIRECTORY = (
     "config.json",
@@ -49,6 +50,8 @@ def _is_weight(name: str) -> bool:
 
 def representative_file(directory: Path) -> Path | None:
     """The file a directory-level finding is shown on (see the module docstring)."""
+    if not may_read(directory):  # a directory symlink out of the tree is not listed
+        return None
     try:
         names = sorted(
             e.name for e in os.scandir(directory) if e.is_file() and not e.name.startswith(".")
@@ -95,8 +98,8 @@ class Sources:
             text: str | None = None
             if not _is_weight(path.name):
                 try:
-                    with open(path, "rb") as fh:
-                        data = fh.read(_FIRST_LINE_BYTES)
+                    # non-blocking (a FIFO is reported, never read) and jailed (safefs.py)
+                    data = read_head(path, _FIRST_LINE_BYTES)
                     if b"\x00" not in data:
                         text = data.decode("utf-8", errors="replace")
                         if text.startswith("\ufeff"):

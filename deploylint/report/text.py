@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from ..escape import visible
 from ..location import SourceFile
 
 _COLORS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m"}
@@ -41,28 +42,33 @@ def render(result, cwd: Path, *, color: bool = False, show_source: bool = True, 
             if loc.col is not None:
                 where += f":{loc.col}"
         sev = c(_COLORS.get(f.severity, ""), f"[{f.severity}]")
-        out.append(f"{c(_BOLD, where)}: {c(_BOLD, f.code)} {sev} {f.message}")
+        # Paths, messages and source lines come from the scanned repository: control, bidi and
+        # line-separator characters are shown as escapes (escape.py), never sent raw.
+        out.append(f"{c(_BOLD, visible(where))}: {c(_BOLD, f.code)} {sev} {visible(f.message)}")
         if show_source and loc.line is not None:
             src = _source_line(loc.path, loc.line, cache)
             if src is not None:
                 gutter = str(loc.line)
                 pad = " " * len(gutter)
-                shown = src.replace("\t", " ")
-                if len(shown) > 200:
-                    shown = shown[:200] + "…"
+                raw = src.replace("\t", " ")
+                if len(raw) > 200:
+                    raw = raw[:200]
+                shown = visible(raw) + ("…" if len(src) > 200 else "")
                 out.append(f" {pad} |")
                 out.append(f" {gutter} | {shown}")
                 if loc.col is not None:
-                    start = loc.col - 1
-                    end = (
-                        loc.end_col - 1 if (loc.end_col and loc.end_line == loc.line) else start + 1
+                    # columns count characters of the raw line: measured on the escaped one
+                    start = len(visible(raw[: loc.col - 1])) + max(loc.col - 1 - len(raw), 0)
+                    end_raw = (
+                        loc.end_col - 1 if (loc.end_col and loc.end_line == loc.line) else loc.col
                     )
+                    end = len(visible(raw[:end_raw])) + max(end_raw - len(raw), 0)
                     width = max(1, min(end, len(shown) + 1) - start)
                     out.append(
                         f" {pad} | " + " " * start + c(_COLORS.get(f.severity, ""), "^" * width)
                     )
         if f.fix:
-            out.append(f"  = fix: {f.fix}")
+            out.append(f"  = fix: {visible(f.fix)}")
         out.append("")
     by_sev = Counter(f.severity for f in result.findings)
     n = len(result.findings)

@@ -104,6 +104,20 @@ def merge_conflict(sf: SourceFile) -> Diagnostic | None:
     )
 
 
+_ODD_BREAK = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+#: Kinds whose tools end lines only at "\n" (what they are, whether the file is still read: a
+#: line-oriented file is, with their line ends; YAML is not, as PyYAML would read it otherwise).
+_LINE_KINDS = {
+    "shell": ("shells", True),
+    "dockerfile": ("Docker", True),
+    "dotenv": ("Docker and Compose", True),
+    "requirements": ("pip", True),
+    "modelfile": ("Ollama", True),
+    "yaml": ("YAML 1.2 readers such as Kubernetes and Compose", False),
+    "compose": ("YAML 1.2 readers such as Kubernetes and Compose", False),
+}
+
+
 def parse_file(sf: SourceFile, max_size: int) -> FileFacts:
     facts = FileFacts(sf.path, sf.kind)
     modname = SOURCE_MODULES.get(sf.kind)
@@ -129,6 +143,18 @@ def parse_file(sf: SourceFile, max_size: int) -> FileFacts:
             Diagnostic(Loc(sf.path), f"cannot read file: {e.strerror or e}", "read")
         )
         return facts
+    odd = _ODD_BREAK.search(text) if sf.kind in _LINE_KINDS else None
+    if odd is not None:
+        # A vertical tab, form feed, NEL or Unicode line separator: str.splitlines and YAML 1.1
+        # (PyYAML) end a line there; shells, Docker, pip, YAML 1.2 (Kubernetes, Compose) do not.
+        line = text.count("\n", 0, odd.start()) + 1
+        name = f"U+{ord(odd.group()):04X}"
+        tools, read = _LINE_KINDS[sf.kind]
+        msg = f"{name} (a line break to some tools, not to {tools}) at line {line}"
+        where = Loc(sf.path, line, None)
+        facts.diagnostics.append(Diagnostic(where, msg + ("" if read else "; not read"), name))
+        if not read:
+            return facts
     if sf.kind in COMMENT_KINDS:
         facts.suppressions = parse_suppressions(sf)
     if "<<<<<<<" in text or ">>>>>>>" in text:

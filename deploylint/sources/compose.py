@@ -25,6 +25,7 @@ from .commands import (
     word_tokens,
 )
 from .dotenv import parse_dotenv
+from .shapes import COMPOSE, check_yaml
 
 _INTERP = re.compile(r"\$\$|\$\{([A-Za-z_]\w*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_]\w*)")
 
@@ -339,6 +340,7 @@ def _parse(sf: SourceFile, facts: FileFacts) -> None:
         return
     for root in docs:
         if Y.is_map(root) and Y.get(root, "services") is not None:
+            facts.diagnostics.extend(check_yaml(sf.path, root, COMPOSE, "compose file"))
             parse_compose(sf, root, facts)
 
 

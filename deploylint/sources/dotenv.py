@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..location import SourceFile
+from ..location import SourceFile, split_lines
 from ..shell import EnvValue
 from . import FileFacts
 
@@ -15,7 +15,7 @@ _LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*=(.*)$")
 
 def parse_dotenv(text: str, path: Path) -> dict[str, EnvValue]:
     out: dict[str, EnvValue] = {}
-    for i, line in enumerate(text.splitlines(), 1):
+    for i, line in enumerate(split_lines(text), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         m = _LINE.match(line)

@@ -338,7 +338,11 @@ def _parse_doc(sf: SourceFile, doc: Node, facts: FileFacts, base: Path) -> None:
             (Y.scalar(Y.get(p, "port")), Y.scalar(Y.get(p, "targetPort")))
             for p in Y.seq(Y.get(doc, "spec", "ports"))
         ]
-        selector = Y.to_py(Y.get(doc, "spec", "selector"), 1000) or {}
+        sel_node = Y.get(doc, "spec", "selector")
+        selector = Y.to_py(sel_node, 1000) if Y.is_map(sel_node) else {}
+        if Y.is_seq(sel_node) or (Y.is_scalar(sel_node) and Y.scalar(sel_node) is not None):
+            msg = "Service spec.selector must be a map of labels; not read"
+            facts.diagnostics.append(Diagnostic(Y.loc(sf.path, sel_node), msg, "shape"))
         facts.data.setdefault("k8s_services", []).append(
             {
                 "name": name,

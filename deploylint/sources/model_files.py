@@ -13,7 +13,10 @@ from .. import jsonutil
 from ..discover import MODEL_DIR_FILES
 from ..facts import Diagnostic, ModelDir
 from ..location import Loc, SourceFile, UndecodableFile, read_text
+from ..safefs import may_read
 from . import FileFacts
+from .shapes import MODEL_JSON as MODEL_JSON_SHAPES
+from .shapes import check_json
 
 
 def parse(sf: SourceFile, facts: FileFacts) -> None:
@@ -28,6 +31,9 @@ def parse(sf: SourceFile, facts: FileFacts) -> None:
             Diagnostic(Loc(sf.path, e.line, e.col, e.line, e.col + 1), f"invalid JSON: {e}", str(e))
         )
         return
+    spec = MODEL_JSON_SHAPES.get(name)
+    if spec is not None:  # wrong-shaped values reported and removed first (shapes.py)
+        facts.diagnostics.extend(check_json(doc, spec, name))
     facts.data["json"] = doc
 
 
@@ -37,7 +43,10 @@ MAX_MODEL_JSON = 8 * 1024 * 1024
 
 
 def load_dir(path: Path) -> ModelDir | None:
-    """Read a model directory that was not part of the scan (HF cache, referenced path)."""
+    """Read a model directory that was not part of the scan (HF cache, referenced path).
+    None outside the scanned tree and the trusted locations (safefs.py)."""
+    if not may_read(path):
+        return None
     try:
         names = {p.name for p in path.iterdir()}
     except (OSError, ValueError):  # ValueError: a NUL in a referenced path
@@ -50,9 +59,12 @@ def load_dir(path: Path) -> ModelDir | None:
         try:
             if f.stat().st_size > MAX_MODEL_JSON:
                 continue
-            md.docs[n] = jsonutil.parse(f, read_text(f))
+            doc = jsonutil.parse(f, read_text(f))
         except (OSError, UndecodableFile, jsonutil.JsonError):
             continue
+        if n in MODEL_JSON_SHAPES:
+            check_json(doc, MODEL_JSON_SHAPES[n], n)  # outside the scan: removed, not reported
+        md.docs[n] = doc
     if "chat_template.jinja" in names:
         try:
             md.chat_template_jinja = read_text(path / "chat_template.jinja")

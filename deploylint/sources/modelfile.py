@@ -18,6 +18,7 @@ parsed values are in ``launch.extra["modelfile"]`` as ``Value``s (see ``_summary
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -88,7 +89,8 @@ class Instruction:
     extra: dict = field(default_factory=dict)
 
 
-_BLANK = frozenset(" \t\r\n\v\f")  # what the value is stripped of before it is unquoted
+_BLANK = frozenset(" \t\r\n\v\f")
+_PLAIN_RUN = re.compile(r"[!-~]+")  # what the value is stripped of before it is unquoted
 
 
 def _is_space(ch: str) -> bool:
@@ -203,7 +205,20 @@ def parse_modelfile(text: str) -> list[Instruction]:
         value = _unquote("".join(buf[vlead : vlast + 1]))[0] if ok else ""
         return Span(value, pos[vlead], pos[vlast] + 1), ok
 
-    for i, ch in enumerate(text):
+    i = -1
+    n_text = len(text)
+    while i + 1 < n_text:
+        i += 1
+        ch = text[i]
+        if state == _VALUE and "!" <= ch <= "~":
+            # A run of printable ASCII in a value (a TEMPLATE can be megabytes): each of its
+            # characters keeps the state and is kept, as _next_state and _is_print would say.
+            m = _PLAIN_RUN.match(text, i)
+            j = m.end()
+            buf.extend(text[i:j])
+            pos.extend(range(i, j))
+            i = j - 1
+            continue
         nxt, keep, err = _next_state(ch, state)
         if err is not None:
             raise ModelfileError(err, i)

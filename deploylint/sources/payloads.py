@@ -23,6 +23,7 @@ from ..facts import ClientCall, Diagnostic, Messages, Value
 from ..location import Loc, SourceFile
 from . import FileFacts
 from .python_code import REQUEST_EXTRA_KEYS, SAMPLING_KEYS
+from .shapes import PAYLOAD, check_json
 
 _REQUEST_KEYS = frozenset(
     {"model", "max_tokens", "temperature", "top_p", "stream", "stop", "n", "options", "suffix"}
@@ -46,6 +47,12 @@ def parse(sf: SourceFile, facts: FileFacts) -> None:
             )
         return
     call = payload_call(doc)
+    if call is not None:
+        # a request: wrong-shaped values are reported and removed, then it is read again
+        diagnostics = check_json(doc, PAYLOAD, "request payload")
+        if diagnostics:
+            facts.diagnostics.extend(diagnostics)
+            call = payload_call(doc)
     if call is not None:
         facts.clients.append(call)
 

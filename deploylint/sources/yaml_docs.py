@@ -24,6 +24,7 @@ from .helm_values import (
 from .kubernetes import is_k8s, parse_k8s
 from .llamafactory_yaml import is_llamafactory
 from .llamafactory_yaml import parse as parse_llamafactory
+from .shapes import COMPOSE, KUBERNETES, LLAMAFACTORY, check_yaml
 
 # Cheap pre-filter: YAML that mentions none of these cannot describe a deployment we read.
 _INTERESTING = re.compile(
@@ -63,6 +64,8 @@ def _parse(sf: SourceFile, facts: FileFacts) -> None:
         facts.diagnostics.append(_yaml_diag(sf, e))
         return
     k8s_docs = [d for d in docs if is_k8s(d)]
+    for d in k8s_docs:  # wrong-shaped values reported and removed first (shapes.py)
+        facts.diagnostics.extend(check_yaml(sf.path, d, KUBERNETES, "Kubernetes object"))
     if k8s_docs:
         parse_k8s(sf, k8s_docs, facts)
     for root in docs:
@@ -70,12 +73,15 @@ def _parse(sf: SourceFile, facts: FileFacts) -> None:
             continue
         try:
             if is_compose(root):
+                facts.diagnostics.extend(check_yaml(sf.path, root, COMPOSE, "compose file"))
                 parse_compose(sf, root, facts)
             elif is_prodstack_values(root):
                 parse_prodstack(sf, root, facts)
             elif is_vllm_chart_values(root):
                 parse_vllm_chart(sf, root, facts)
             elif is_llamafactory(root):
+                diags = check_yaml(sf.path, root, LLAMAFACTORY, "LLaMA-Factory configuration")
+                facts.diagnostics.extend(diags)
                 parse_llamafactory(sf, root, facts)
         except CommandError as e:
             facts.diagnostics.append(Diagnostic(e.loc, str(e), str(e)))

@@ -65,6 +65,7 @@ import re
 import string
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from functools import lru_cache
@@ -223,13 +224,13 @@ def _refuse_if_over(st: _RenderState, estimate: int, what: str) -> None:
 
 
 def _size(value: Any) -> int:
-    if isinstance(value, (str, list, tuple, dict, bytes)):
+    if isinstance(value, (str, list, tuple, dict, bytes, bytearray)):
         return len(value)
     return 0
 
 
 def _check_value(st: _RenderState, value: Any) -> Any:
-    if isinstance(value, (str, list, tuple, dict)) and len(value) > st.value_cap:
+    if isinstance(value, (str, bytes, bytearray, list, tuple, dict)) and len(value) > st.value_cap:
         raise _Abort(
             "output-limit", f"a value has {len(value)} items, over the limit of {st.value_cap}"
         )
@@ -282,19 +283,22 @@ def _check_brace_format(st: _RenderState, fmt: str, args: tuple, kwargs: Mapping
             raise _Abort("output-limit", "format width is over the limit")
 
 
+_SEQUENCES = (str, bytes, bytearray, list, tuple)
+
+
 def _binop_size(st: _RenderState, op: str, left: Any, right: Any) -> int:
     """Estimated size of ``left <op> right``; raises when it is out of bounds."""
     if op == "*":
-        if isinstance(left, int) and isinstance(right, (str, list, tuple)):
+        if isinstance(left, int) and isinstance(right, _SEQUENCES):
             left, right = right, left
-        if isinstance(left, (str, list, tuple)) and isinstance(right, int):
+        if isinstance(left, _SEQUENCES) and isinstance(right, int):
             return len(left) * max(right, 0)
         if isinstance(left, int) and isinstance(right, int):
             if left.bit_length() + right.bit_length() > _INT_BITS_CAP:
                 raise _Abort("output-limit", "integer product is too large")
         return 0
     if op == "+":
-        if isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
+        if isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES):
             return len(left) + len(right)
         return 0
     if op == "**":
@@ -333,14 +337,15 @@ def _replace_size(s: str, old: str, new: str, count: Any) -> int:
 
 
 def _str_method_size(st: _RenderState, method: Any, args: tuple, kwargs: dict) -> tuple:
-    """Pre-check the ``str`` methods whose result can be much larger than their input.
+    """Pre-check the ``str`` (and ``bytes``) methods whose result can be much larger than their
+    input.
 
     Returns the (possibly materialized) ``args``.
     """
     s = method.__self__
     name = method.__name__
-    if name == "replace" and len(args) >= 2 and isinstance(args[0], str):
-        if isinstance(args[1], str):
+    if name == "replace" and len(args) >= 2 and isinstance(args[0], (str, bytes, bytearray)):
+        if isinstance(args[1], (str, bytes, bytearray)) and type(args[0]) is type(args[1]):
             count = args[2] if len(args) > 2 else kwargs.get("count", -1)
             _refuse_if_over(st, _replace_size(s, args[0], args[1], count), "str.replace()")
     elif name in ("center", "ljust", "rjust", "zfill") and args:
@@ -349,12 +354,34 @@ def _str_method_size(st: _RenderState, method: Any, args: tuple, kwargs: dict) -
     elif name == "expandtabs":
         tab = args[0] if args else kwargs.get("tabsize", 8)
         if isinstance(tab, int):
-            _refuse_if_over(st, len(s) + s.count("\t") * max(tab, 0), "str.expandtabs()")
+            tabs = s.count(b"\t" if isinstance(s, (bytes, bytearray)) else "\t")
+            _refuse_if_over(st, len(s) + tabs * max(tab, 0), "str.expandtabs()")
     elif name == "join" and args:
         items = _materialize(args[0])
         args = (items, *args[1:])
         _refuse_if_over(st, _joined_size(s, items), "str.join()")
+    elif name == "translate" and args:
+        _refuse_if_over(st, _translated_size(s, args[0]), "str.translate()")
     return args
+
+
+def _translated_size(s: str | bytes, table: Any) -> int:
+    """Size of ``s.translate(table)``: each character's replacement counted once per
+    occurrence (a one-character string mapped to a megabyte, a megabyte of times). A table of a
+    kind the sandbox cannot build is refused."""
+    if isinstance(s, (bytes, bytearray)):
+        return len(s)  # a bytes table maps byte to byte
+    if not isinstance(table, (dict, list, tuple, str)):
+        raise _Abort("security", f"str.translate() with a {type(table).__name__} table")
+    total = 0
+    for ch, n in Counter(s).items():
+        o = ord(ch)
+        try:
+            v = table[o]
+        except (LookupError, TypeError):
+            v = ch
+        total += n * (len(v) if isinstance(v, str) else 1 if v is not None else 0)
+    return total
 
 
 # --------------------------------------------------------------------------------------------
@@ -377,9 +404,52 @@ def _tojson(
         width = indent if isinstance(indent, int) else _size(indent)
         if width > 10_000:
             raise _Abort("output-limit", f"tojson indent {indent!r} is over the limit")
+        _refuse_expansion(st, x, "tojson")
     return json.dumps(
         x, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys
     )
+
+
+def _expanded_size(value: Any, cap: int) -> int:
+    """Items and characters ``value`` has when written out (``str()``, JSON), counting a
+    container reached twice twice — as writing it out does: ``[d, d]`` nested 30 deep is a
+    billion items in a few hundred bytes of memory. Stops counting past ``cap``."""
+    total = 0
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, (str, bytes)):
+            total += len(v)
+        elif isinstance(v, dict):
+            total += len(v) + 1
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, (list, tuple)):
+            total += len(v) + 1
+            stack.extend(v)
+        else:
+            total += 1
+        if total > cap:
+            return total
+    return total
+
+
+def _refuse_expansion(st: _RenderState, value: Any, what: str) -> None:
+    if isinstance(value, (list, tuple, dict)):
+        size = _expanded_size(value, st.value_cap)
+        if size > st.value_cap:
+            raise _Abort(
+                "output-limit", f"{what} would write more than {st.value_cap} items or characters"
+            )
+
+
+def _finalize(value: Any) -> Any:
+    """Every ``{{ … }}`` value before it is written out: a container is measured first (its
+    ``str()`` would expand shared references)."""
+    st = _state()
+    if st is not None and isinstance(value, (list, tuple, dict)):
+        _refuse_expansion(st, value, "printing this value")
+    return value
 
 
 def _strftime_now(format: str) -> str:
@@ -674,7 +744,7 @@ class _BoundedSandbox(ImmutableSandboxedEnvironment):
         if st is None:
             return super().call(context, obj, *args, **kwargs)
         _tick(st)
-        if isinstance(getattr(obj, "__self__", None), str) and callable(obj):
+        if isinstance(getattr(obj, "__self__", None), (str, bytes, bytearray)) and callable(obj):
             args = _str_method_size(st, obj, args, kwargs)
         nested = isinstance(obj, (jinja2.runtime.Macro, jinja2.runtime.LoopContext))
         if not nested:
@@ -709,6 +779,7 @@ def _make_environment() -> _BoundedSandbox:
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=[_GenerationExtension, jinja2.ext.loopcontrols],
+        finalize=_finalize,
     )
     env.concat = _guarded_concat  # type: ignore[method-assign]
     env.filters["tojson"] = _tojson

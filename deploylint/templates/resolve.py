@@ -68,15 +68,33 @@ class Prompting:
         return f"{name} {self.version}" if self.version else name
 
     def render(self, messages: list[dict], add_generation_prompt: bool = True) -> str:
+        """The prompt, within the scan's render budget (budget.py): a render over its limits,
+        or refused because the scan's time for renders is used up, raises RenderError (and is
+        reported as DPL000 by the scan)."""
+        from ..budget import render_piece
+
+        key: Any = None  # a template over a limit is not rendered again
+        if self.kind == "jinja" and self.jinja is not None:
+            key = (self.kind, self.jinja.text)
+        elif self.kind == "ollama" and self.ollama is not None:
+            key = (self.kind, self.ollama.get("template"), self.ollama.get("system"))
+        return render_piece(
+            lambda seconds: self._render_unbudgeted(messages, add_generation_prompt, seconds),
+            self.loc or (self.jinja.loc if self.jinja is not None else None),
+            RenderError,
+            key,
+        )
+
+    def _render_unbudgeted(self, messages: list[dict], gen: bool, seconds: float) -> str:
         try:
-            return _render(self, messages, add_generation_prompt)
+            return _render(self, messages, gen, seconds)
         except RenderError:
             raise
         except Exception as e:  # noqa: BLE001 - every renderer's failure is a RenderError
             raise RenderError(f"{type(e).__name__}: {e}") from None
 
 
-def _render(p: Prompting, messages: list[dict], gen: bool) -> str:
+def _render(p: Prompting, messages: list[dict], gen: bool, seconds: float = 2.0) -> str:
     if p.kind == "jinja" and p.jinja is not None:
         from .jinja_render import TemplateError, render
 
@@ -86,8 +104,13 @@ def _render(p: Prompting, messages: list[dict], gen: bool) -> str:
                 messages,
                 add_generation_prompt=gen,
                 special_tokens=p.jinja.special_tokens,
+                time_limit=seconds,
             )
         except TemplateError as e:
+            if e.kind in ("timeout", "output-limit"):
+                from ..budget import note_render_limit
+
+                note_render_limit(p.jinja.loc or p.loc, e.kind, e.message)
             raise RenderError(e.message if hasattr(e, "message") else str(e)) from None
     if p.kind == "lmdeploy":
         from ..engines import lmdeploy_templates as lt
@@ -102,14 +125,23 @@ def _render(p: Prompting, messages: list[dict], gen: bool) -> str:
         return st.render(p.sglang, messages, add_generation_prompt=gen, version=p.version)
     if p.kind == "ollama" and p.ollama is not None:
         from ..engines.ollama_prompt import render_ollama
+        from .gotmpl import GoTemplateError
 
-        return render_ollama(
-            p.ollama["template"],
-            messages,
-            system=p.ollama.get("system"),
-            modelfile_messages=p.ollama.get("messages") or None,
-            add_generation_prompt=gen,
-        )
+        try:
+            return render_ollama(
+                p.ollama["template"],
+                messages,
+                system=p.ollama.get("system"),
+                modelfile_messages=p.ollama.get("messages") or None,
+                add_generation_prompt=gen,
+                timeout=seconds,
+            )
+        except GoTemplateError as e:
+            if e.kind == "limit":
+                from ..budget import note_render_limit
+
+                note_render_limit(p.loc, "output-limit", e.message)
+            raise
     if p.kind == "llamafactory" and p.llamafactory is not None:
         from . import llamafactory as lf
 

@@ -447,8 +447,17 @@ class _State:
         self.step()
         try:
             if bound is not _MISSING:
-                return f.impl(bound, *argv)
-            return f.impl(*argv)
+                result = f.impl(bound, *argv)
+            else:
+                result = f.impl(*argv)
+            if type(result) is str and len(result) > self.limits.max_output:
+                # a value that could never be printed (printf "%s%s" doubling a variable)
+                raise GoTemplateError(
+                    "limit",
+                    f"{f.name} made a value longer than {self.limits.max_output} characters",
+                    node.line,
+                )
+            return result
         except _FuncError as e:
             self.node = node
             raise self.errorf(f"error calling {f.name}: {e}") from None

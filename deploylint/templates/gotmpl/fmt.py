@@ -339,6 +339,25 @@ def go_sprintln(args: list[Any]) -> str:
 _VERB_RE = re.compile(r"([+\-# 0]*)(\d+|\*)?(?:\.(\d+|\*)?)?(.)?", re.S)
 
 
+def _too_large(x: int) -> bool:
+    """fmt's ``tooLarge``: widths and precisions beyond ±1e6 are refused."""
+    return x > 1_000_000 or x < -1_000_000
+
+
+def _parsenum(s: str, start: int, end: int) -> tuple[int, bool, int]:
+    """fmt's ``parsenum``: (number, whether there was one, the index after it). A number that
+    grows past ``tooLarge`` consumes the rest of the format (Go then prints ``%!(NOVERB)``), so a
+    width such as ``%999999999d`` never pads a gigabyte."""
+    num, isnum, i = 0, False, start
+    while i < end and "0" <= s[i] <= "9":
+        if _too_large(num):
+            return 0, False, end
+        num = num * 10 + ord(s[i]) - 48
+        isnum = True
+        i += 1
+    return num, isnum, i
+
+
 def go_sprintf(fmt: str, args: list[Any]) -> str:
     out: list[str] = []
     argi = 0
@@ -371,7 +390,7 @@ def go_sprintf(fmt: str, args: list[Any]) -> str:
             i += 1
         if i < n and fmt[i] == "*":
             i += 1
-            if argi < len(args) and _is_int(args[argi]):
+            if argi < len(args) and _is_int(args[argi]) and not _too_large(args[argi]):
                 spec.width = args[argi]
                 if spec.width < 0:
                     spec.minus = True
@@ -380,24 +399,21 @@ def go_sprintf(fmt: str, args: list[Any]) -> str:
                 out.append("%!(BADWIDTH)")
             argi += 1
         else:
-            m = re.match(r"\d+", fmt[i:])
-            if m:
-                spec.width = int(m.group())
-                i += len(m.group())
+            width, present, i = _parsenum(fmt, i, n)
+            if present:
+                spec.width = width
         if i < n and fmt[i] == ".":
             i += 1
             if i < n and fmt[i] == "*":
                 i += 1
-                if argi < len(args) and _is_int(args[argi]):
+                if argi < len(args) and _is_int(args[argi]) and not _too_large(args[argi]):
                     spec.prec = max(args[argi], 0)
                 else:
                     out.append("%!(BADPREC)")
                 argi += 1
             else:
-                m = re.match(r"\d+", fmt[i:])
-                spec.prec = int(m.group()) if m else 0
-                if m:
-                    i += len(m.group())
+                prec, _present, i = _parsenum(fmt, i, n)
+                spec.prec = prec
         if i >= n:
             out.append("%!(NOVERB)")
             break
