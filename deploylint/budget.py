@@ -14,9 +14,12 @@ name                default    what it bounds
                                CPU time
 ``render-seconds``  1          one chat-template render (Jinja or Go), compilation included, CPU
 ``renders-seconds`` 8          all template renders of one scan together, CPU time
+``renders-steps``   20000000   all template renders of one scan together, in evaluation steps
+                               (loop iterations, calls, operations: counted, so the renders a
+                               scan does not do are the same on every machine and every run)
 ``rule-seconds``    20         one rule over the whole project, CPU time
 ``scan-memory-mib`` 768        address space the scan may add to the process, in MiB
-``file-memory-mib`` 256        address space one file, one render or one rule may add, in MiB
+``file-memory-mib`` 256        address space one file or one render may add, in MiB
 ==================  =========  ==================================================================
 
 A configuration file is part of the scanned repository, so it may only **lower** a limit (a
@@ -79,6 +82,7 @@ class Limits:
     file_seconds: float = 10.0
     render_seconds: float = 1.0
     renders_seconds: float = 8.0
+    renders_steps: int = 20_000_000
     rule_seconds: float = 20.0
     scan_memory_mib: int = 768
     file_memory_mib: int = 256
@@ -105,9 +109,10 @@ DESCRIPTION = {
     "file_seconds": "the per-file time limit ({} s, file-seconds)",
     "render_seconds": "the per-render time limit ({} s, render-seconds)",
     "renders_seconds": "the time limit for all template renders ({} s, renders-seconds)",
+    "renders_steps": "the work limit for all template renders ({} steps, renders-steps)",
     "rule_seconds": "the per-rule time limit ({} s, rule-seconds)",
     "scan_memory_mib": "the scan's memory limit ({} MiB, scan-memory-mib)",
-    "file_memory_mib": "the memory limit of one file, render or rule ({} MiB, file-memory-mib)",
+    "file_memory_mib": "the memory limit of one file or render ({} MiB, file-memory-mib)",
 }
 
 
@@ -130,7 +135,7 @@ def parse_limits(values: Mapping[str, Any]) -> dict[str, float]:
             raise LimitError(f"limit `{key}` must be a number")
         if not math.isfinite(value) or value <= 0 or value > 1e7:
             raise LimitError(f"limit `{key}` must be a positive number (at most 10000000)")
-        out[name] = int(value) if name.endswith("_mib") else float(value)
+        out[name] = int(value) if name.endswith(("_mib", "_steps")) else float(value)
     return out
 
 
@@ -167,7 +172,9 @@ class Budget:
     limits: Limits = field(default_factory=Limits)
     started: float = field(default_factory=time.monotonic)
     renders_used: float = 0.0
+    render_steps_used: int = 0
     renders_refused: int = 0
+    refused_by: str = "renders_seconds"  # the limit that stopped renders
     events: list[Event] = field(default_factory=list)
     over_limit: dict[Any, str] = field(default_factory=dict)  # templates not to render again
 
@@ -186,6 +193,9 @@ class Budget:
 
     def renders_left(self) -> float:
         return self.limits.renders_seconds - self.renders_used
+
+    def render_steps_left(self) -> int:
+        return self.limits.renders_steps - self.render_steps_used
 
 
 # -- the active budget ---------------------------------------------------------------------------
@@ -221,10 +231,19 @@ def activate(b: Budget) -> Iterator[Budget]:
 
 
 class _Timer:
-    """The stack of active deadlines of one clock in the main thread, and the one interval timer
-    serving them. Guards nest, so the stack is one: popping a guard drops it and everything above
-    it. The timer's signal is blocked while the stack changes, so the handler never sees it
-    half-changed."""
+    """The stack of active deadlines of one clock in the main thread, checked by a periodic
+    interval timer.
+
+    The timer ticks every ``TICK`` seconds of its clock while a scan runs (armed on first use,
+    stopped by ``clear`` at the end of the scan): starting and ending a guard is then a list
+    operation, no system call, which matters as every file of a scan is one. A deadline is seen
+    at the first tick after it (up to ``TICK`` late). The handler raises for the outermost
+    expired entry and drops every entry above it first: those belong to guards the exception is
+    about to unwind, so none can be left behind even if the exception arrives while a guard is
+    exiting. Python runs the handler between bytecodes and every change to the stack is a single
+    list operation, so no signal masking is needed."""
+
+    TICK = 0.05
 
     def __init__(self, which: str, signame: str, clock: Any) -> None:
         self.which = getattr(signal, which, None)
@@ -232,78 +251,59 @@ class _Timer:
         self.clock = clock
         # [deadline, limit, seconds, token]; a fired entry's deadline becomes +inf
         self.stack: list[list[Any]] = []
+        self.installed = False
         self.previous_handler: Any = None
+        self.previous_timer: tuple[float, float] | None = None
+        self.pid = 0
+        self.available = self.which is not None and self.signum is not None
 
     def usable(self) -> bool:
-        return (
-            self.which is not None
-            and self.signum is not None
-            and hasattr(signal, "pthread_sigmask")
-            and threading.current_thread() is threading.main_thread()
-        )
-
-    def _arm(self) -> None:
-        soonest = min((e[0] for e in self.stack), default=math.inf)
-        if soonest == math.inf:
-            signal.setitimer(self.which, 0)
-        else:
-            signal.setitimer(self.which, max(soonest - self.clock(), 1e-4))
+        return self.available and threading.current_thread() is _MAIN_THREAD
 
     def _fire(self, signum: int, frame: Any) -> None:
-        now = self.clock()
-        expired = [e for e in self.stack if e[0] <= now + 1e-3]
-        if not expired:
-            self._arm()  # early (timer granularity): wait for the rest
+        stack = self.stack
+        if not stack:
             return
-        entry = min(expired, key=lambda e: e[0])
-        entry[0] = math.inf  # raised once; its guard removes it
-        self._arm()
-        raise BudgetExceeded(entry[1], f"over {entry[2]:g} s", entry[3])
-
-    def _block(self, how: int) -> None:
-        signal.pthread_sigmask(how, {self.signum})
+        now = self.clock()
+        for i, e in enumerate(stack):
+            if e[0] <= now:
+                del stack[i + 1 :]  # inner guards: unwound by this exception
+                e[0] = math.inf  # raised once; its guard removes it
+                raise BudgetExceeded(e[1], f"over {e[2]:g} s", e[3])
 
     def push(self, limit: str, seconds: float, token: object) -> None:
-        self._block(signal.SIG_BLOCK)
-        try:
-            if not self.stack:
-                self.previous_handler = signal.signal(self.signum, self._fire)
-            self.stack.append([self.clock() + seconds, limit, seconds, token])
-            self._arm()
-        finally:
-            self._block(signal.SIG_UNBLOCK)
+        if not self.installed:
+            self.previous_timer = signal.getitimer(self.which)
+            self.previous_handler = signal.signal(self.signum, self._fire)
+            signal.setitimer(self.which, self.TICK, self.TICK)
+            self.installed = True
+            self.pid = os.getpid()
+        elif self.pid != os.getpid():  # a forked worker (--jobs): timers are not inherited
+            signal.setitimer(self.which, self.TICK, self.TICK)
+            self.pid = os.getpid()
+        self.stack.append([self.clock() + seconds, limit, seconds, token])
 
     def pop(self, token: object) -> None:
-        self._block(signal.SIG_BLOCK)
-        try:
-            for i, e in enumerate(self.stack):
-                if e[3] is token:
-                    del self.stack[i:]
-                    break
-            if self.stack:
-                self._arm()
-            else:
-                self._clear()
-        finally:
-            self._block(signal.SIG_UNBLOCK)
+        stack = self.stack
+        for i in range(len(stack) - 1, -1, -1):
+            if stack[i][3] is token:
+                del stack[i:]
+                return
 
     def clear(self) -> None:
-        """No deadline left: the timer off and the handler that was there before back."""
-        if not self.usable():
+        """The timer stopped, the stack empty and the handler that was there before back."""
+        if not self.installed or not self.usable():
             return
-        self._block(signal.SIG_BLOCK)
-        try:
-            self._clear()
-        finally:
-            self._block(signal.SIG_UNBLOCK)
-
-    def _clear(self) -> None:
         signal.setitimer(self.which, 0)
         self.stack = []
-        if self.previous_handler is not None:
-            signal.signal(self.signum, self.previous_handler)
-            self.previous_handler = None
+        signal.signal(self.signum, self.previous_handler or signal.SIG_DFL)
+        if self.previous_timer and self.previous_timer[0] > 0:  # an embedding program's timer
+            signal.setitimer(self.which, *self.previous_timer)
+        self.previous_handler = None
+        self.installed = False
 
+
+_MAIN_THREAD = threading.main_thread()
 
 #: Wall clock (the scan) and CPU time of the process (a file, a render, a rule: CPU time, so
 #: that a busy machine does not turn a file that parses in one second into a finding).
@@ -311,6 +311,7 @@ _TIMERS = {
     "wall": _Timer("ITIMER_REAL", "SIGALRM", time.monotonic),
     "cpu": _Timer("ITIMER_PROF", "SIGPROF", time.process_time),
 }
+_CPU_TIMER = _TIMERS["cpu"]
 
 
 # -- memory: RLIMIT_AS ---------------------------------------------------------------------------
@@ -342,35 +343,70 @@ except (ValueError, OSError, AttributeError):  # pragma: no cover
 _MEMORY_OK = resource is not None and hasattr(resource, "RLIMIT_AS") and _mapped_bytes() is not None
 
 
-@contextmanager
-def _memory_limit(mib: int | None) -> Iterator[None]:
+class _Mapped:
+    """The process's mapped address space, read again every few pieces (reading
+    ``/proc/self/statm`` costs more than the rest of a guard; between two reads the process grows
+    by what a few small pieces keep, which only makes the next limits a little tighter)."""
+
+    EVERY = 32
+
+    def __init__(self) -> None:
+        self.value: int | None = None
+        self.uses = 0
+
+    def get(self) -> int | None:
+        if self.value is None or self.uses >= self.EVERY:
+            self.value = _mapped_bytes()
+            self.uses = 0
+        self.uses += 1
+        return self.value
+
+    def forget(self) -> None:
+        self.value = None
+
+
+_MAPPED = _Mapped()
+
+
+def _lower_memory(mib: int | None) -> tuple[int, int] | None:
+    """Lower the soft RLIMIT_AS to what is mapped plus ``mib``; the limits to restore, or None
+    when nothing was changed."""
     if not mib or not _MEMORY_OK:
-        yield
-        return
+        return None
     try:
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        now = _mapped_bytes()
     except (OSError, ValueError):
-        yield
-        return
+        return None
+    now = _MAPPED.get()
     if now is None:
-        yield
-        return
+        return None
     want = now + mib * 1024 * 1024
     if hard != resource.RLIM_INFINITY:
         want = min(want, hard)
     if soft != resource.RLIM_INFINITY and soft <= want:
-        yield  # already tighter
-        return
+        return None  # already tighter
     try:
         resource.setrlimit(resource.RLIMIT_AS, (want, hard))
     except (OSError, ValueError):
-        yield
-        return
+        return None
+    return soft, hard
+
+
+def _restore_memory(saved: tuple[int, int] | None) -> None:
+    if saved is not None:
+        resource.setrlimit(resource.RLIMIT_AS, saved)
+
+
+@contextmanager
+def _memory_limit(mib: int | None) -> Iterator[None]:
+    saved = _lower_memory(mib)
     try:
         yield
+    except MemoryError:
+        _MAPPED.forget()  # what the failed piece left mapped: measured again
+        raise
     finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        _restore_memory(saved)
 
 
 # -- guards ----------------------------------------------------------------------------------------
@@ -399,6 +435,8 @@ def guard(
     finally:
         if timed:
             timer.pop(token)
+            if not timer.stack and active() is None:
+                timer.clear()  # no scan: the timer does not outlive its last guard
 
 
 def piece_seconds(limit_seconds: float, b: Budget | None = None) -> float:
@@ -418,29 +456,39 @@ def check_scan_time() -> None:
 
 
 def run(fn: Any, *, limit: str, seconds: float, memory_mib: int | None) -> tuple[Any, str | None]:
-    """Run ``fn()`` as one piece of work under ``limit`` (``seconds``, ``memory_mib``).
+    """Run ``fn()`` as one piece of work under ``limit`` (``seconds`` of CPU, ``memory_mib``).
 
     Returns ``(value, None)``; ``(None, limit_name)`` when the piece went over its own time
     (``limit``) or memory (``"file_memory_mib"``); ``(exception, "error")`` when it raised any
     other ``Exception``. A limit of an enclosing piece (the scan's) propagates as
-    :class:`BudgetExceeded`."""
+    :class:`BudgetExceeded`. (What ``guard`` does, without context managers: it runs for every
+    file of a scan.)"""
     b = active()
-    if b is not None and b.expired():
+    if b is not None and time.monotonic() >= b.started + b.limits.scan_seconds:
         raise BudgetExceeded("scan_seconds", "over the scan's time limit")
-    box: list[object] = []
+    timer = _CPU_TIMER
+    token = object()
+    timed = timer.usable()
+    saved = _lower_memory(memory_mib)
+    if timed:
+        timer.push(limit, max(seconds, 1e-3), token)
     try:
-        with guard(limit, max(seconds, 1e-3), memory_mib=memory_mib) as token:
-            box.append(token)
-            value = fn()
-        return value, None
+        return fn(), None
     except BudgetExceeded as e:
-        if box and e.token is box[0]:
+        if e.token is token:
             return None, limit
         raise
     except MemoryError:
+        _MAPPED.forget()
         return None, "file_memory_mib"
     except Exception as e:  # noqa: BLE001 - the caller reports it
         return e, "error"
+    finally:
+        if timed:
+            timer.pop(token)
+            if not timer.stack and active() is None:
+                timer.clear()  # no scan: the timer does not outlive its last guard
+        _restore_memory(saved)
 
 
 #: Time a render gets when no scan budget is active (jinja_render's own default).
@@ -460,9 +508,11 @@ def render_piece(fn: Any, where: Any, error_cls: type[Exception], key: Any = Non
     if key is not None and key in b.over_limit:
         raise error_cls(b.over_limit[key])
     seconds = min(b.limits.render_seconds, b.renders_left())
-    if seconds <= 0:
-        b.renders_refused += 1
-        raise error_cls(f"not rendered: over {describe('renders_seconds', b.limits)}")
+    for limit, left in (("renders_steps", b.render_steps_left()), ("renders_seconds", seconds)):
+        if left <= 0:
+            b.renders_refused += 1
+            b.refused_by = limit
+            raise error_cls(f"not rendered: over {describe(limit, b.limits)}")
     started = time.process_time()
     noted = len(b.events)
     try:
@@ -477,7 +527,12 @@ def render_piece(fn: Any, where: Any, error_cls: type[Exception], key: Any = Non
     if failed is None:
         return value
     if failed == "error":
-        if key is not None and len(b.events) > noted:  # the renderer's own limit (noted)
+        if b.render_steps_left() <= 0 and len(b.events) > noted:
+            # stopped by what was left of the scan's steps, not by its own limit: a refusal
+            del b.events[noted:]
+            b.renders_refused += 1
+            b.refused_by = "renders_steps"
+        elif key is not None and len(b.events) > noted:  # the renderer's own limit (noted)
             b.over_limit[key] = b.events[-1].message
         raise value
     message = f"chat template not rendered: over {describe(failed, b.limits)}"
@@ -485,6 +540,26 @@ def render_piece(fn: Any, where: Any, error_cls: type[Exception], key: Any = Non
     if key is not None:
         b.over_limit[key] = message
     raise error_cls(message)
+
+
+#: Evaluation steps one render may take when the scan has more left.
+RENDER_STEPS = 1_000_000
+
+
+def render_steps_cap(default: int = RENDER_STEPS) -> int:
+    """The steps a render may take now: ``default``, or what is left of the scan's
+    ``renders-steps`` when that is less."""
+    b = active()
+    if b is None:
+        return default
+    return max(1, min(default, b.render_steps_left()))
+
+
+def charge_render_steps(steps: int) -> None:
+    """A renderer's steps, counted against the scan's ``renders-steps``."""
+    b = active()
+    if b is not None:
+        b.render_steps_used += steps
 
 
 def note_render_limit(where: Any, kind: str, message: str) -> None:

@@ -87,6 +87,7 @@ class Project:
     _local_paths: dict[tuple[Path, str], Path] = field(default_factory=dict)
     _root_bases: list[Path] | None = None
     _base: Any = False  # the single scan root's directory (str), None, or False: not yet known
+    _services: list[dict] | None = None  # Kubernetes Services of all files (_k8s_services)
 
     # -- model directories ---------------------------------------------------------------------
     def model_dir(self, path: Path) -> ModelDir | None:
@@ -749,10 +750,13 @@ class Project:
         return names, ports
 
     def _k8s_services(self) -> list[dict]:
-        out = []
-        for ff in self.files.values():
-            out.extend(ff.data.get("k8s_services", []))
-        return out
+        # Collected once (the files do not change after parsing): collecting them for every
+        # launch of every client cost minutes on a tree of a few thousand files.
+        if self._services is None:
+            self._services = []
+            for ff in self.files.values():
+                self._services.extend(ff.data.get("k8s_services", []))
+        return self._services
 
     def _link_chat_uis(self) -> None:
         for ui in self.chat_uis:

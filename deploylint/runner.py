@@ -313,7 +313,7 @@ def _work(disc, project, config, codes, cwd, jobs, cache_dir, no_cache, result, 
             lambda ctx=ctx, code=code: list(load_check(code)(ctx)),
             limit="rule_seconds",
             seconds=budget_mod.piece_seconds(limits.rule_seconds),
-            memory_mib=limits.file_memory_mib,
+            memory_mib=None,  # a rule is about the whole project: the scan's memory bounds it
         )
         if failed is None:
             findings.extend(rule_findings)
@@ -386,8 +386,8 @@ def _budget_findings(b: Budget, roots: list[Path]) -> list[Finding]:
             _dpl000(
                 Loc(roots[0]),
                 f"{n} template render{'s' if n != 1 else ''} not done: over "
-                f"{budget_mod.describe('renders_seconds', b.limits)}",
-                "limit:renders_seconds",
+                f"{budget_mod.describe(b.refused_by, b.limits)}",
+                f"limit:{b.refused_by}",
             )
         )
     return out

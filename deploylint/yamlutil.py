@@ -193,9 +193,33 @@ def _alias_guard(docs: list[Node]) -> None:
             )
 
 
+#: Most nodes a stream may have to be composed (a 4 MB line of `a,a,a…` is two million): counted
+#: with the event parser, which builds nothing, when a cheap bound cannot rule it out.
+MAX_STREAM_NODES = 500_000
+
+
+def _size_guard(text: str) -> None:
+    if text.count(",") + 2 * text.count("\n") + text.count("[") + text.count("{") < (
+        MAX_STREAM_NODES
+    ):
+        return
+    n = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, (yaml.ScalarEvent, CollectionStartEvent, yaml.AliasEvent)):
+                n += 1
+                if n > MAX_STREAM_NODES:
+                    raise YamlError(
+                        f"more than {MAX_STREAM_NODES} YAML nodes; not read", None, None
+                    )
+    except yaml.YAMLError as e:
+        raise _yaml_error(e) from None
+
+
 def compose_all(text: str) -> list[Node]:
     """All documents of a YAML stream as nodes (None documents dropped)."""
     _depth_guard(text)
+    _size_guard(text)
     try:
         docs = [d for d in yaml.compose_all(text, Loader=_Loader) if d is not None]
     except yaml.YAMLError as e:

@@ -356,8 +356,8 @@ def _(tree: Path, out: Path) -> None:
 
 @case("wrong-types-everywhere", expect=("should be",), formats=("text", "json"))
 def _(tree: Path, out: Path) -> None:
-    # every tenth mutant (all of them: tests/test_hostile.py::test_every_shape_mutant)
-    for name, text in shape_mutants(step=10):
+    # every 40th mutant (all of them: tests/test_hostile.py::test_every_shape_mutant)
+    for name, text in shape_mutants(step=40):
         w(tree, name, text)
 
 
@@ -365,7 +365,7 @@ def _deep(n: int, open_: str, close: str, inner: str = "1") -> str:
     return open_ * n + inner + close * n
 
 
-@case("huge-numbers")
+@case("huge-numbers", expect=("should be a number from",))
 def _(tree: Path, out: Path) -> None:
     big = "9" * 5000
     w(tree, "a/serve.sh", f"vllm serve m --max-lora-rank {big} --port {big} --enable-lora\n")
@@ -394,7 +394,7 @@ def _(tree: Path, out: Path) -> None:
     w(tree, "j/request.json", '{"model": "m", "messages": [], "temperature": ' + big + "}")
 
 
-@case("long-versions")
+@case("long-versions", expect=("not a version; not used",))
 def _(tree: Path, out: Path) -> None:
     v = ".".join(["1"] * 20_000)
     w(tree, "requirements.txt", f"vllm=={v}\nsglang>={v},<{v}\nlmdeploy~={v}\n")
@@ -405,7 +405,7 @@ def _(tree: Path, out: Path) -> None:
     w(tree, "x/serve.sh", SERVE)
 
 
-@case("pyproject-shapes")
+@case("pyproject-shapes", expect=("nested too deeply",))
 def _(tree: Path, out: Path) -> None:
     w(tree, "a/pyproject.toml", 'tool = 1\n[project]\nname = "x"\n')
     w(tree, "a/serve.sh", SERVE)
@@ -463,7 +463,7 @@ def _(tree: Path, out: Path) -> None:
             w(d, f"{'a' * 100}{k}.yaml", "x: 1\n")
 
 
-@case("gitignore-thousands-of-patterns", expect=())
+@case("gitignore-thousands-of-patterns", expect=("only the first 2000 are applied",))
 def _(tree: Path, out: Path) -> None:
     (tree / ".git").mkdir()
     lines = [f"*a*a*a*a*a*a*{i}*b" for i in range(5000)]
@@ -550,7 +550,7 @@ def _(tree: Path, out: Path) -> None:
     _ollama_app(tree, "b", nested * 8000 + "{{ .Prompt }}", "big-b")
 
 
-@case("many-slow-templates", expect=("renders-seconds",))
+@case("many-slow-templates", expect=("template renders not done",))
 def _(tree: Path, out: Path) -> None:
     # Each template is slow but under the per-render limit; there are many of them.
     slow = (
@@ -564,7 +564,7 @@ def _(tree: Path, out: Path) -> None:
         _ollama_app(tree, f"o{i}", go + f"{{{{/* {i} */}}}}", f"slow{i}")
 
 
-@case("python-deep-expressions")
+@case("python-deep-expressions", expect=("nested too deeply",))
 def _(tree: Path, out: Path) -> None:
     w(tree, "a.py", "x = " + "(" * 190 + "1" + ")" * 190 + "\n" + CLIENT)
     w(tree, "b.py", "x = " + "-" * 200_000 + "1\n" + CLIENT)
@@ -590,7 +590,7 @@ def _(tree: Path, out: Path) -> None:
     w(tree, "q.py", "x = '%0999999999d' % 1\n" + CLIENT.replace('"hi"', "x"))
 
 
-@case("one-line-files")
+@case("one-line-files", expect=("more than 500000 YAML nodes",))
 def _(tree: Path, out: Path) -> None:
     n = 4 * 1024 * 1024
     w(
@@ -618,7 +618,7 @@ def _(tree: Path, out: Path) -> None:
     w(tree, "train.yaml", "model_name_or_path: m\nstage: sft\ntemplate: " + "a" * n + "\n")
 
 
-@case("nul-late-and-line-separators")
+@case("nul-late-and-line-separators", expect=("a NUL byte at line", "U+2028 (a line break"))
 def _(tree: Path, out: Path) -> None:
     pad = "# padding\n" * 1000
     w(tree, "serve.sh", pad + "vllm serve m --port 8000\n\x00\x00binary\n")
@@ -908,19 +908,42 @@ _CHILD = textwrap.dedent(
             pass
 
     sys.addaudithook(hook)
+    import copy
+    import deploylint.runner as runner
     from deploylint.cli import main
 
+    # One scan per process: the command line runs once per format, and every run after the first
+    # gets a copy of the first scan's result (the report, the exit code and everything after the
+    # scan are the real command line's).
+    real_scan, memo = runner.scan, {}
+
+    def cpu():
+        u = resource.getrusage(resource.RUSAGE_SELF)
+        return u.ru_utime + u.ru_stime
+
+    def scan_once(*a, **k):
+        if "result" not in memo:
+            t, c = time.monotonic(), cpu()
+            memo["result"] = real_scan(*a, **k)
+            memo["seconds"], memo["cpu"] = time.monotonic() - t, cpu() - c
+        r = copy.copy(memo["result"])
+        r.findings, r.suppressed = list(r.findings), list(r.suppressed)
+        return r
+
+    runner.scan = scan_once
     runs = []
     for fmt, out in spec["runs"]:
         argv = list(spec["args"]) + ["--format", fmt, "--output", out]
-        t = time.monotonic()
+        t, c = time.monotonic(), cpu()
         try:
             rc = main(argv)
         except SystemExit as e:
             rc = e.code
         except MemoryError:
             rc = "MemoryError"
-        runs.append({"format": fmt, "rc": rc, "seconds": time.monotonic() - t})
+        runs.append({"format": fmt, "rc": rc, "seconds": time.monotonic() - t, "cpu": cpu() - c})
+    if memo:  # the run that scanned: its scan's time
+        runs[0]["scan_seconds"], runs[0]["scan_cpu"] = memo["seconds"], memo["cpu"]
     usage = resource.getrusage(resource.RUSAGE_SELF)
     with open(spec["result"], "w") as fh:
         json.dump({"runs": runs, "maxrss": usage.ru_maxrss * 1024, "events": events}, fh)
@@ -946,7 +969,13 @@ class Outcome:
 
     @property
     def seconds(self) -> float:
+        """Wall-clock seconds of the slowest command-line run (its scan, its report)."""
         return max((r["seconds"] for r in self.runs), default=0.0)
+
+    @property
+    def cpu(self) -> float:
+        """CPU seconds of the slowest command-line run (what a busy machine does not change)."""
+        return max((r.get("cpu", 0.0) for r in self.runs), default=0.0)
 
 
 def _snapshot(d: Path) -> dict[str, tuple]:
@@ -1000,7 +1029,7 @@ def run_case(
         runs = [(fmt, str(tmp / f"report{i}.{fmt}")) for fmt in formats]
         spec = {"args": args, "runs": runs, "result": str(res), "address_space": address_space}
         # a hang guard for the child (the limit each scan is held to is asserted by the test)
-        child_timeout = timeout or (TIME_LIMIT + 15) * len(runs) + 30
+        child_timeout = timeout or 4 * TIME_LIMIT + 10 * len(runs)
         try:
             p = subprocess.run(
                 [sys.executable, "-c", _CHILD, json.dumps(spec)],
@@ -1110,13 +1139,14 @@ def main(argv: list[str]) -> int:  # pragma: no cover - a manual tool
         timeout = float(argv[0].split("=", 1)[1])
         argv = argv[1:]
     names = argv or list(CASES)
-    print("| case | exit codes | seconds (slowest scan) | peak memory (MB) |")
-    print("|---|---|---|---|")
+    print("| case | exit codes | CPU seconds | wall seconds | peak memory (MB) |")
+    print("|---|---|---|---|---|")
     for name in names:
         with tempfile.TemporaryDirectory() as d:
             oc = run_case(CASES[name], Path(d), timeout=timeout)
             rcs = ",".join(str(r["rc"]) for r in oc.runs)
-            print(f"| {name} | {rcs} | {oc.seconds:.1f} | {oc.maxrss / 1e6:.0f} |", flush=True)
+            row = f"| {name} | {rcs} | {oc.cpu:.1f} | {oc.seconds:.1f} | {oc.maxrss / 1e6:.0f} |"
+            print(row, flush=True)
             problems = []
             if oc.reads_outside:
                 problems.append(f"reads outside: {oc.reads_outside[:5]}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import time
@@ -148,6 +149,20 @@ def test_file_over_its_time_becomes_dpl000_and_the_scan_goes_on(tmp_path):
     assert r.internal_errors == []
     assert any("over the per-file time limit" in m for m in _dpl000(r))
     assert tmp_path / "serve.sh" in r.project.files  # the rest was read
+    assert [f.path for f in r.findings if f.code == "DPL000"] == ["compose.yaml"]
+
+
+@pytest.mark.skipif(not UNIX_TIMERS or not hasattr(os, "fork"), reason="timers and fork")
+def test_the_per_file_limit_holds_in_worker_processes(tmp_path):
+    """--jobs N parses in forked workers: interval timers are not inherited by fork."""
+    from deploylint.config import Config
+
+    for i in range(4):
+        (tmp_path / f"s{i}.sh").write_text("vllm serve meta-llama/Llama-3.1-8B --port 8000\n")
+    scan([tmp_path], Config(), cwd=tmp_path, jobs=2)  # imports done
+    _big_compose(tmp_path, 3000)
+    r = scan([tmp_path], Config(limits=Limits(file_seconds=0.05)), cwd=tmp_path, jobs=2)
+    assert r.internal_errors == []
     assert [f.path for f in r.findings if f.code == "DPL000"] == ["compose.yaml"]
 
 

@@ -44,7 +44,16 @@ import datetime as _dt
 import json as _json
 from typing import Any
 
-from ..templates.gotmpl import GoMap, GoNilPtr, GoSlice, GoStruct, GoTemplateError, Limits, parse
+from ..templates.gotmpl import (
+    GoMap,
+    GoNilPtr,
+    GoSlice,
+    GoStruct,
+    GoTemplate,
+    GoTemplateError,
+    Limits,
+    parse,
+)
 from ..templates.gotmpl.fmt import _json_string, _JSONError, go_json
 from ..templates.gotmpl.funcs import _ts_type
 from ..templates.gotmpl.parser import (
@@ -650,7 +659,27 @@ def render_ollama(
         think=think,
         endpoint=endpoint,
     )
-    limits = Limits(max_steps, max_output, timeout)
+    from ..budget import charge_render_steps, render_steps_cap
+
+    limits = Limits(render_steps_cap(max_steps), max_output, timeout)
+    try:
+        return _execute_ollama(t, root, names, data, collated, think, current_date, limits)
+    finally:
+        charge_render_steps(limits.steps)
+
+
+def _execute_ollama(
+    t: GoTemplate,
+    root: ListNode,
+    names: list[str],
+    data: dict[str, Any],
+    collated: list[dict[str, Any]],
+    think: bool | str | None,
+    current_date: str,
+    limits: Limits,
+) -> str:
+    """render_ollama's executions: once with ``.Messages``, or once per turn for a legacy
+    template and a last time cut after ``.Response``."""
     if "messages" in names:
         return t.execute(data, current_date=current_date, limits=limits, root=root)
 

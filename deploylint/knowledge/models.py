@@ -397,8 +397,8 @@ def lookup(model_id: str) -> ModelInfo | None:
     trailing slash, ``hf://`` / ``huggingface://`` / ``https://huggingface.co/`` prefixes and the
     ModelScope spelling ``___`` for ``.`` (``Qwen/Qwen2___5-7B``). Returns None when not listed.
     """
-    if not isinstance(model_id, str) or not model_id.strip():
-        return None
+    if not isinstance(model_id, str) or not model_id.strip() or len(model_id) > 512:
+        return None  # (a name of megabytes is no hub id, and normalising it takes seconds)
     kb = _kb()
     canonical = kb.index.get(_key(model_id))
     if canonical is None:

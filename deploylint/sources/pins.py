@@ -57,7 +57,22 @@ def parse_requirements(sf: SourceFile, facts: FileFacts) -> None:
     for i, line in enumerate(sf.lines, 1):
         pin = _req_pin(line, sf, i, kind)
         if pin is not None:
-            facts.pins.append(pin)
+            _add_pin(pin, facts)
+
+
+#: Longest version specifier read (`vllm==1.1.1.…` twenty thousand times is not a version).
+MAX_SPEC = 256
+
+
+def _add_pin(pin: Pin, facts: FileFacts) -> None:
+    if len(pin.spec) > MAX_SPEC:
+        msg = (
+            f"the version specifier of `{pin.package}` is {len(pin.spec)} characters long: "
+            "not a version; not used"
+        )
+        facts.diagnostics.append(Diagnostic(pin.loc, msg, f"spec:{pin.package}"))
+        return
+    facts.pins.append(pin)
 
 
 def parse_pyproject(sf: SourceFile, facts: FileFacts) -> None:
@@ -104,13 +119,14 @@ def parse_pyproject(sf: SourceFile, facts: FileFacts) -> None:
         line = _find_line(sf, name)
         col = sf.line_text(line).find(name) + 1 if line else 1
         spec = re.sub(r"\s+", "", m.group("spec") or "").rstrip(",")
-        facts.pins.append(
+        _add_pin(
             Pin(
                 normalize(name),
                 spec,
                 Loc(sf.path, line, max(col, 1), line, max(col, 1) + len(req)),
                 "pyproject",
-            )
+            ),
+            facts,
         )
 
 
@@ -141,6 +157,8 @@ def pins_from_commands(sf: SourceFile, kind: str) -> list[Pin]:
             start = base + a.start("req")
             line, col = sf.offset_to_linecol(start)
             spec = re.sub(r"\s+", "", rm.group("spec") or "").rstrip(",")
+            if len(spec) > MAX_SPEC:
+                continue  # not a version (reported where pins are files of their own)
             out.append(
                 Pin(
                     normalize(rm.group("name")),

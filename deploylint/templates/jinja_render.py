@@ -22,7 +22,9 @@ The rendering environment reproduces what ``transformers`` (5.x,
 On top of that, rendering is bounded so that a hostile template can neither hang, exhaust memory
 nor escape the sandbox (all in-process, no threads or signals):
 
-* a wall-clock deadline (``time_limit``), checked in the sandbox's ``call``/``getattr``/``getitem``
+* a step count (every hook below and every loop item; ``max_steps``, by default a million or
+  what is left of the scan's ``renders-steps``: deploylint/budget.py) and a wall-clock deadline
+  (``time_limit``), checked in the sandbox's ``call``/``getattr``/``getitem``
   and binary-operator hooks, in every filter, in ``range()``, in a guard put around every
   ``{% for %}`` iterable (every 256 items for long ones), at namespace writes and after every
   output chunk; ``urlize``/``wordwrap`` refuse inputs over 100 000 characters up front. The check
@@ -186,6 +188,8 @@ class _RenderState:
     now: datetime | None
     allocated: int = 0
     depth: int = 0
+    max_steps: int = 1_000_000
+    steps: int = 0
 
 
 _LOCAL = threading.local()
@@ -196,6 +200,9 @@ def _state() -> _RenderState | None:
 
 
 def _tick(st: _RenderState) -> None:
+    st.steps += 1
+    if st.steps > st.max_steps:
+        raise _Abort("timeout", f"rendering took more than {st.max_steps} steps")
     if time.monotonic() > st.deadline:
         raise _Abort("timeout", f"rendering took longer than {st.time_limit:g} s")
 
@@ -536,6 +543,7 @@ def _guarded_iteration(it: Any, st: _RenderState) -> Any:
     for item in it:
         n += 1
         if n % _ITER_CHECK_EVERY == 0:
+            st.steps += _ITER_CHECK_EVERY - 1  # (and one more in _tick): a step per item
             _tick(st)
         yield item
 
@@ -551,6 +559,7 @@ def _iter_guard(context: Any, value: Any) -> Any:
     except TypeError:
         small = False
     if small:
+        st.steps += len(value)
         return value
     return _guarded_iteration(iter(value), st)
 
@@ -940,6 +949,7 @@ def render(
     extra: Mapping[str, Any] | None = None,
     time_limit: float = 2.0,
     max_output: int = 1_000_000,
+    max_steps: int | None = None,
 ) -> str:
     """Render ``template`` the way ``tokenizer.apply_chat_template(messages, tokenize=False,
     add_generation_prompt=…, tools=…, documents=…, **extra)`` does, within limits.
@@ -991,6 +1001,8 @@ def render(
         raise TemplateError("runtime", str(exc), None, type(exc).__name__) from None
 
     value_cap = max(max_output, 100_000)
+    from ..budget import charge_render_steps, render_steps_cap
+
     state = _RenderState(
         deadline=time.monotonic() + time_limit,
         time_limit=time_limit,
@@ -998,6 +1010,7 @@ def render(
         value_cap=value_cap,
         alloc_budget=64 * value_cap,
         now=now,
+        max_steps=render_steps_cap() if max_steps is None else max_steps,
     )
     previous = _state()
     _LOCAL.state = state
@@ -1041,6 +1054,7 @@ def render(
             except BaseException:  # only releasing the generator's frames
                 pass
         _LOCAL.state = previous
+        charge_render_steps(state.steps)
     return "".join(chunks)
 
 
