@@ -213,6 +213,8 @@ def activate(b: Budget) -> Iterator[Budget]:
     and scan memory."""
     previous = active()
     _local.budget = b
+    if previous is None:
+        _RLIMIT[0] = None  # read afresh: someone may have changed it since the last scan
     try:
         with guard(
             "scan_seconds", b.limits.scan_seconds, memory_mib=b.limits.scan_memory_mib, clock="wall"
@@ -231,17 +233,18 @@ def activate(b: Budget) -> Iterator[Budget]:
 
 
 class _Timer:
-    """The stack of active deadlines of one clock in the main thread, checked by a periodic
-    interval timer.
+    """The stack of active deadlines of one clock in the main thread, checked by a periodic interval
+    timer.
 
     The timer ticks every ``TICK`` seconds of its clock while a scan runs (armed on first use,
-    stopped by ``clear`` at the end of the scan): starting and ending a guard is then a list
-    operation, no system call, which matters as every file of a scan is one. A deadline is seen
-    at the first tick after it (up to ``TICK`` late). The handler raises for the outermost
-    expired entry and drops every entry above it first: those belong to guards the exception is
-    about to unwind, so none can be left behind even if the exception arrives while a guard is
-    exiting. Python runs the handler between bytecodes and every change to the stack is a single
-    list operation, so no signal masking is needed."""
+    stopped by ``clear`` at the end of the scan), and deadlines are counted in ticks: starting
+    and ending a guard is then a list operation, no system call, which matters as every file of
+    a scan is one. A deadline is seen at the first tick after it (up to ``TICK`` late). The
+    handler raises for the outermost expired entry and drops every entry above it first: those
+    belong to guards the exception is about to unwind, so none can be left behind even if the
+    exception arrives while a guard is exiting. Python runs the handler between bytecodes and
+    every change to the stack is a single list operation, so no signal masking is needed.
+    """
 
     TICK = 0.05
 
@@ -251,6 +254,7 @@ class _Timer:
         self.clock = clock
         # [deadline, limit, seconds, token]; a fired entry's deadline becomes +inf
         self.stack: list[list[Any]] = []
+        self.ticks = 0  # ticks seen since the timer was armed
         self.installed = False
         self.previous_handler: Any = None
         self.previous_timer: tuple[float, float] | None = None
@@ -261,10 +265,11 @@ class _Timer:
         return self.available and threading.current_thread() is _MAIN_THREAD
 
     def _fire(self, signum: int, frame: Any) -> None:
+        self.ticks += 1
         stack = self.stack
         if not stack:
             return
-        now = self.clock()
+        now = self.ticks
         for i, e in enumerate(stack):
             if e[0] <= now:
                 del stack[i + 1 :]  # inner guards: unwound by this exception
@@ -281,7 +286,10 @@ class _Timer:
         elif self.pid != os.getpid():  # a forked worker (--jobs): timers are not inherited
             signal.setitimer(self.which, self.TICK, self.TICK)
             self.pid = os.getpid()
-        self.stack.append([self.clock() + seconds, limit, seconds, token])
+        # a deadline in ticks of this timer: no clock to read (a system call for CPU time)
+        self.stack.append(
+            [self.ticks + max(1, math.ceil(seconds / self.TICK)), limit, seconds, token]
+        )
 
     def pop(self, token: object) -> None:
         stack = self.stack
@@ -368,13 +376,27 @@ class _Mapped:
 _MAPPED = _Mapped()
 
 
+_RLIMIT: list[tuple[int, int] | None] = [None]  # the (soft, hard) RLIMIT_AS last set or read
+
+
+def _rlimit() -> tuple[int, int]:
+    if _RLIMIT[0] is None:
+        _RLIMIT[0] = resource.getrlimit(resource.RLIMIT_AS)
+    return _RLIMIT[0]
+
+
+def _set_rlimit(value: tuple[int, int]) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, value)
+    _RLIMIT[0] = value
+
+
 def _lower_memory(mib: int | None) -> tuple[int, int] | None:
     """Lower the soft RLIMIT_AS to what is mapped plus ``mib``; the limits to restore, or None
     when nothing was changed."""
     if not mib or not _MEMORY_OK:
         return None
     try:
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        soft, hard = _rlimit()
     except (OSError, ValueError):
         return None
     now = _MAPPED.get()
@@ -386,7 +408,7 @@ def _lower_memory(mib: int | None) -> tuple[int, int] | None:
     if soft != resource.RLIM_INFINITY and soft <= want:
         return None  # already tighter
     try:
-        resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+        _set_rlimit((want, hard))
     except (OSError, ValueError):
         return None
     return soft, hard
@@ -394,7 +416,7 @@ def _lower_memory(mib: int | None) -> tuple[int, int] | None:
 
 def _restore_memory(saved: tuple[int, int] | None) -> None:
     if saved is not None:
-        resource.setrlimit(resource.RLIMIT_AS, saved)
+        _set_rlimit(saved)
 
 
 @contextmanager

@@ -53,6 +53,10 @@ def visible(text: str, *, newlines: bool = True) -> str:
     return _UNSAFE.sub(_escape_char, text)
 
 
+def has_surrogates(text: str) -> bool:
+    return _SURROGATE.search(text) is not None
+
+
 def no_surrogates(text: str) -> str:
     """``text`` with lone surrogates (bytes of a non-UTF-8 file name) written as ``\\xNN``."""
     if not _SURROGATE.search(text):

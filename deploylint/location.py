@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import functools
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,10 +118,28 @@ def split_lines(text: str) -> list[str]:
     """Lines as the tools deploylint mirrors count them (shells, Docker, YAML 1.2, JSON, git):
     ended by ``\n`` (a ``\r`` before it dropped). Unlike ``str.splitlines``, a form feed, NEL
     or U+2028 inside a line does not end it (that would shift every line number after it)."""
+    if "\r" not in text and not has_odd_break(text):
+        return text.splitlines()  # the same lines, in C
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+_ODD_BREAK = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def odd_break(text: str) -> re.Match[str] | None:
+    """The first vertical tab, form feed, file/group/record separator, NEL or Unicode line or
+    paragraph separator: ``str.splitlines`` ends a line there, shells and YAML 1.2 do not."""
+    if text.isascii():  # (the usual case: a few byte searches instead of a regex)
+        if not any(c in text for c in "\x0b\x0c\x1c\x1d\x1e"):
+            return None
+    return _ODD_BREAK.search(text)
+
+
+def has_odd_break(text: str) -> bool:
+    return odd_break(text) is not None
 
 
 class UndecodableFile(ValueError):

@@ -14,7 +14,7 @@ from .catalog import catalog, selected_codes
 from .checks import CHECKS, Context, load_check
 from .config import Config
 from .discover import discover
-from .escape import deep_no_surrogates, no_surrogates
+from .escape import deep_no_surrogates, has_surrogates, no_surrogates
 from .findings import Finding, Suppression, assign_fingerprints
 from .location import Loc, SourceFile, display_path
 from .project import Project
@@ -38,6 +38,7 @@ class ScanResult:
     cache_misses: int = 0
     budget: Budget | None = None  # the limits this scan ran under, and those it hit
     jail: Jail | None = None  # what it was allowed to read (the report reads under it too)
+    odd_names: bool = False  # a skipped path was not UTF-8 (its findings are sanitised)
 
 
 def _tb() -> str:
@@ -253,6 +254,7 @@ def _analyse(
     findings: list[Finding] = []
     for sk in disc.skipped:
         findings.append(_dpl000(Loc(sk.path), f"not scanned: {sk.reason}", sk.reason))
+        result.odd_names = result.odd_names or has_surrogates(os.fspath(sk.path))
     for path, note in disc.notes:
         findings.append(_dpl000(Loc(path), note, note))
     with budget_mod.activate(b):
@@ -342,9 +344,13 @@ def _finish(findings, project, abs_paths, config, codes, cwd, only_files, result
         findings.extend(_budget_findings(b, abs_paths))
     if "DPL000" not in codes:
         findings = [f for f in findings if f.code != "DPL000"]
+    # Lone surrogates only come from file names that are not UTF-8 (file contents are decoded
+    # strictly): the findings are sanitised only when the scan met such a name.
+    odd = _odd_names(result)
     for f in findings:
         f.path = display_path(f.loc.path, cwd)
-        _no_surrogates(f)
+        if odd:
+            _no_surrogates(f)
     _suppress(findings, project, config, cwd, result)
     if only_files is not None:
         keep = {p.resolve() for p in only_files}
@@ -355,6 +361,13 @@ def _finish(findings, project, abs_paths, config, codes, cwd, only_files, result
     result.suppressed.sort(key=lambda f: f.sort_key())
     result.timings["finish"] = time.perf_counter() - mark
     return result
+
+
+def _odd_names(result: ScanResult) -> bool:
+    project = result.project
+    names = [os.fspath(p) for p in project.files] if project is not None else []
+    names.extend(os.fspath(r) for r in (project.roots if project is not None else []))
+    return result.odd_names or any(has_surrogates(n) for n in names)
 
 
 def _no_surrogates(f: Finding) -> None:

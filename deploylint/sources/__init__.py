@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..facts import ChatUI, ClientCall, Diagnostic, Launch, PeftOp, Pin, TrainingRun
-from ..location import Loc, SourceFile, UndecodableFile
+from ..location import Loc, SourceFile, UndecodableFile, odd_break
 
 SOURCE_MODULES = {
     "shell": "deploylint.sources.shell_script",
@@ -104,7 +104,6 @@ def merge_conflict(sf: SourceFile) -> Diagnostic | None:
     )
 
 
-_ODD_BREAK = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 #: Kinds whose tools end lines only at "\n" (what they are, whether the file is still read: a
 #: line-oriented file is, with their line ends; YAML is not, as PyYAML would read it otherwise).
 _LINE_KINDS = {
@@ -143,7 +142,7 @@ def parse_file(sf: SourceFile, max_size: int) -> FileFacts:
             Diagnostic(Loc(sf.path), f"cannot read file: {e.strerror or e}", "read")
         )
         return facts
-    odd = _ODD_BREAK.search(text) if sf.kind in _LINE_KINDS else None
+    odd = odd_break(text) if sf.kind in _LINE_KINDS else None
     if odd is not None:
         # A vertical tab, form feed, NEL or Unicode line separator: str.splitlines and YAML 1.1
         # (PyYAML) end a line there; shells, Docker, pip, YAML 1.2 (Kubernetes, Compose) do not.
