@@ -178,15 +178,11 @@ class Budget:
     events: list[Event] = field(default_factory=list)
     over_limit: dict[Any, str] = field(default_factory=dict)  # templates not to render again
 
-    @property
-    def deadline(self) -> float:
-        return self.started + self.limits.scan_seconds
-
     def remaining(self) -> float:
-        return self.deadline - time.monotonic()
+        return self.started + self.limits.scan_seconds - time.monotonic()
 
     def expired(self) -> bool:
-        return time.monotonic() >= self.deadline
+        return self.remaining() <= 0
 
     def note(self, path: Any, limit: str, message: str) -> None:
         self.events.append(Event(path, limit, message))
@@ -216,8 +212,9 @@ def activate(b: Budget) -> Iterator[Budget]:
     if previous is None:
         _RLIMIT[0] = None  # read afresh: someone may have changed it since the last scan
     try:
+        # the time left of the scan (a scan activates its budget once per phase)
         with guard(
-            "scan_seconds", b.limits.scan_seconds, memory_mib=b.limits.scan_memory_mib, clock="wall"
+            "scan_seconds", b.remaining(), memory_mib=b.limits.scan_memory_mib, clock="wall"
         ):
             yield b
     finally:
@@ -229,7 +226,7 @@ def activate(b: Budget) -> Iterator[Budget]:
                 timer.clear()
 
 
-# -- wall clock: SIGALRM --------------------------------------------------------------------------
+# -- time: interval timers ----------------------------------------------------------------------
 
 
 class _Timer:
@@ -467,14 +464,6 @@ def piece_seconds(limit_seconds: float, b: Budget | None = None) -> float:
     if b is None:
         return limit_seconds
     return max(min(limit_seconds, b.remaining()), 0.0)
-
-
-def check_scan_time() -> None:
-    """Raise BudgetExceeded("scan_seconds") once the active scan is past its deadline (the
-    cooperative check, for threads where no timer runs)."""
-    b = active()
-    if b is not None and b.expired():
-        raise BudgetExceeded("scan_seconds", "over the scan's time limit")
 
 
 def run(fn: Any, *, limit: str, seconds: float, memory_mib: int | None) -> tuple[Any, str | None]:

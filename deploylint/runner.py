@@ -257,13 +257,14 @@ def _analyse(
         result.odd_names = result.odd_names or has_surrogates(os.fspath(sk.path))
     for path, note in disc.notes:
         findings.append(_dpl000(Loc(path), note, note))
-    with budget_mod.activate(b):
-        try:
+    try:
+        # activate() itself raises when discovery used up the scan's time
+        with budget_mod.activate(b):
             _work(disc, project, config, codes, cwd, jobs, cache_dir, no_cache, result, findings)
-        except BudgetExceeded as e:
-            _stopped(b, e.limit, "; the rules did not run")
-        except MemoryError:
-            _stopped(b, "scan_memory_mib", "; the rules did not run")
+    except BudgetExceeded as e:
+        _stopped(b, e.limit, "; the rules did not run")
+    except MemoryError:
+        _stopped(b, "scan_memory_mib", "; the rules did not run")
     result.timings.setdefault("parse", 0.0)
     return _finish(findings, project, abs_paths, config, codes, cwd, only_files, result, mark)
 
