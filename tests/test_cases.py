@@ -46,7 +46,7 @@ def test_weak_links_stay_inside_a_project(tmp_path):
 
 
 def test_generic_path_suffixes_do_not_link():
-    from deploylint.lineage import PathRef, same_dir
+    from deploylint.link.lineage import PathRef, same_dir
 
     a = PathRef("saves/gpt-20b/lora/sft", None, set())
     b = PathRef("saves/llama3-8b/lora/sft", None, set())

@@ -19,10 +19,13 @@ import re
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..location import Loc
 from .cli import ArgOcc, OptionTable, OptSpec, ParsedArgs, Token
+
+if TYPE_CHECKING:
+    from .base import Engine
 
 # Order matters only when two engines could claim the same words (none do today).
 ENGINE_MODULES = {
@@ -35,15 +38,31 @@ ENGINE_MODULES = {
     "llamafactory": "deploylint.engines.llamafactory",
 }
 
+#: Every engine that answers the Engine questions (``engines/base.py``): the servers above and
+#: transformers, the reference (it has no command line to recognise).
+ALL_ENGINE_MODULES = {**ENGINE_MODULES, "transformers": "deploylint.engines.transformers"}
+
 _loaded: dict[str, ModuleType] = {}
 
 
 def module(engine: str) -> ModuleType:
     mod = _loaded.get(engine)
     if mod is None:
-        mod = import_module(ENGINE_MODULES[engine])
+        mod = import_module(ALL_ENGINE_MODULES[engine])
         _loaded[engine] = mod
     return mod
+
+
+def engine_for(name: str) -> Engine | None:
+    """The ``Engine`` named ``name`` (None for a name no engine module has)."""
+    if name not in ALL_ENGINE_MODULES:
+        return None
+    impl: Engine = module(name).ENGINE_IMPL
+    return impl
+
+
+def all_engines() -> list[Engine]:
+    return [e for e in (engine_for(n) for n in ALL_ENGINE_MODULES) if e is not None]
 
 
 _last_words: list[Token] | None = None
@@ -55,7 +74,7 @@ def recognize(words: list[Token]) -> tuple[str, str, int] | None:
     global _last_words, _last_hit
     _restore_extra()
     for engine in ENGINE_MODULES:
-        hit = module(engine).recognize(words)
+        hit = module(engine).ENGINE_IMPL.recognize(words)
         if hit is not None:
             _last_words = words
             _last_hit = (engine, hit[0], hit[1])
