@@ -27,11 +27,7 @@ from .helpers import keys, run_scan
 CASES = sorted(p for p in (TESTDATA / "cases").iterdir() if (p / "repo").is_dir())
 
 # Cases known to fail outside a git checkout, with the issue that fixes them.
-OUTSIDE_GIT = {
-    "lf-adapter-not-served": "issue 8 class 1 (project boundary): outside a git checkout the "
-    "scan splits the tree into one project per top-level directory and drops the training -> "
-    "serving link; passes only inside the project's own git checkout",
-}
+OUTSIDE_GIT: dict[str, str] = {}  # cases that only pass inside a git checkout (none)
 
 
 def _expected(case) -> list[str]:

@@ -447,6 +447,7 @@ class VLLM(Engine):
 
     def adapter_loading(self, launch):
         from .base import AdapterLoading, Problem, RankLimit
+        from .common import version_phrase
 
         version = self.version_of(launch)
         args = launch.args
@@ -457,9 +458,10 @@ class VLLM(Engine):
             problem = Problem(
                 "adapters-not-loaded",
                 occ.loc,
-                "--lora-modules is given without --enable-lora: vLLM loads static adapters at "
-                "startup through the LoRA manager, which is off, so the server stops with "
-                "`LoRA is not enabled` and the adapter is never served",
+                "--lora-modules is given without --enable-lora: "
+                f"{version_phrase(launch)} loads static adapters at startup through the LoRA "
+                "manager, which is off, so the server stops with `LoRA is not enabled` and the "
+                "adapter is never served",
                 "add --enable-lora (and --max-lora-rank ≥ the adapter's r)",
                 {
                     "lora_modules": [v.text for o in occs for v in o.values],
