@@ -374,7 +374,7 @@ def _prompting(linked, launch, version):
     if md is not None:
         t = R.hf_template(md)
         if t is not None:
-            from ..templates.ollama_registry import autodetect, template
+            from .ollama_templates import autodetect, template
 
             name = autodetect(t.text)
             if name is not None and template(name) is not None:

@@ -123,7 +123,7 @@ def _render(p: Prompting, messages: list[dict], gen: bool) -> str:
 
         return st.render(p.sglang, messages, add_generation_prompt=gen, version=p.version)
     if p.kind == "ollama" and p.ollama is not None:
-        from .gotmpl import render_ollama
+        from ..engines.ollama_prompt import render_ollama
 
         return render_ollama(
             p.ollama["template"],
