@@ -63,7 +63,9 @@ class TransformersBackend:
             from transformers import AutoTokenizer
 
             self._tok[key] = AutoTokenizer.from_pretrained(
-                key, trust_remote_code=self.opts.trust_remote_code
+                key,
+                trust_remote_code=self.opts.trust_remote_code,
+                local_files_only=not self.opts.allow_download,
             )
         return self._tok[key]
 
@@ -84,6 +86,7 @@ class TransformersBackend:
                         dtype=self.torch.float32 if self.device == "cpu" else "auto",
                         trust_remote_code=self.opts.trust_remote_code,
                         use_safetensors=None if self.opts.allow_pickle else True,
+                        local_files_only=not self.opts.allow_download,
                     ).to(self.device)
                 except (OSError, ValueError, RuntimeError) as e:
                     raise LoadError(f"{type(e).__name__}: {_first_line(e)}") from None
@@ -94,7 +97,9 @@ class TransformersBackend:
                 from peft import PeftModel
 
                 try:
-                    m = PeftModel.from_pretrained(base, akey).to(self.device)
+                    m = PeftModel.from_pretrained(
+                        base, akey, local_files_only=not self.opts.allow_download
+                    ).to(self.device)
                 except (OSError, ValueError, RuntimeError, KeyError) as e:
                     raise LoadError(f"{type(e).__name__}: {_first_line(e)}") from None
                 m.eval()
@@ -195,6 +200,13 @@ class VllmBackend(TransformersBackend):
         ck = (key, enable_lora)
         if ck not in self._llms:
             from vllm import LLM
+
+            if self._llms:  # one engine on the GPU at a time
+                import gc
+
+                self._llms.clear()
+                gc.collect()
+                self.torch.cuda.empty_cache()
 
             kw: dict[str, Any] = {"model": key, "seed": self.opts.seed, "enforce_eager": True}
             a = self.engine_args

@@ -7,6 +7,7 @@ timed out...). A probe's failure never stops the others.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -72,7 +73,10 @@ def _choose_kind(opts: VerifyOptions, engine: str | None) -> tuple[str, str | No
         return "transformers", None
     if opts.backend == "vllm":
         if not gpu_present():
-            return "vllm", "--verify-backend vllm needs a GPU (official vLLM wheels cannot run "
+            return "vllm", (
+                "--verify-backend vllm needs a GPU (official vLLM wheels cannot start a model on "
+                "a CPU)"
+            )
         return "vllm", None
     if engine == "vllm" and opts.device != "cpu" and vllm_importable() and gpu_present():
         return "vllm", None
@@ -90,6 +94,7 @@ def verify_findings(findings: list, project, opts: VerifyOptions, cwd: Path) -> 
     progress = Progress(len(findings))
     started = time.perf_counter()
     counts = {CONFIRMED: 0, NOT_CONFIRMED: 0, SKIPPED: 0}
+    env = {k: os.environ.get(k) for k in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
     try:
         for i, f in enumerate(findings):
             progress.show(i, f"{f.code} {f.path}:{f.loc.line or ''}")
@@ -107,7 +112,9 @@ def verify_findings(findings: list, project, opts: VerifyOptions, cwd: Path) -> 
                 ctx.deadline = time.monotonic() + opts.timeout
                 try:
                     if why:
-                        raise Skip(why + "on a CPU)")
+                        raise Skip(why)
+                    if kind == "vllm":
+                        ctx.backend.engine_args = subject.engine_args()
                     v = mod.run(subject, ctx)
                     kind_used = kind
                 except Skip as e:
@@ -136,6 +143,11 @@ def verify_findings(findings: list, project, opts: VerifyOptions, cwd: Path) -> 
             counts[v.status] = counts.get(v.status, 0) + 1
     finally:
         progress.close()
+        for k, val in env.items():  # the backend turns the hub off for the probes only
+            if val is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = val
     return {
         "confirmed": counts[CONFIRMED],
         "not_confirmed": counts[NOT_CONFIRMED],

@@ -34,7 +34,11 @@ def _as_model(subject, ctx):
 
     error = None
     try:
-        AutoConfig.from_pretrained(str(Path(d)))
+        AutoConfig.from_pretrained(
+            str(Path(d)),
+            local_files_only=not ctx.opts.allow_download,
+            trust_remote_code=ctx.opts.trust_remote_code,
+        )
     except (OSError, ValueError, KeyError) as e:
         error = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:300]}"
     status, reason = decide_load(error)
