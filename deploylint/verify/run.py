@@ -37,6 +37,12 @@ class ProbeContext:
         be.deadline = self.deadline
         return be
 
+    def require_model(self, d, ref) -> None:
+        """Raise models.Unavailable (a `skipped` reason) before anything else is tried."""
+        from .models import check_model_dir
+
+        check_model_dir(d, ref, self.opts)
+
     def used(self) -> bool:
         return self.kind in self._backends
 

@@ -103,6 +103,18 @@ class Subject:
             return resolve_transformers(self.project.model_dir(md))
         return None
 
+    def end_of_turn(self, prompting) -> tuple[str | None, set[str]]:
+        """(the special token that ends an assistant turn in the engine's template, the
+        tokenizer's special tokens), as DPL203 reads them."""
+        from ..checks.dpl203_eos_token_mismatch import end_of_turn
+        from ..tokenizers import added_token_ids, special_tokens
+
+        md = self.tokenizer_model_dir()
+        if md is None:
+            return None, set()
+        specials = set(added_token_ids(md)) | set(special_tokens(md).values())
+        return end_of_turn(prompting, specials), specials
+
     def tokenizer_model_dir(self):
         """The scan's ModelDir of the tokenizer directory (for special-token lookups)."""
         d = self.tokenizer_dir

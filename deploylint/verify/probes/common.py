@@ -39,6 +39,7 @@ def compare_prompts(
     outputs, the first differing output token."""
     if not isinstance(prompt_a, str) or not isinstance(prompt_b, str):
         raise Skip("the finding carries no rendered prompts to compare")
+    ctx.require_model(subject.model_dir, subject.model_ref)
     be = ctx.backend
     tok = be.tokenizer(subject.tokenizer_dir, subject.model_ref)
     model = be.model(subject.model_dir, subject.model_ref)

@@ -47,6 +47,7 @@ def decide(
 
 
 def run(subject, ctx):
+    ctx.require_model(subject.model_dir, subject.model_ref)
     p = subject.engine_prompting()
     if p is None:
         raise Skip("the engine's prompt format is not known")
@@ -67,17 +68,8 @@ def run(subject, ctx):
     be = ctx.backend
     tok = be.tokenizer(subject.tokenizer_dir, subject.model_ref)
     model = be.model(subject.model_dir, subject.model_ref)
-    eot_texts = set()
-    from ...checks.dpl203_eos_token_mismatch import end_of_turn
-    from ...tokenizers import added_token_ids, special_tokens
-
-    md = subject.tokenizer_model_dir()
-    specials = set()
-    if md is not None:
-        specials = set(added_token_ids(md)) | set(special_tokens(md).values())
-        eot = end_of_turn(p, specials)
-        if eot:
-            eot_texts.add(eot)
+    eot, specials = subject.end_of_turn(p)
+    eot_texts = {eot} if eot else set()
     if tok.eos_token:
         eot_texts.add(tok.eos_token)
     stop, _ = token_ids(tok, eot_texts)

@@ -56,6 +56,7 @@ def decide(configured: list[int], sane: list[int]) -> tuple[str, str, dict]:
 
 
 def run(subject, ctx):
+    ctx.require_model(subject.model_dir, subject.model_ref)
     temp = subject.evidence.get("temperature")
     temp = float(temp) if isinstance(temp, (int, float)) else 0.0
     p = subject.engine_prompting()

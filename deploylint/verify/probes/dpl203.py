@@ -25,6 +25,7 @@ def decide(output: list[int], eot_id: int, stop_ids: set[int]) -> tuple[str, str
 
 
 def run(subject, ctx):
+    ctx.require_model(subject.model_dir, subject.model_ref)
     ev0 = subject.evidence
     eot = ev0.get("end_of_turn")
     if not isinstance(eot, str):

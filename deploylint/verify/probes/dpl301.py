@@ -46,6 +46,7 @@ def _as_model(subject, ctx):
 
 
 def _base_vs_adapter(subject, ctx, adapter):
+    ctx.require_model(subject.model_dir, subject.model_ref)
     be = ctx.backend
     tok = be.tokenizer(subject.tokenizer_dir, subject.model_ref)
     base = be.model(subject.model_dir, subject.model_ref)
