@@ -125,6 +125,9 @@ def test_stop_probe_uses_token_ids_and_runs_past_the_end_of_turn(verified):
 
 
 def test_prompt_tuning_is_measured_with_the_installed_versions(verified):
+    """With the stack the finding is about (a legacy environment: `pip install torch==2.13.0
+    transformers==4.44.2 peft==0.12.0 pytest pyyaml jinja2 && pip install --no-deps -e .`) the
+    probe reproduces the bug: the cached output equals the base model's."""
     import peft
 
     v = _by(verified, "infer/prompt_tuning.py", "DPL304")["verification"]
