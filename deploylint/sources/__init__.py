@@ -24,7 +24,7 @@ SOURCE_MODULES = {
     "pyproject": "deploylint.sources.pins",
     "dotenv": "deploylint.sources.dotenv",
     "model-file": "deploylint.sources.model_files",
-    "python": "deploylint.sources.python_code",
+    "python": "deploylint.sources.python",
     "json": "deploylint.sources.payloads",
     "modelfile": "deploylint.sources.modelfile",
 }

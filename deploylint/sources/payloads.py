@@ -22,7 +22,7 @@ from .. import jsonutil
 from ..facts import ClientCall, Diagnostic, Messages, Value
 from ..location import Loc, SourceFile
 from . import FileFacts
-from .python_code import REQUEST_EXTRA_KEYS, SAMPLING_KEYS
+from .python.keys import REQUEST_EXTRA_KEYS, SAMPLING_KEYS
 
 _REQUEST_KEYS = frozenset(
     {"model", "max_tokens", "temperature", "top_p", "stream", "stop", "n", "options", "suffix"}
