@@ -81,13 +81,14 @@ class TransformersBackend:
             base = self._models.get((key, None))
             if base is None or akey is not None:
                 try:
-                    base = AutoModelForCausalLM.from_pretrained(
+                    loaded: Any = AutoModelForCausalLM.from_pretrained(
                         key,
                         **{_dtype_kwarg(): self.torch.float32 if self.device == "cpu" else "auto"},
                         trust_remote_code=self.opts.trust_remote_code,
                         use_safetensors=None if self.opts.allow_pickle else True,
                         local_files_only=not self.opts.allow_download,
-                    ).to(self.device)
+                    )
+                    base = loaded.to(self.device)
                 except (OSError, ValueError, RuntimeError) as e:
                     raise LoadError(f"{type(e).__name__}: {_first_line(e)}") from None
                 base.eval()
@@ -173,7 +174,7 @@ class TransformersBackend:
             raise ProbeTimeout()
 
     def versions(self) -> dict[str, str]:
-        out = {"torch": self.torch.__version__}
+        out: dict[str, str] = {"torch": str(self.torch.__version__)}
         for mod in ("transformers", "peft"):
             try:
                 out[mod] = __import__(mod).__version__

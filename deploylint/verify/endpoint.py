@@ -195,7 +195,7 @@ def server_prompt(
     if engine == "ollama":
         if not show or not isinstance(show.get("template"), str):
             return None, "/api/show gave no template", {}
-        from ..templates.gotmpl import render_ollama
+        from ..engines.ollama_prompt import render_ollama
 
         msgs = show.get("messages") if isinstance(show.get("messages"), list) else None
         try:
@@ -218,6 +218,7 @@ def server_prompt(
 def reference_prompting(args, model_id: str | None, cwd: Path):
     """(Prompting, description) of the template to compare with, or (None, why not)."""
     from ..config import Config
+    from ..link.models import hf_cache
     from ..project import Project
     from ..render_cmd import RenderUsageError, parse_engine, prompting_for
     from ..templates.resolve import resolve_transformers
@@ -232,7 +233,7 @@ def reference_prompting(args, model_id: str | None, cwd: Path):
                 raise EndpointError(str(e)) from None
             return prompting_for(project, engine, version, tmpl, spec, None, cwd), spec
         p = Path(spec)
-        md = project.model_dir(p.resolve()) if p.is_dir() else project._hf_cache(spec)  # noqa: SLF001
+        md = project.model_dir(p.resolve()) if p.is_dir() else hf_cache(spec)
         if md is None:
             raise EndpointError(f"--reference {spec}: not a model directory or a cached model id")
         return resolve_transformers(md), f"the model's own template ({spec})"
@@ -242,18 +243,21 @@ def reference_prompting(args, model_id: str | None, cwd: Path):
 
         result = scan(list(args.paths), Config(), select=[], cwd=cwd)
         pj = result.project
-        for launch in pj.launches if pj is not None else []:
+        if pj is None:
+            return None, "the scan of PATH found no deployment"
+        for launch in pj.launches:
             names = _served_names(launch)
             if model_id is not None and names and model_id not in names:
                 continue
-            tr = training_prompting(pj, launch)
+            d = pj.deployment_of(launch)
+            tr = training_prompting(d) if d is not None else None
             if tr is not None:
                 return tr[0], f"the fine-tuning template ({tr[2]})"
             own = pj.model_prompting(launch)
             if own.kind not in ("none", "unknown"):
                 return own, f"the model's own template ({own.source}, {launch.context})"
     if model_id:
-        md = project._hf_cache(model_id)  # noqa: SLF001
+        md = hf_cache(model_id)
         if md is not None:
             return resolve_transformers(md), f"the model's own template (`{model_id}`, HF cache)"
     return None, "no reference template: pass --reference, or PATH with the deployment"
@@ -343,12 +347,12 @@ def run_endpoint(args, cwd: Path) -> int:
                 reference = ref.render([dict(m) for m in msgs], True)
             except Exception:  # noqa: BLE001 - a reference that cannot render this probe
                 reference = None
-        status, reason = compare(prompt, reference)
+        verdict, reason = compare(prompt, reference)
         if error:
             reason = error
         row: dict[str, Any] = {
             "probe": name,
-            "status": status,
+            "status": verdict,
             "reason": reason,
             "server_prompt": prompt,
             "reference_prompt": reference,

@@ -123,7 +123,7 @@ class Subject:
     # -- adapters ------------------------------------------------------------------------------
     def adapter_use(self):
         """The lineage AdapterUse the finding is about (DPL302/303/304), or None."""
-        from ..lineage import adapter_uses
+        from ..link.lineage import adapter_uses
 
         name = self.evidence.get("adapter")
         for use in adapter_uses(self.project):
@@ -132,10 +132,11 @@ class Subject:
         return None
 
     def adapter_dir_of(self, use) -> Path | None:
-        from ..lineage import adapter_info
+        from ..link.lineage import adapter_info
 
         info = adapter_info(self.project, use.ref)
-        return Path(info.directory.path) if info.directory is not None else None
+        md: Any = info.directory
+        return Path(md.path) if md is not None else None
 
     def base_dir_of(self, use) -> Path | None:
         """The local directory of the base model an adapter is applied to."""
@@ -162,7 +163,9 @@ class Subject:
         for c in cands:
             if safe_is_dir(c) and self.project.model_dir(c) is not None:
                 return c
-        md = self.project._hf_cache(ref)  # noqa: SLF001 - the scan's own cache lookup
+        from ..link.models import hf_cache
+
+        md = hf_cache(ref)
         return Path(md.path) if md is not None else None
 
     def lmdeploy_adapters(self) -> list[Path]:

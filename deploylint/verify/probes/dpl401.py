@@ -33,8 +33,8 @@ def decide(a: list[list[int]], b: list[list[int]], specials_a: dict, specials_b:
         parts = []
         if diffs:
             parts.append(f"{len(diffs)} of {len(a)} probe strings encode to different ids")
-        for k, (x, y) in sd.items():
-            parts.append(f"{k} {x} vs {y}")
+        for k, (mine, theirs) in sd.items():
+            parts.append(f"{k} {mine} vs {theirs}")
         return CONFIRMED, "; ".join(parts), diffs
     return NOT_CONFIRMED, "both tokenizers give the same ids and special tokens", diffs
 
