@@ -35,4 +35,7 @@ def render(result, cwd: Path, **_: object) -> str:
             "internal_errors": len(result.internal_errors),
         },
     }
+    vsum = getattr(result, "verification_summary", None)
+    if vsum is not None:  # --verify (docs/json-format.md)
+        doc["summary"]["verification"] = vsum
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
