@@ -219,7 +219,7 @@ def reference_prompting(args, model_id: str | None, cwd: Path):
     """(Prompting, description) of the template to compare with, or (None, why not)."""
     from ..config import Config
     from ..link.models import hf_cache
-    from ..project import Project
+    from ..link.project import Project
     from ..render_cmd import RenderUsageError, parse_engine, prompting_for
     from ..templates.resolve import resolve_transformers
 
