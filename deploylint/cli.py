@@ -1,5 +1,6 @@
-"""Command line: `deploylint scan|rules|explain|…`. Exit codes: 0 nothing reported, 1 findings
-reported, 2 usage or internal error (also with --exit-zero)."""
+"""Command line: `deploylint scan|rules|explain|…`. Exit codes: 0 nothing reported at or above the
+severity gate (`--fail-on`, default warning), 1 findings reported at or above it, 2 usage or
+internal error (also with --exit-zero)."""
 
 from __future__ import annotations
 
@@ -61,6 +62,14 @@ def _add_scan_options(p: argparse.ArgumentParser) -> None:
         "--exit-zero",
         action="store_true",
         help="exit 0 even when findings are reported (2 still means an error)",
+    )
+    p.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        metavar="SEVERITY",
+        help="the lowest severity that makes the exit status 1: error, warning or info "
+        "(default: `fail-on` in the configuration, else warning: info findings are shown but do "
+        "not fail)",
     )
     p.add_argument(
         "--config",
@@ -238,6 +247,7 @@ def _finish_empty(args) -> int:
     from .report import FORMATS
     from .runner import ScanResult
 
+    check_output_path(args.output)
     text = import_module(FORMATS[args.format]).render(ScanResult(), Path.cwd(), color=False)
     _emit(args, text)
     return EXIT_CLEAN
@@ -245,9 +255,25 @@ def _finish_empty(args) -> int:
 
 def _emit(args, text: str) -> None:
     if args.output is not None:
-        args.output.write_text(text, encoding="utf-8")
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise UsageError(f"cannot write {args.output}: {e.strerror or e}") from None
     else:
         sys.stdout.write(text)
+
+
+def check_output_path(path: Path | None) -> None:
+    """Refuse an `--output` that cannot be written before scanning (exit 2, the path named)."""
+    if path is None:
+        return
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise UsageError(f"cannot write {path}: it is a directory")
+    if not parent.is_dir():
+        raise UsageError(f"cannot write {path}: no such directory {parent}")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"cannot write {path}: permission denied")
 
 
 def _scan_and_report(args, paths: list[Path], config_start: Path, only_files) -> int:
@@ -265,6 +291,7 @@ def _scan_and_report(args, paths: list[Path], config_start: Path, only_files) ->
     from .runner import scan
 
     cwd = Path.cwd()
+    check_output_path(args.output)
     if args.staged and not args.diff:
         raise UsageError("--staged only applies with --diff REF")
     if args.write_baseline is not None and (args.diff or only_files is not None):
@@ -338,9 +365,19 @@ def _scan_and_report(args, paths: list[Path], config_start: Path, only_files) ->
     _emit(args, reporter.render(result, cwd, color=_use_color(args)))
     if result.internal_errors:
         return EXIT_ERROR
-    if result.findings and not args.exit_zero:
+    if not args.exit_zero and failing(result.findings, args.fail_on or cfg.fail_on):
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def failing(findings, fail_on: str | None) -> list:
+    """The findings at or above the severity gate (`--fail-on`, config `fail-on`, default
+    warning): any of them makes the exit status 1."""
+    from .config import DEFAULT_FAIL_ON
+    from .findings import SEVERITY_RANK
+
+    floor = SEVERITY_RANK[fail_on or DEFAULT_FAIL_ON]
+    return [f for f in findings if SEVERITY_RANK.get(f.severity, 3) >= floor]
 
 
 def _print_internal_errors(result, args) -> None:

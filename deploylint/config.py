@@ -32,7 +32,13 @@ KNOWN_KEYS = {
     "engines",
     "models",
     "respect-gitignore",
+    "fail-on",
 }
+
+#: `fail-on` / `--fail-on`: the lowest severity that makes the exit status 1 (ruff's and
+#: hadolint's habit: `info` findings are shown but do not fail a hook or a CI step).
+FAIL_ON_CHOICES = ("error", "warning", "info")
+DEFAULT_FAIL_ON = "warning"
 
 
 @dataclass
@@ -47,6 +53,7 @@ class Config:
     engines: dict[str, str] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
     respect_gitignore: bool = True
+    fail_on: str | None = None  # None: DEFAULT_FAIL_ON (or --fail-on)
     source: Path | None = None  # the file it came from
     base_dir: Path | None = None  # per-file-ignores and exclude globs are relative to it
 
@@ -136,6 +143,11 @@ def _from_table(table: dict[str, Any], source: Path) -> Config:
         if not isinstance(table["respect-gitignore"], bool):
             raise ConfigError("`respect-gitignore` must be true or false")
         cfg.respect_gitignore = table["respect-gitignore"]
+    if "fail-on" in table:
+        v = table["fail-on"]
+        if v not in FAIL_ON_CHOICES:
+            raise ConfigError(f"`fail-on` must be one of {', '.join(FAIL_ON_CHOICES)}")
+        cfg.fail_on = v
     for key in ("engines", "models"):
         if key in table:
             t = table[key]
