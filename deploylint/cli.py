@@ -105,6 +105,13 @@ def _add_scan_options(p: argparse.ArgumentParser) -> None:
         help="cache directory (default: .deploylint_cache/ in the project root, or "
         "$DEPLOYLINT_CACHE_DIR)",
     )
+    p.add_argument(
+        "--add-suppressions",
+        action="store_true",
+        help="write a `# deploylint: ignore[CODE] TODO: …` comment above the statement of every "
+        "reported finding (a legacy repository: suppress today's findings, fix them one by one); "
+        "running it again adds nothing",
+    )
     g = p.add_argument_group("review (report a subset of what the scan finds)")
     g.add_argument(
         "--diff",
@@ -361,6 +368,8 @@ def _scan_and_report(args, paths: list[Path], config_start: Path, only_files) ->
                 "changed lines not reported",
                 file=sys.stderr,
             )
+    if args.add_suppressions:
+        return _add_suppressions(result, paths)
     reporter = import_module(FORMATS[args.format])
     _emit(args, reporter.render(result, cwd, color=_use_color(args)))
     if result.internal_errors:
@@ -378,6 +387,29 @@ def failing(findings, fail_on: str | None) -> list:
 
     floor = SEVERITY_RANK[fail_on or DEFAULT_FAIL_ON]
     return [f for f in findings if SEVERITY_RANK.get(f.severity, 3) >= floor]
+
+
+def _add_suppressions(result, paths: list[Path]) -> int:
+    from .suppressions import add
+
+    report = add(result, [_abs(p) for p in paths])
+    n, m = report.added, len(report.files)
+    print(
+        f"deploylint: added {n} suppression comment{'s' if n != 1 else ''} to {m} "
+        f"file{'s' if m != 1 else ''}",
+        file=sys.stderr,
+    )
+    if report.skipped:
+        k = len(report.skipped)
+        print(
+            f"deploylint: {k} finding{'s' if k != 1 else ''} cannot be suppressed by a comment "
+            "(about a whole file or directory, or in a file without comments such as JSON): use "
+            "`per-file-ignores` or a baseline (--write-baseline)",
+            file=sys.stderr,
+        )
+    for err in report.errors:
+        print(f"deploylint: error: {err}", file=sys.stderr)
+    return EXIT_ERROR if report.errors or result.internal_errors else EXIT_CLEAN
 
 
 def _print_internal_errors(result, args) -> None:

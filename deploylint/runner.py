@@ -12,10 +12,10 @@ from .catalog import catalog, selected_codes
 from .checks import CHECKS, Context, load_check
 from .config import Config
 from .discover import discover
-from .findings import Finding, Suppression, assign_fingerprints
+from .findings import Finding, assign_fingerprints
 from .location import Loc, SourceFile, display_path
 from .project import Project
-from .sources import FileFacts, Suppress, parse_file
+from .sources import FileFacts, parse_file
 
 INTERNAL = "internal error"
 
@@ -403,35 +403,6 @@ def _parse_parallel(
 def _suppress(
     findings: list[Finding], project: Project, config: Config, cwd: Path, result: ScanResult
 ) -> None:
-    by_file: dict[Path, list[Suppress]] = {}
-    for path, ff in project.files.items():
-        if ff.suppressions:
-            by_file[path] = ff.suppressions
-    cfg_base = config.base_dir or cwd
-    for f in findings:
-        sup = None
-        line = f.loc.line
-        if line is not None:
-            for s in by_file.get(f.loc.path, []):
-                if s.line in (line, line - 1) and (not s.codes or _code_matches(f, s.codes)):
-                    sup = Suppression("inSource", s.reason, s.loc)
-                    break
-        if sup is None and config.per_file_ignores:
-            rel = display_path(f.loc.path, cfg_base)
-            codes = config.file_ignores(rel)
-            if codes and _code_matches(f, tuple(codes)):
-                src = display_path(config.source, cwd) if config.source else "the configuration"
-                sup = Suppression("external", f"per-file-ignores in {src}")
-        if sup is not None:
-            f.suppression = sup
-            result.suppressed.append(f)
-        else:
-            result.findings.append(f)
+    from .suppressions import apply
 
-
-def _code_matches(f: Finding, codes: tuple[str, ...]) -> bool:
-    for c in codes:
-        cu = c.upper()
-        if cu == "ALL" or f.code.startswith(cu) or c == f.name:
-            return True
-    return False
+    apply(findings, project, config, cwd, result)
