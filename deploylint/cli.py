@@ -112,6 +112,7 @@ def _add_scan_options(p: argparse.ArgumentParser) -> None:
         "reported finding (a legacy repository: suppress today's findings, fix them one by one); "
         "running it again adds nothing",
     )
+    _add_convention_options(p)
     g = p.add_argument_group("review (report a subset of what the scan finds)")
     g.add_argument(
         "--diff",
@@ -137,6 +138,45 @@ def _add_scan_options(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="record the current findings in FILE and exit 0 (with --baseline: only prune "
         "entries that no longer match)",
+    )
+
+
+def _add_convention_options(p: argparse.ArgumentParser) -> None:
+    """Options ruff and hadolint users expect: what is printed, what is read."""
+    g = p.add_argument_group("output and input")
+    g.add_argument("--quiet", "-q", action="store_true", help="print the findings and nothing else")
+    g.add_argument(
+        "--statistics",
+        action="store_true",
+        help="print the number of findings per rule instead of the findings",
+    )
+    g.add_argument(
+        "--show-files", action="store_true", help="print the files the scan would read, and exit"
+    )
+    g.add_argument(
+        "--show-settings",
+        action="store_true",
+        help="print the configuration in force (file, rules, excludes, gate), and exit",
+    )
+    g.add_argument(
+        "--stdin-filename",
+        type=Path,
+        metavar="PATH",
+        help="with the path `-`: read the file's content from standard input and scan it as "
+        "PATH (its format from the name; the repository around it as context)",
+    )
+    g.add_argument(
+        "--exclude",
+        action="append",
+        metavar="PATTERNS",
+        help="glob patterns to skip, replacing the configuration's `exclude` (.gitignore "
+        "syntax: `*` stays within a directory, `**` crosses them); comma-separated",
+    )
+    g.add_argument(
+        "--extend-exclude",
+        action="append",
+        metavar="PATTERNS",
+        help="glob patterns to skip in addition to `exclude`; comma-separated",
     )
 
 
@@ -166,12 +206,19 @@ def build_parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="print the deployments found and how they link")
     show.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     show.add_argument("--config", type=Path, metavar="FILE")
+    show.add_argument("--format", choices=("text", "json"), default="text")
 
     rules = sub.add_parser("rules", help="list all rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
     explain = sub.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule", metavar="CODE|NAME")
+    explain.add_argument(
+        "--format",
+        choices=("text", "markdown"),
+        default="text",
+        help="text (for reading) or markdown (the rules/ document as written)",
+    )
 
     render = sub.add_parser(
         "render",
@@ -230,7 +277,31 @@ def _use_color(args) -> bool:
 
 def cmd_scan(args) -> int:
     paths = args.paths or [Path(".")]
+    if Path("-") in paths or args.stdin_filename is not None:
+        return _scan_stdin(args, paths)
     return _scan_and_report(args, paths, paths[0], only_files=None)
+
+
+def _scan_stdin(args, paths: list[Path]) -> int:
+    """`deploylint scan - --stdin-filename PATH`: the content from standard input, scanned as
+    PATH with the repository around it as context; findings in that file only."""
+    from .diffmode import git_toplevel
+
+    if paths != [Path("-")]:
+        raise UsageError("standard input (`-`) is scanned alone: give no other path")
+    if args.stdin_filename is None:
+        raise UsageError("`-` needs --stdin-filename PATH (the file's format comes from its name)")
+    if getattr(args, "fix", False) or args.add_suppressions or args.write_baseline is not None:
+        raise UsageError("standard input cannot be fixed or rewritten; give the file's path")
+    cwd = Path.cwd()
+    target = args.stdin_filename
+    target = target if target.is_absolute() else cwd / target
+    target = Path(os.path.abspath(target))
+    root = git_toplevel(cwd) or cwd
+    if root not in target.parents:
+        root = target.parent
+    text = sys.stdin.read()
+    return _scan_and_report(args, [root], target, only_files={target}, overlay={target: text})
 
 
 def cmd_check(args) -> int:
@@ -283,7 +354,7 @@ def check_output_path(path: Path | None) -> None:
         raise UsageError(f"cannot write {path}: permission denied")
 
 
-def _scan_and_report(args, paths: list[Path], config_start: Path, only_files) -> int:
+def _scan_and_report(args, paths: list[Path], config_start: Path, only_files, overlay=None) -> int:
     import gc
     from importlib import import_module
 
@@ -306,9 +377,15 @@ def _scan_and_report(args, paths: list[Path], config_start: Path, only_files) ->
             "--write-baseline records the whole scan: run `deploylint scan` without --diff"
         )
     try:
-        cfg = config_mod.load(args.config, config_start if config_start.exists() else cwd)
+        cfg = config_mod.load(
+            args.config,
+            config_start if config_start.exists() or overlay else cwd,
+        )
     except config_mod.ConfigError as e:
         raise UsageError(str(e)) from None
+    _apply_exclude_options(args, cfg, cwd)
+    if args.show_settings or args.show_files:
+        return _show_config(args, cfg, paths, cwd)
     base = None
     if args.baseline is not None or args.write_baseline is not None:
         from . import baseline as baseline_mod
@@ -343,6 +420,7 @@ def _scan_and_report(args, paths: list[Path], config_start: Path, only_files) ->
             cache_dir=args.cache_dir,
             no_cache=True,  # per-file fact cache: measured not to pay (docs/performance.md)
             result_cache=not args.no_cache,
+            overlay=overlay,
         )
     except SelectorError as e:
         raise UsageError(str(e)) from None
@@ -357,12 +435,13 @@ def _scan_and_report(args, paths: list[Path], config_start: Path, only_files) ->
     if base is not None:
         in_scope = _baseline_scope(paths, only_files, base, result.selected)
         _, stale = baseline_mod.apply(result, base, cwd, in_scope)
-        _report_stale(stale, args.baseline)
+        if not args.quiet:
+            _report_stale(stale, args.baseline)
     if only_files is not None:
         diffmode.filter_to_files(result, only_files)
     if changes is not None:
         dropped = diffmode.filter_result(result, changes)
-        if dropped:
+        if dropped and not args.quiet:
             print(
                 f"deploylint: --diff: {dropped} finding{'s' if dropped != 1 else ''} outside the "
                 "changed lines not reported",
@@ -370,12 +449,72 @@ def _scan_and_report(args, paths: list[Path], config_start: Path, only_files) ->
             )
     if args.add_suppressions:
         return _add_suppressions(result, paths)
-    reporter = import_module(FORMATS[args.format])
-    _emit(args, reporter.render(result, cwd, color=_use_color(args)))
+    if args.statistics:
+        from .conventions import statistics
+
+        if args.format not in ("text", "concise", "json"):
+            raise UsageError("--statistics prints text or json (--format text|concise|json)")
+        _emit(args, statistics(result, args.format))
+    else:
+        reporter = import_module(FORMATS[args.format])
+        _emit(
+            args,
+            reporter.render(
+                result,
+                cwd,
+                color=_use_color(args),
+                summary_line=not args.quiet,
+                show_source=not overlay,  # the text on disk is not what was scanned
+            ),
+        )
     if result.internal_errors:
         return EXIT_ERROR
     if not args.exit_zero and failing(result.findings, args.fail_on or cfg.fail_on):
         return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _apply_exclude_options(args, cfg, cwd: Path) -> None:
+    """--exclude replaces the configuration's `exclude`, --extend-exclude adds to it; the baseline
+    file is never scanned."""
+    if args.exclude is not None:
+        cfg.exclude = _split(args.exclude) + list(cfg.extend_exclude)
+    if args.extend_exclude is not None:
+        more = _split(args.extend_exclude)
+        cfg.exclude = cfg.exclude + more
+        cfg.extend_exclude = list(cfg.extend_exclude) + more
+    for path in (args.baseline, args.write_baseline):
+        if path is None:
+            continue
+        base = _abs(cfg.base_dir or cwd)
+        try:
+            rel = _abs(path).relative_to(base).as_posix()
+        except ValueError:
+            continue  # outside the configuration's directory: not under the scanned tree
+        escaped = "".join("\\" + c if c in "*?[]\\!# " else c for c in rel)
+        cfg.exclude = [*cfg.exclude, "/" + escaped]
+
+
+def _show_config(args, cfg, paths: list[Path], cwd: Path) -> int:
+    from .catalog import SelectorError, selected_codes
+    from .conventions import files, settings
+
+    if args.show_settings:
+        try:
+            codes = selected_codes(
+                _split(args.select) if args.select is not None else cfg.select,
+                list(cfg.extend_select) + list(_split(args.extend_select) or []),
+                list(cfg.ignore) + list(_split(args.ignore) or []),
+            )
+        except SelectorError as e:
+            raise UsageError(str(e)) from None
+        _emit(args, settings(cfg, codes, args, cwd))
+    if args.show_files:
+        from .discover import discover
+
+        abs_paths = [p if p.is_absolute() else cwd / p for p in paths]
+        disc = discover(abs_paths, cfg, force_exclude=args.force_exclude)
+        _emit(args, files(disc, cwd, verbose=args.verbose))
     return EXIT_CLEAN
 
 
@@ -498,7 +637,12 @@ def cmd_explain(args) -> int:
     rule = catalog().get(key.upper()) or by_name(key)
     if rule is None:
         raise UsageError(f"no rule `{args.rule}` (see `deploylint rules`)")
-    sys.stdout.write(rule.body if rule.body.endswith("\n") else rule.body + "\n")
+    if args.format == "markdown":  # the document as written (front matter and all)
+        sys.stdout.write(rule.body if rule.body.endswith("\n") else rule.body + "\n")
+    else:
+        from .conventions import explain
+
+        sys.stdout.write(explain(rule))
     return EXIT_CLEAN
 
 
@@ -514,7 +658,12 @@ def cmd_show(args) -> int:
     except config_mod.ConfigError as e:
         raise UsageError(str(e)) from None
     result = scan(paths, cfg, select=[], cwd=cwd)
-    sys.stdout.write(render(result.project, cwd))
+    if args.format == "json":
+        from .show_json import render as render_json
+
+        sys.stdout.write(render_json(result.project, cwd))
+    else:
+        sys.stdout.write(render(result.project, cwd))
     return EXIT_ERROR if result.internal_errors else EXIT_CLEAN
 
 

@@ -59,8 +59,12 @@ def scan(
     cache_dir: Path | None = None,
     no_cache: bool | None = None,
     result_cache: bool = False,
+    overlay: dict[Path, str] | None = None,
 ) -> ScanResult:
     """Scan ``paths``.
+
+    ``overlay``: file contents to use instead of what is on disk (standard input scanned as
+    ``--stdin-filename``); such a file is scanned even when it does not exist. No cache is used.
 
     ``jobs``: processes that parse files (None or 1: this process; see ``_workers``).
     ``no_cache``: True never uses the per-file cache, False uses it (in ``cache_dir``, else
@@ -87,7 +91,8 @@ def scan(
             jobs=jobs,
             cache_dir=cache_dir,
             no_cache=no_cache,
-            result_cache=result_cache,
+            result_cache=result_cache and not overlay,
+            overlay=overlay,
         )
     finally:
         if gc_enabled:
@@ -108,6 +113,7 @@ def _scan(
     cache_dir: Path | None,
     no_cache: bool | None,
     result_cache: bool,
+    overlay: dict[Path, str] | None = None,
 ) -> ScanResult:
     started = time.perf_counter()
     cwd = cwd or Path.cwd()
@@ -120,6 +126,9 @@ def _scan(
     result.selected = codes
     abs_paths = [p if p.is_absolute() else (cwd / p) for p in paths]
     disc = discover(abs_paths, config, force_exclude=force_exclude)
+    if overlay:
+        _add_overlay(disc, overlay)
+        no_cache = True
     result.timings["discover"] = (mark := time.perf_counter()) - started
     rcache = None
     if result_cache:
@@ -165,6 +174,24 @@ def _scan(
     return result
 
 
+def _add_overlay(disc, overlay: dict[Path, str]) -> None:
+    """Files given by content (standard input): scanned with that content, found or not."""
+    from .discover import Discovered, classify
+
+    for path, text in overlay.items():
+        size = len(text.encode("utf-8"))
+        disc.skipped = [sk for sk in disc.skipped if sk.path != path]
+        for item in disc.files:
+            if item.path == path:
+                item.size = size
+                break
+        else:
+            kind = classify(path, text[:64].encode("utf-8"))
+            if kind is not None:
+                disc.files.append(Discovered(path, kind, size))
+    disc.overlay = overlay
+
+
 def _tree_signature(disc) -> tuple[list[list], list[list]]:
     from .result_cache import signature
 
@@ -204,7 +231,7 @@ def _analyse(
     for sk in disc.skipped:
         findings.append(_dpl000(Loc(sk.path), f"not scanned: {sk.reason}", sk.reason))
     cache = _open_cache(config, cwd, cache_dir, no_cache)
-    facts_list = _parse_all(disc.files, config, jobs, result, cache)
+    facts_list = _parse_all(disc.files, config, jobs, result, cache, getattr(disc, "overlay", None))
     if cache is not None:
         cache.save()
         result.cache_hits, result.cache_misses = cache.hits, cache.misses
@@ -295,7 +322,7 @@ def _open_cache(config: Config, cwd: Path, cache_dir: Path | None, no_cache: boo
 
 
 def _parse_all(
-    files, config: Config, jobs: int | None, result: ScanResult, cache=None
+    files, config: Config, jobs: int | None, result: ScanResult, cache=None, overlay=None
 ) -> list[FileFacts]:
     out: list[FileFacts | None] = [None] * len(files)
     todo: list[tuple[int, str | None, str | None]] = []  # (index, content hash, text)
@@ -325,6 +352,8 @@ def _parse_all(
             todo.append((i, digest, text))
     else:
         todo = [(i, None, None) for i in range(len(files))]
+    if overlay:
+        todo = [(i, d, overlay.get(files[i].path, t)) for i, d, t in todo]
     workers = _workers(jobs, len(todo))
     if workers > 1:
         parsed = _parse_parallel(files, todo, max_size, workers, result)

@@ -42,6 +42,7 @@ CASES = {
 }
 EXT = {
     "text": "txt",
+    "concise": "concise.txt",
     "json": "json",
     "sarif": "sarif",
     "github": "github.txt",
