@@ -113,6 +113,7 @@ def _add_scan_options(p: argparse.ArgumentParser) -> None:
         "running it again adds nothing",
     )
     _add_convention_options(p)
+    _add_fix_options(p)
     g = p.add_argument_group("review (report a subset of what the scan finds)")
     g.add_argument(
         "--diff",
@@ -177,6 +178,28 @@ def _add_convention_options(p: argparse.ArgumentParser) -> None:
         action="append",
         metavar="PATTERNS",
         help="glob patterns to skip in addition to `exclude`; comma-separated",
+    )
+
+
+def _add_fix_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("fixes")
+    g.add_argument(
+        "--fix",
+        action="store_true",
+        help="apply the safe fixes, re-scan, and report what is left (a fix that does not remove "
+        "its finding, or adds another, is not applied)",
+    )
+    g.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="with --fix or --fix-preview: also the fixes that change behaviour a reviewer should "
+        "look at (another backend, a system message or chat template written in)",
+    )
+    g.add_argument(
+        "--fix-preview",
+        action="store_true",
+        help="print the fixes --fix would make as a unified diff, write nothing (exit 1 when there "
+        "are any); ruff calls this --diff, which here means findings on changed lines",
     )
 
 
@@ -407,8 +430,13 @@ def _scan_and_report(args, paths: list[Path], config_start: Path, only_files, ov
                 changes = diffmode.git_changes(args.diff, cwd, staged=args.staged)
         except diffmode.DiffError as e:
             raise UsageError(str(e)) from None
-    try:
-        result = scan(
+    fixing = args.fix or args.fix_preview
+    if fixing and (args.add_suppressions or overlay):
+        raise UsageError("--fix and --fix-preview cannot be combined with this")
+    want_fixes = fixing or args.statistics or args.format in FIX_FORMATS
+
+    def do_scan():
+        return scan(
             paths,
             cfg,
             select=_split(args.select),
@@ -416,12 +444,16 @@ def _scan_and_report(args, paths: list[Path], config_start: Path, only_files, ov
             ignore=_split(args.ignore),
             force_exclude=args.force_exclude,
             cwd=cwd,
-            jobs=args.jobs,
+            jobs=None if fixing else args.jobs,
             cache_dir=args.cache_dir,
             no_cache=True,  # per-file fact cache: measured not to pay (docs/performance.md)
-            result_cache=not args.no_cache,
+            result_cache=not args.no_cache and not fixing,
             overlay=overlay,
+            fixes=want_fixes,
         )
+
+    try:
+        result = do_scan()
     except SelectorError as e:
         raise UsageError(str(e)) from None
     _print_internal_errors(result, args)
@@ -432,21 +464,33 @@ def _scan_and_report(args, paths: list[Path], config_start: Path, only_files, ov
         entries = "entry" if n == 1 else "entries"
         print(f"deploylint: wrote {n} baseline {entries} to {args.write_baseline}", file=sys.stderr)
         return EXIT_ERROR if result.internal_errors else EXIT_CLEAN
-    if base is not None:
-        in_scope = _baseline_scope(paths, only_files, base, result.selected)
-        _, stale = baseline_mod.apply(result, base, cwd, in_scope)
-        if not args.quiet:
-            _report_stale(stale, args.baseline)
-    if only_files is not None:
-        diffmode.filter_to_files(result, only_files)
-    if changes is not None:
-        dropped = diffmode.filter_result(result, changes)
-        if dropped and not args.quiet:
-            print(
-                f"deploylint: --diff: {dropped} finding{'s' if dropped != 1 else ''} outside the "
-                "changed lines not reported",
-                file=sys.stderr,
-            )
+
+    def narrow(result, notes: bool):
+        """What is reported: the baseline, the files given (`check`), the changed lines."""
+        if base is not None:
+            in_scope = _baseline_scope(paths, only_files, base, result.selected)
+            _, stale = baseline_mod.apply(result, base, cwd, in_scope)
+            if notes and not args.quiet:
+                _report_stale(stale, args.baseline)
+        if only_files is not None:
+            diffmode.filter_to_files(result, only_files)
+        if changes is not None:
+            dropped = diffmode.filter_result(result, changes)
+            if dropped and notes and not args.quiet:
+                print(
+                    f"deploylint: --diff: {dropped} finding{'s' if dropped != 1 else ''} outside "
+                    "the changed lines not reported",
+                    file=sys.stderr,
+                )
+        return result
+
+    if fixing:
+        outcome = _fix(args, result, do_scan, narrow, paths, cwd)
+        if args.fix_preview or isinstance(outcome, int):
+            return outcome if isinstance(outcome, int) else EXIT_CLEAN
+        result = outcome
+    else:
+        narrow(result, True)
     if args.add_suppressions:
         return _add_suppressions(result, paths)
     if args.statistics:
@@ -472,6 +516,95 @@ def _scan_and_report(args, paths: list[Path], config_start: Path, only_files, ov
     if not args.exit_zero and failing(result.findings, args.fail_on or cfg.fail_on):
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+# Formats that carry fixes (SARIF `fixes`, rdjson `suggestions`, JSON `autofix`).
+FIX_FORMATS = {"json", "sarif", "rdjson", "rdjsonl"}
+
+
+def _fix(args, result, do_scan, narrow, paths: list[Path], cwd: Path):
+    """--fix / --fix-preview. Returns the scan of the fixed tree to report (--fix), or an exit
+    status (the preview, or an error)."""
+    from .fix import engine
+    from .runner import ScanResult
+
+    shown = narrow(
+        ScanResult(
+            findings=list(result.findings),
+            suppressed=list(result.suppressed),
+            selected=result.selected,
+            files_scanned=result.files_scanned,
+        ),
+        False,
+    )
+    allowed = {engine.key(f) for f in shown.findings}
+    result.findings = [f for f in result.findings if engine.key(f) in allowed]
+    out = engine.run(result, engine.rescanner(do_scan), unsafe=args.unsafe_fixes)
+    skipped_unsafe = sum(
+        1
+        for f in out.result.findings
+        if f.autofix is not None and f.autofix.applicability != "safe" and not args.unsafe_fixes
+    )
+    for f, fx, why in out.rolled_back:
+        where = f.path + (f":{f.loc.line}" if f.loc.line is not None else "")
+        print(
+            f"deploylint: fix for {f.code} at {where} not applied ({fx.description}): {why}",
+            file=sys.stderr,
+        )
+    for err in out.unreadable:
+        print(f"deploylint: error: cannot read {err}", file=sys.stderr)
+    n = len(out.applied)
+    files = sorted(set(out.current) | set(out.created))
+    if args.fix_preview:
+        _emit(args, engine.unified_diff(out, cwd))
+        if not args.quiet:
+            print(
+                f"deploylint: {n} fix{'es' if n != 1 else ''} would change "
+                f"{len(files)} file{'s' if len(files) != 1 else ''} (nothing written)"
+                + _unsafe_note(skipped_unsafe),
+                file=sys.stderr,
+            )
+        return EXIT_FINDINGS if n else EXIT_CLEAN
+    from .writeback import WriteRefused, create_text, write_text
+
+    roots = [_abs(p) for p in paths]
+    errors = []
+    for path in sorted(out.current):
+        try:
+            bom = _has_bom(path)
+            write_text(path, out.current[path], roots, bom)
+        except OSError as e:
+            errors.append(str(e) if isinstance(e, WriteRefused) else f"{path}: {e.strerror or e}")
+    for path in sorted(out.created):
+        try:
+            create_text(path, out.created[path], roots)
+        except OSError as e:
+            errors.append(str(e) if isinstance(e, WriteRefused) else f"{path}: {e.strerror or e}")
+    for err in errors:
+        print(f"deploylint: error: cannot write {err}", file=sys.stderr)
+    if not args.quiet:
+        print(
+            f"deploylint: fixed {n} finding{'s' if n != 1 else ''} in {len(files)} "
+            f"file{'s' if len(files) != 1 else ''}" + _unsafe_note(skipped_unsafe),
+            file=sys.stderr,
+        )
+    if errors or out.unreadable:
+        return EXIT_ERROR
+    return narrow(out.result, True)
+
+
+def _unsafe_note(n: int) -> str:
+    if not n:
+        return ""
+    return f"; {n} more with --unsafe-fixes"
+
+
+def _has_bom(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(3) == b"\xef\xbb\xbf"
+    except OSError:
+        return False
 
 
 def _apply_exclude_options(args, cfg, cwd: Path) -> None:

@@ -35,6 +35,9 @@ class Finding:
     path: str = ""  # display path, filled in by the runner
     fingerprint: str = ""
     suppression: Suppression | None = None
+    # The fix that resolves it (deploylint/fix): computed when asked (--fix, --fix-preview, and
+    # the formats that carry fixes: json, sarif, rdjson).
+    autofix: Any = None
 
     def sort_key(self) -> tuple:
         return (

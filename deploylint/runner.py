@@ -32,6 +32,7 @@ class ScanResult:
     timings: dict[str, float] = field(default_factory=dict)
     cache_hits: int = 0
     cache_misses: int = 0
+    want_fixes: bool = False  # compute Finding.autofix (deploylint/fix)
 
 
 def _tb() -> str:
@@ -60,8 +61,11 @@ def scan(
     no_cache: bool | None = None,
     result_cache: bool = False,
     overlay: dict[Path, str] | None = None,
+    fixes: bool = False,
 ) -> ScanResult:
     """Scan ``paths``.
+
+    ``fixes``: compute each reported finding's fix (``Finding.autofix``, deploylint/fix).
 
     ``overlay``: file contents to use instead of what is on disk (standard input scanned as
     ``--stdin-filename``); such a file is scanned even when it does not exist. No cache is used.
@@ -93,6 +97,7 @@ def scan(
             no_cache=no_cache,
             result_cache=result_cache and not overlay,
             overlay=overlay,
+            fixes=fixes,
         )
     finally:
         if gc_enabled:
@@ -114,10 +119,12 @@ def _scan(
     no_cache: bool | None,
     result_cache: bool,
     overlay: dict[Path, str] | None = None,
+    fixes: bool = False,
 ) -> ScanResult:
     started = time.perf_counter()
     cwd = cwd or Path.cwd()
     result = ScanResult()
+    result.want_fixes = fixes
     codes = selected_codes(
         select if select is not None else config.select,
         list(config.extend_select) + list(extend_select or []),
@@ -133,7 +140,7 @@ def _scan(
     rcache = None
     if result_cache:
         rcache = _open_result_cache(
-            config, cwd, cache_dir, codes, abs_paths, force_exclude, only_files
+            config, cwd, cache_dir, codes, abs_paths, force_exclude, only_files, fixes
         )
     if rcache is None:
         return _analyse(
@@ -204,7 +211,7 @@ def _tree_signature(disc) -> tuple[list[list], list[list]]:
     return files, skipped
 
 
-def _open_result_cache(config, cwd, cache_dir, codes, roots, force_exclude, only_files):
+def _open_result_cache(config, cwd, cache_dir, codes, roots, force_exclude, only_files, fixes):
     if os.environ.get("DEPLOYLINT_NO_CACHE", "") not in ("", "0"):
         return None
     from .cache import default_dir
@@ -217,6 +224,7 @@ def _open_result_cache(config, cwd, cache_dir, codes, roots, force_exclude, only
         os.fspath(cwd),
         force_exclude,
         sorted(os.fspath(p) for p in only_files) if only_files is not None else None,
+        fixes,
     )
     rc = ResultCache(cache_dir or default_dir(config.base_dir or cwd), key)
     return rc if rc.enabled else None
@@ -270,6 +278,10 @@ def _analyse(
     assign_fingerprints(result.findings + result.suppressed)
     result.findings.sort(key=lambda f: f.sort_key())
     result.suppressed.sort(key=lambda f: f.sort_key())
+    if result.want_fixes:
+        from .fix import attach
+
+        attach(result, project)
     result.timings["finish"] = time.perf_counter() - mark
     return result
 

@@ -93,6 +93,7 @@ def test_json_contract_and_determinism():
         "fix",
         "evidence",
         "fingerprint",
+        "autofix",  # the edits that fix it (docs/json-format.md), or null
     ]
     assert (f["code"], f["name"], f["severity"]) == ("DPL201", "base-model-chat-endpoint", "error")
     assert (f["path"], f["line"], f["column"], f["end_line"], f["end_column"]) == (

@@ -57,7 +57,7 @@ def _scan(case: str) -> ScanResult:
     root = CASES[case]
     cfg = config_mod.load(None, root)
     cfg.engines.setdefault("vllm", "0.8.5")  # unpinned launches: not "the newest known"
-    result = scan([root], cfg, select=SELECT, cwd=root)
+    result = scan([root], cfg, select=SELECT, cwd=root, fixes=True)
     assert not result.internal_errors, result.internal_errors[0]
     return result
 

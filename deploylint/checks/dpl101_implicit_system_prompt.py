@@ -132,6 +132,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                     )
                     ev["first_difference"] = first_difference(engine[3], ref_prompt)
         reference = other[2]
+        ev["reference_system"] = reference  # the fix sends it (deploylint/fix/rules/dpl101.py)
         fix = (
             "send an explicit system message in every request"
             + (f' (the one the model was trained with: "{reference}")' if reference else "")
