@@ -272,6 +272,24 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--format", choices=("text", "json"), default="text")
     render.add_argument("--no-color", action="store_true")
 
+    models = sub.add_parser(
+        "models",
+        help="fetch hub models' metadata into the Hugging Face cache (the only networked command)",
+    )
+    msub = models.add_subparsers(dest="models_command", metavar="ACTION", parser_class=_Parser)
+    pull = msub.add_parser(
+        "pull",
+        help="download config, tokenizer_config, generation_config, chat templates … (never "
+        "weights) of MODEL_IDs into the standard Hugging Face cache",
+        description="Download the small metadata files of each model (config.json, "
+        "generation_config.json, tokenizer_config.json, special_tokens_map.json, "
+        "added_tokens.json, chat_template.json/.jinja, adapter_config.json, "
+        "preprocessor_config.json, processor_config.json) into the standard Hugging Face cache "
+        "with huggingface_hub, honouring HF_ENDPOINT, HF_TOKEN and HF_HOME/HF_HUB_CACHE. Scans "
+        "stay offline and read them from the cache.",
+    )
+    pull.add_argument("model_ids", nargs="+", metavar="MODEL_ID[@REVISION]")
+
     export = sub.add_parser(
         "export-template",
         help="write a LLaMA-Factory template as a Hugging Face Jinja chat template",
@@ -493,6 +511,7 @@ def _scan_and_report(args, paths: list[Path], config_start: Path, only_files, ov
         narrow(result, True)
     if args.add_suppressions:
         return _add_suppressions(result, paths)
+    _note_models_pull(result, args)
     if args.statistics:
         from .conventions import statistics
 
@@ -591,6 +610,22 @@ def _fix(args, result, do_scan, narrow, paths: list[Path], cwd: Path):
     if errors or out.unreadable:
         return EXIT_ERROR
     return narrow(out.result, True)
+
+
+def _note_models_pull(result, args) -> None:
+    """Findings about hub models described from built-in knowledge: say that their own files
+    would decide (evidence `sharper_with`, and one line on standard error)."""
+    from .hub import sharper
+
+    ids = sharper(result.findings)
+    if ids and not args.quiet:
+        shown = " ".join(ids[:5]) + (" …" if len(ids) > 5 else "")
+        print(
+            f"deploylint: {len(ids)} model{'s' if len(ids) != 1 else ''} judged from built-in "
+            f"knowledge (not in the local Hugging Face cache); their own files would be sharper: "
+            f"deploylint models pull {shown}",
+            file=sys.stderr,
+        )
 
 
 def _unsafe_note(n: int) -> str:
@@ -830,7 +865,32 @@ def cmd_export_template(args) -> int:
     return EXIT_CLEAN
 
 
+def cmd_models(args) -> int:
+    from .hub import HubError, parse_id, pull
+
+    if args.models_command != "pull":
+        raise UsageError("models: give an action (`deploylint models pull MODEL_ID …`)")
+    try:
+        for text in args.model_ids:
+            parse_id(text)
+    except HubError as e:
+        raise UsageError(str(e)) from None
+    status = EXIT_CLEAN
+    for text in args.model_ids:
+        try:
+            got = pull(text)
+        except HubError as e:
+            raise UsageError(str(e)) from None
+        if got.error:
+            print(f"deploylint: {text}: {got.error}", file=sys.stderr)
+            status = EXIT_ERROR
+            continue
+        print(f"{text}: {', '.join(got.files)}  ({got.snapshot})")
+    return status
+
+
 COMMANDS = {
+    "models": cmd_models,
     "render": cmd_render,
     "export-template": cmd_export_template,
     "scan": cmd_scan,
