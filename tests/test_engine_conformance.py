@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import inspect
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -84,58 +87,85 @@ def test_every_known_engine_has_an_implementation():
         assert engine_for(e.name) is e
 
 
+@dataclass
+class Ask:
+    """What a question is asked with."""
+
+    engine: Engine
+    form: str
+    launch: Launch
+    project: Project
+    md: ModelDir
+
+
+#: question -> (how to ask it, the kinds of answer allowed). Every abstract method of Engine must
+#: be here (test_the_table_asks_every_question). Groups added by later issues go in their own block.
+TABLE: dict[str, tuple[Callable[[Ask], Any], tuple[type, ...]]] = {
+    # -- command lines and what a launch serves
+    "recognize": (
+        lambda a: a.engine.recognize([Token("nothing-that-runs-an-engine", a.launch.loc)]),
+        (tuple, type(None)),
+    ),
+    "option_table": (lambda a: a.engine.option_table(None, a.form), (OptionTable,)),
+    "options_from_env": (
+        lambda a: a.engine.options_from_env(a.launch.args, {}, OptionTable([]), a.launch),
+        (type(None),),
+    ),
+    "image_entrypoint": (lambda a: a.engine.image_entrypoint(None), (Entrypoint, NotApplicable)),
+    "apply_config_file": (
+        lambda a: a.engine.apply_config_file(a.project, a.launch),
+        (Path, type(None), NotApplicable),
+    ),
+    "serves": (lambda a: a.engine.serves(a.launch), (bool,)),
+    "model_arg": (lambda a: a.engine.model_arg(a.launch), (ModelArg, NotApplicable)),
+    "tokenizer_arg": (
+        lambda a: a.engine.tokenizer_arg(a.launch),
+        (Token, type(None), NotApplicable),
+    ),
+    "served_names": (lambda a: a.engine.served_names(a.launch), (list,)),
+    "adapters": (lambda a: a.engine.adapters(a.launch), (list, NotApplicable)),
+    "adapter_loading": (
+        lambda a: a.engine.adapter_loading(a.launch),
+        (AdapterLoading, NotApplicable),
+    ),
+    "listen": (lambda a: a.engine.listen(a.launch), (Listen, NotApplicable)),
+    "chat_route": (lambda a: a.engine.chat_route(a.launch), (str, type(None))),
+    "sampling_defaults": (
+        lambda a: a.engine.sampling_defaults(a.project, a.launch, None),
+        (dict, NotApplicable),
+    ),
+    "stop_set": (lambda a: a.engine.stop_set(a.project, a.launch, a.md), (StopSet, NotApplicable)),
+    "prompting": (lambda a: a.engine.prompting(a.project, a.launch), (Prompting,)),
+    "remote_code": (lambda a: a.engine.remote_code(a.launch), (RemoteCode, NotApplicable)),
+    "fix": (lambda a: a.engine.fix(FIX_TOPICS[0]), (str,)),
+    # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205)
+    # -- multimodal (issue 12: DPL701, DPL702)
+    # -- tool calls and reasoning (issue 13: DPL801-DPL804)
+    # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104)
+}
+
+
+def test_the_table_asks_every_question():
+    assert sorted(TABLE) == QUESTIONS
+
+
 @pytest.mark.parametrize(
     "engine,form",
     [(e, f) for e in ENGINES for f in e.forms],
     ids=[f"{e.name}:{f}" for e in ENGINES for f in e.forms],
 )
 def test_each_form_answers_each_question(engine: Engine, form: str, tmp_path: Path):
-    launch = _launch(engine, form, tmp_path)
-    project = Project(Config(), [tmp_path])
-    md = _model_dir(tmp_path)
-    answers = {
-        "recognize": engine.recognize([Token("nothing-that-runs-an-engine", launch.loc)]),
-        "option_table": engine.option_table(None, form),
-        "options_from_env": engine.options_from_env(launch.args, {}, OptionTable([]), launch),
-        "image_entrypoint": engine.image_entrypoint(None),
-        "apply_config_file": engine.apply_config_file(project, launch),
-        "serves": engine.serves(launch),
-        "model_arg": engine.model_arg(launch),
-        "tokenizer_arg": engine.tokenizer_arg(launch),
-        "served_names": engine.served_names(launch),
-        "adapters": engine.adapters(launch),
-        "adapter_loading": engine.adapter_loading(launch),
-        "listen": engine.listen(launch),
-        "chat_route": engine.chat_route(launch),
-        "sampling_defaults": engine.sampling_defaults(project, launch, None),
-        "stop_set": engine.stop_set(project, launch, md),
-        "prompting": engine.prompting(project, launch),
-        "remote_code": engine.remote_code(launch),
-        "fix": engine.fix(FIX_TOPICS[0]),
-    }
-    assert sorted(answers) == QUESTIONS, "the test must ask every question"
-    kinds = {
-        "recognize": (tuple, type(None)),
-        "option_table": (OptionTable,),
-        "options_from_env": (type(None),),
-        "image_entrypoint": (Entrypoint, NotApplicable),
-        "apply_config_file": (Path, type(None), NotApplicable),
-        "serves": (bool,),
-        "model_arg": (ModelArg, NotApplicable),
-        "tokenizer_arg": (Token, type(None), NotApplicable),
-        "served_names": (list,),
-        "adapters": (list, NotApplicable),
-        "adapter_loading": (AdapterLoading, NotApplicable),
-        "listen": (Listen, NotApplicable),
-        "chat_route": (str, type(None)),
-        "sampling_defaults": (dict, NotApplicable),
-        "stop_set": (StopSet, NotApplicable),
-        "prompting": (Prompting,),
-        "remote_code": (RemoteCode, NotApplicable),
-        "fix": (str,),
-    }
+    ask = Ask(
+        engine,
+        form,
+        _launch(engine, form, tmp_path),
+        Project(Config(), [tmp_path]),
+        _model_dir(tmp_path),
+    )
+    answers = {q: how(ask) for q, (how, _kinds) in TABLE.items()}
     for q, value in answers.items():
-        assert isinstance(value, kinds[q]), f"{engine.name} {form}: {q} -> {value!r}"
+        kinds = TABLE[q][1]
+        assert isinstance(value, kinds), f"{engine.name} {form}: {q} -> {value!r}"
         if isinstance(value, NotApplicable):
             assert value.reason, f"{engine.name} {form}: {q} says not applicable without a reason"
     assert answers["recognize"] is None  # a stray word starts no engine

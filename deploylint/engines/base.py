@@ -249,6 +249,14 @@ class Engine(ABC):
     def remote_code(self, launch: Launch) -> RemoteCode | NotApplicable:
         """Whether the launch runs code shipped with the model."""
 
+    # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
+
+    # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+
+    # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+
+    # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+
     # -- wording -----------------------------------------------------------------------------
     @abstractmethod
     def fix(self, topic: str, **kw: Any) -> str:

@@ -474,6 +474,15 @@ class LlamaFactory(Engine):
             return RemoteCode(True, s[2], s[1])
         return RemoteCode(False, "trust_remote_code not set")
 
+    # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
+
+    # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+
+    # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+
+    # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+
+    # -- wording -----------------------------------------------------------------------------
     def fix(self, topic, **kw):
         if topic == "missing-chat-template":
             return "set `template:` to the template the model was trained with"

@@ -82,6 +82,15 @@ class Transformers(Engine):
 
         return flag_remote_code(launch, "trust_remote_code", "trust_remote_code=True")
 
+    # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
+
+    # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+
+    # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+
+    # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+
+    # -- wording -----------------------------------------------------------------------------
     def fix(self, topic, **kw):
         return self.generic_fix(topic, **kw)
 
