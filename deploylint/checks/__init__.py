@@ -27,6 +27,10 @@ CHECKS = {
     "DPL304": "deploylint.checks.dpl304_unsupported_adapter",
     "DPL401": "deploylint.checks.dpl401_tokenizer_mismatch",
     "DPL501": "deploylint.checks.dpl501_model_argument_ignored",
+    "DPL801": "deploylint.checks.dpl801_tool_calls_not_parsed",
+    "DPL802": "deploylint.checks.dpl802_reasoning_parser",
+    "DPL803": "deploylint.checks.dpl803_thinking_model_greedy",
+    "DPL804": "deploylint.checks.dpl804_thinking_default_differs",
 }
 
 

@@ -526,6 +526,19 @@ PYTHON_DEFAULTS = Fact(
 )
 
 
+TOOLS_NEED_JINJA = [
+    Fact(None, "tool calling before Jinja support (PR #11016, ~b4500) was not read", until="4500"),
+    Fact(
+        True,
+        "llama-server refuses a request with `tools` unless Jinja templating is on: "
+        '"tools param requires --jinja flag" (examples/server/utils.hpp '
+        "oaicompat_completion_params_parse, tool-call support of PR #9639, 2025-01); a "
+        '`tool_choice` without Jinja is "Unsupported param: tool_choice"',
+        since="4500",
+    ),
+]
+
+
 def image_entrypoint(version: str | None) -> tuple[tuple[str, ...], str]:
     return DOCKER_ENTRYPOINT.value, DOCKER_ENTRYPOINT.source
 
@@ -752,6 +765,44 @@ class LlamaCpp(Engine):
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    def tool_calling(self, launch, family):
+        from .base import Problem, ToolCalling, na
+        from .common import version_phrase
+
+        if launch.form == PYTHON_FORM:
+            return na(
+                "llama-cpp-python's server: tool calls depend on its --chat_format, not modelled"
+            )
+        version = self.version_of(launch)
+        on, why = jinja_enabled(launch.args, version)
+        f = fact_at(TOOLS_NEED_JINJA, version)
+        if on or f.value is not True:
+            return ToolCalling("jinja" if on else None, why)
+        occ = launch.args.last("jinja")
+        where = occ.loc if occ is not None else launch.loc
+        problem = Problem(
+            "tools-not-parsed",
+            where,
+            f"{version_phrase(launch)} runs without Jinja templating ({why}): a request with "
+            '`tools` is refused with "tools param requires --jinja flag"',
+            "add --jinja (with a --chat-template-file that renders tools, when the GGUF's "
+            "template does not)",
+            {"fact": f.source, "jinja": why},
+            anchor="tools without --jinja",
+        )
+        return ToolCalling(None, why, problem, problem)
+
+    def reasoning(self, launch, family, prompt_opens_think):
+        from .base import na
+
+        return na(
+            "llama.cpp's --reasoning-format is not modelled yet (issue 13 covers vLLM and SGLang)"
+        )
+
+    def chat_template_kwargs(self, launch):
+        from .base import na
+
+        return na("llama.cpp's chat-template kwargs are not modelled yet")
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
 

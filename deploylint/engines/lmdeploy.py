@@ -567,6 +567,22 @@ class LMDeploy(Engine):
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    def tool_calling(self, launch, family):
+        from .base import na
+
+        return na("LMDeploy's tool-call parsing is not modelled yet")
+
+    def reasoning(self, launch, family, prompt_opens_think):
+        from .base import na
+
+        return na(
+            "LMDeploy's reasoning parsers are not modelled yet (issue 13 covers vLLM and SGLang)"
+        )
+
+    def chat_template_kwargs(self, launch):
+        from .base import na
+
+        return na("LMDeploy's chat-template kwargs are not modelled yet")
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
 

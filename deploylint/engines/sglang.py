@@ -978,6 +978,24 @@ class SGLang(Engine):
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    def tool_calling(self, launch, family):
+        from . import sglang_toolcalls as T
+        from .common import version_phrase
+
+        return T.tool_calling(launch, family, self.version_of(launch), version_phrase(launch))
+
+    def reasoning(self, launch, family, prompt_opens_think):
+        from . import sglang_toolcalls as T
+        from .common import version_phrase
+
+        return T.reasoning(
+            launch, family, prompt_opens_think, self.version_of(launch), version_phrase(launch)
+        )
+
+    def chat_template_kwargs(self, launch):
+        from . import sglang_toolcalls as T
+
+        return T.template_kwargs(launch, self.version_of(launch))
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
 

@@ -555,6 +555,33 @@ class VLLM(Engine):
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    def tool_calling(self, launch, family):
+        from . import vllm_toolcalls as T
+        from .base import na
+        from .common import version_phrase
+
+        if launch.form in (self.OFFLINE, LEGACY_FORM):
+            return na(f"{launch.form} has no OpenAI chat route that returns tool calls")
+        return T.tool_calling(launch, family, self.version_of(launch), version_phrase(launch))
+
+    def reasoning(self, launch, family, prompt_opens_think):
+        from . import vllm_toolcalls as T
+        from .base import na
+        from .common import version_phrase
+
+        if launch.form in (self.OFFLINE, LEGACY_FORM):
+            return na(f"{launch.form} returns the generated text as it is (no reasoning parser)")
+        return T.reasoning(
+            launch, family, prompt_opens_think, self.version_of(launch), version_phrase(launch)
+        )
+
+    def chat_template_kwargs(self, launch):
+        from . import vllm_toolcalls as T
+        from .base import na
+
+        if launch.form in (self.OFFLINE, LEGACY_FORM):
+            return na(f"{launch.form}: template kwargs are arguments of the call itself")
+        return T.template_kwargs(launch, self.version_of(launch))
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
 

@@ -57,7 +57,12 @@ FACTS: tuple[str, ...] = (
     "vocab_size",
     "generation_defaults",
     "trust_remote_code_required",
+    "thinking",
+    "reasoning_format",
+    "sampling_advice",
 )
+#: Values of :attr:`ModelInfo.thinking`.
+THINKING: tuple[str, ...] = ("always", "default-on")
 #: Values of :attr:`ModelInfo.kind`.
 KINDS: tuple[str, ...] = ("base", "instruct", "hybrid", "reasoning")
 
@@ -93,6 +98,12 @@ class ModelInfo:
     vocab_size: int | None = None
     generation_defaults: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     trust_remote_code_required: bool | None = None
+    # reasoning models (issue 13): "always" (thinks on every turn) | "default-on" (a hybrid whose
+    # template thinks unless told not to); how thoughts are written ("think-tags": <think>…</think>,
+    # "harmony": gpt-oss channels); the authors' sampling advice against greedy decoding
+    thinking: str | None = None
+    reasoning_format: str | None = None
+    sampling_advice: str | None = None
     sources: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
 
     def states(self, fact: str) -> bool:
