@@ -386,9 +386,6 @@ def _training_for_all(idx: Index) -> dict[int, tuple[TrainingRun, str] | None]:
     def put(launch: Launch, run: TrainingRun, how: str) -> None:
         out.setdefault(id(launch), (run, how))
 
-    for launch in project.launches:
-        if launch.engine == "llamafactory" and launch.extra.get("training") is not None:
-            put(launch, launch.extra["training"], "the inference config of this launch")
     trainings = idx.trainings()
     for run in project.trainings:
         if run.role == "export":
