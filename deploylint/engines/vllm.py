@@ -591,6 +591,28 @@ def _model_problems(launch, version):
     pos = args.positionals
     if launch.form not in (SERVE_FORM, MODULE_FORM):
         return
+    words = [t.text for t in launch.tokens]
+    if (
+        launch.form == SERVE_FORM
+        and len(words) >= 5
+        and words[:2] == ["vllm", "serve"]
+        and words[2].rsplit("/", 1)[-1] in ("python", "python3")
+        and words[3] == "-m"
+        and words[4].startswith("vllm.entrypoints")
+    ):
+        yield Problem(
+            "entrypoint-repeated",
+            launch.tokens[2].loc,
+            f"the command starts `{words[2]} -m {words[4]}` after an entrypoint that already is "
+            f"`vllm serve` ({version_phrase(launch)} image): vLLM reads `{words[2]}` as the model "
+            f"and rejects `-m {words[4]}` as "
+            "unrecognised arguments, so the server does not start",
+            "drop the program from the command and pass only the flags (or override the "
+            "entrypoint)",
+            {"entrypoint": "vllm serve", "command": " ".join(words[2:5])},
+            anchor=f"vllm serve {words[2]} -m",
+        )
+        return
     if launch.form == SERVE_FORM and len(pos) >= 2 and pos[0].text == "vllm":
         if pos[1].text == "serve":
             yield Problem(
