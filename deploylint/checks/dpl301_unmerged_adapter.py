@@ -315,9 +315,59 @@ def _python_unmerged(ctx: Context) -> Iterator[Finding]:
             )
 
 
+_ADAPTERISH = re.compile(r"lora|adapter", re.I)
+
+
+def _adapter_by_other_means(ctx: Context, d: Deployment) -> Iterator[Finding]:
+    """A request that names the base model in `model` and asks for an adapter some other way
+    (a header) on an engine that selects adapters by `model` alone: the base model answers."""
+    loading = d.adapter_loading
+    if isinstance(loading, NotApplicable) or loading.selected_by_model is not True:
+        return
+    names = {a.name for a in d.adapters}
+    if not names:
+        return
+    for call in d.clients:
+        headers = call.extra.get("headers")
+        if not isinstance(headers, dict) or d.selects_adapter(call):
+            continue
+        for key, value in headers.items():
+            text = getattr(value, "value", None)
+            if not isinstance(text, str):
+                continue
+            if text not in names and not (_ADAPTERISH.search(str(key)) and text):
+                continue
+            where = call.model.loc if call.model is not None else call.loc
+            model = call.model.value if call.model is not None else None
+            ev = d.evidence()
+            ev.update(
+                {
+                    "header": {str(key): text},
+                    "adapters": sorted(names),
+                    "request_model": model,
+                    "fact": loading.selection_source,
+                    "link": call.link,
+                }
+            )
+            wanted = f"`{text}`" if text in names else f"an adapter (`{text}`)"
+            yield ctx.finding(
+                where,
+                f"this request asks for {wanted} in the header `{key}` but names "
+                f"`{model}` as its model: {d.phrase} selects a LoRA adapter only by the "
+                "request's `model` field, so the bare base model answers and the fine-tune is "
+                "never used",
+                fix=f"send `model: {text if text in names else '<adapter name>'}` (one of "
+                f"{', '.join(sorted(names))}) instead of the header",
+                evidence=ev,
+                anchor=f"adapter header {key} {text}",
+            )
+            break
+
+
 def check(ctx: Context) -> Iterator[Finding]:
     for d in ctx.deployments:
         yield from _adapter_dir_as_model(ctx, d)
         yield from _adapters_not_loaded(ctx, d)
+        yield from _adapter_by_other_means(ctx, d)
     yield from _training_never_served(ctx)
     yield from _python_unmerged(ctx)

@@ -318,6 +318,14 @@ PROMPT_ADAPTERS = Fact(
 
 PROMPT_ADAPTERS_RANGE = ("0.5.0", "0.10.0")
 
+ADAPTER_SELECTION = Fact(
+    "model",
+    "vLLM's OpenAI server applies a LoRA adapter only when the request's `model` is one of the "
+    "adapters' names (OpenAIServing._maybe_get_adapters: `if request.model in "
+    "self.models.lora_requests`, vllm/entrypoints/openai/serving_engine.py); headers and other "
+    "fields are not read for it",
+)
+
 DEFAULT_PORT = Fact("8000", "`--port` default 8000 (vllm/entrypoints/openai/cli_args.py)")
 DEFAULT_HOST = Fact(
     "0.0.0.0",
@@ -511,6 +519,8 @@ class VLLM(Engine):
             rank_setting_value=set_value,
             rejects={k: (f.value, f.source) for k, f in LORA_REJECTS.items()},
             prompt_adapters=prompt,
+            selected_by_model=True,
+            selection_source=ADAPTER_SELECTION.source,
         )
 
     def listen(self, launch):
