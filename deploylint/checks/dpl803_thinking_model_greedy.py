@@ -126,8 +126,8 @@ def check(ctx: Context) -> Iterator[Finding]:
                 anchor=f"{tm.model} default temperature",
             )
         for call in d.clients:
-            if call.kind != "chat" and call.api != "vllm-offline":
-                continue
+            if call.kind != "chat" and call.extra.get("prompt_is_raw_text") is not False:
+                continue  # a raw completion prompt: no chat template opens the thinking
             if d.selects_adapter(call):
                 continue
             t = call.sampling.get("temperature")

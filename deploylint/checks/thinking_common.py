@@ -53,7 +53,7 @@ def _render(text: str, special: dict[str, str], extra: dict[str, Any] | None) ->
 @dataclass(frozen=True)
 class TemplateThinking:
     opens: bool  # default generation prompt ends with an open <think>
-    closed: bool  # default generation prompt ends with an empty, closed think block
+    closed: bool  # thinking is off by default (a closed think block, or only on when asked)
     switchable: bool  # enable_thinking=False renders differently from the default
     off_renders: str | None
     default_renders: str | None
@@ -74,10 +74,11 @@ def template_thinking(d: Deployment) -> TemplateThinking | None:
         if default is None:
             return None
         off = _render(text, special, {"enable_thinking": False})
+        on = _render(text, special, {"enable_thinking": True})
         return TemplateThinking(
             bool(_OPEN_THINK.search(default)),
-            bool(_CLOSED_THINK.search(default)),
-            off is not None and off != default,
+            bool(_CLOSED_THINK.search(default)) or (on is not None and on != default),
+            (off is not None and off != default) or (on is not None and on != default),
             off,
             default,
             p.jinja.source,
