@@ -146,7 +146,7 @@ TABLE: dict[str, tuple[Callable[[Ask], Any], tuple[type, ...]]] = {
         (base.ToolCalling, NotApplicable),
     ),
     "reasoning": (
-        lambda a: a.engine.reasoning(a.launch, "qwen3", True),
+        lambda a: a.engine.reasoning(a.launch, "qwen3", "open"),
         (base.Reasoning, NotApplicable),
     ),
     "chat_template_kwargs": (

@@ -102,19 +102,31 @@ def test_vllm_offline_and_mistral_are_not_judged(tmp_path):
 )
 def test_vllm_reasoning_by_version(tmp_path, flags, version, opens, separated, problem):
     la = launch(tmp_path, f"vllm serve Qwen/QwQ-32B {flags}", version)
-    r = engine_for("vllm").reasoning(la, "qwq", opens)
+    r = engine_for("vllm").reasoning(la, "qwq", "open" if opens else None)
     assert r.separated is separated
     assert (r.problem.kind if r.problem else None) == problem
+
+
+@pytest.mark.parametrize(
+    "version,problem", [("0.20.0", False), ("0.27.1", True), ("0.33.0", False)]
+)
+def test_vllm_qwen3_parser_with_a_closed_think_block(tmp_path, version, problem):
+    """vllm#53284: a template that closes the think block by default, the qwen3 parser, and no
+    enable_thinking=false in the request: the answer comes back as reasoning (0.26-0.28)."""
+    la = launch(tmp_path, "vllm serve ./m --reasoning-parser qwen3", version)
+    r = engine_for("vllm").reasoning(la, None, "closed")
+    assert (r.problem is not None) is problem
+    assert r.separated is (not problem)
 
 
 def test_vllm_reasoning_suggestions(tmp_path):
     vllm = engine_for("vllm")
     la = launch(tmp_path, "vllm serve Qwen/Qwen3-8B", "0.9.2")
-    assert vllm.reasoning(la, "qwen3", False).suggest == "qwen3"
-    assert vllm.reasoning(la, "qwen3", True).suggest == "deepseek_r1"  # -Thinking-2507
-    assert vllm.reasoning(la, "deepseek-r1-distill-qwen", True).suggest == "deepseek_r1"
+    assert vllm.reasoning(la, "qwen3", None).suggest == "qwen3"
+    assert vllm.reasoning(la, "qwen3", "open").suggest == "deepseek_r1"  # -Thinking-2507
+    assert vllm.reasoning(la, "deepseek-r1-distill-qwen", "open").suggest == "deepseek_r1"
     old = launch(tmp_path, "vllm serve Qwen/Qwen3-8B", "0.8.5")
-    r = vllm.reasoning(old, "qwen3", False)
+    r = vllm.reasoning(old, "qwen3", None)
     assert r.suggest == "deepseek_r1" and r.option == "--enable-reasoning --reasoning-parser"
     assert vllm.reasoning(la, "gemma3", None).suggest is None
 
@@ -142,7 +154,7 @@ def test_sglang(tmp_path):
     la = launch(tmp_path, "python -m sglang.launch_server --model-path Qwen/QwQ-32B", None)
     tc = sgl.tool_calling(la, "qwq")
     assert tc.auto is not None and tc.forced is not None and "qwen25" in tc.auto.fix
-    r = sgl.reasoning(la, "qwq", True)
+    r = sgl.reasoning(la, "qwq", "open")
     assert r.separated is False and r.suggest == "deepseek-r1"
     la2 = launch(
         tmp_path,

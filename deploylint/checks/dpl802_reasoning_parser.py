@@ -43,6 +43,25 @@ def thinking_requested(d: Deployment, tm: ThinkingModel) -> bool | None:
     return None
 
 
+def _prompt_think(tm: ThinkingModel, d: Deployment) -> str | None:
+    """ "open", "closed" (thinking off by default and no request or server default switching it
+    explicitly), or None."""
+    if tm.opens_think:
+        return "open"
+    if tm.closes_think:
+        kwargs = d.engine.chat_template_kwargs(d.launch)
+        if not isinstance(kwargs, NotApplicable) and "enable_thinking" in kwargs.defaults:
+            return None
+        for call in d.chat_calls():
+            if any(
+                sw.field.endswith("chat_template_kwargs.enable_thinking")
+                for sw in thinking_switches(call)
+            ):
+                return None
+        return "closed"
+    return None
+
+
 def check(ctx: Context) -> Iterator[Finding]:
     for d in ctx.deployments:
         if d.in_process or d.chat_route is None:
@@ -50,7 +69,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         tm = thinking_model(d)
         if tm is None or tm.reasoning_format not in (None, "think-tags"):
             continue
-        r = d.engine.reasoning(d.launch, tm.family, tm.opens_think)
+        r = d.engine.reasoning(d.launch, tm.family, _prompt_think(tm, d))
         if isinstance(r, NotApplicable):
             continue
         ev = d.evidence()

@@ -33,6 +33,7 @@ class ThinkingModel:
     opens_think: bool | None  # the generation prompt ends inside an opened <think>
     switchable: bool | None  # the template reads enable_thinking (rendering differs)
     model: str
+    closes_think: bool = False  # the default generation prompt ends with an empty, closed block
 
     @property
     def heuristic(self) -> bool:
@@ -54,6 +55,7 @@ def _render(text: str, special: dict[str, str], extra: dict[str, Any] | None) ->
 class TemplateThinking:
     opens: bool  # default generation prompt ends with an open <think>
     closed: bool  # thinking is off by default (a closed think block, or only on when asked)
+    closes_block: bool  # the default generation prompt ends with an empty, closed think block
     switchable: bool  # enable_thinking=False renders differently from the default
     off_renders: str | None
     default_renders: str | None
@@ -68,7 +70,7 @@ def template_thinking(d: Deployment) -> TemplateThinking | None:
             continue
         text = p.jinja.text
         if "think" not in text:
-            return TemplateThinking(False, False, False, None, None, p.jinja.source)
+            return TemplateThinking(False, False, False, False, None, None, p.jinja.source)
         special = dict(p.jinja.special_tokens)
         default = _render(text, special, None)
         if default is None:
@@ -78,6 +80,7 @@ def template_thinking(d: Deployment) -> TemplateThinking | None:
         return TemplateThinking(
             bool(_OPEN_THINK.search(default)),
             bool(_CLOSED_THINK.search(default)) or (on is not None and on != default),
+            bool(_CLOSED_THINK.search(default)),
             (off is not None and off != default) or (on is not None and on != default),
             off,
             default,
@@ -147,6 +150,7 @@ def thinking_model(d: Deployment) -> ThinkingModel | None:
                 tt.opens,
                 tt.switchable,
                 mr.ref,
+                tt.closes_block,
             )
         if info is None or info.thinking != "always":
             # A hybrid's thinking lives in its template; this one neither opens nor switches it.

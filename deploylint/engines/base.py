@@ -313,11 +313,13 @@ class Engine(ABC):
 
     @abstractmethod
     def reasoning(
-        self, launch: Launch, family: str | None, prompt_opens_think: bool | None
+        self, launch: Launch, family: str | None, prompt_think: str | None
     ) -> Reasoning | NotApplicable:
         """Whether the launch separates a reasoning model's thoughts from its answer. ``family``:
-        the served model's family key, when known; ``prompt_opens_think``: the template's
-        generation prompt already ends inside an opened ``<think>`` block (None: not known)."""
+        the served model's family key, when known; ``prompt_think``: how the template's
+        generation prompt ends by default — "open" (inside an opened ``<think>``), "closed" (an
+        empty, closed think block: thinking off unless a request turns it on), None (no think
+        block, or not known)."""
 
     @abstractmethod
     def chat_template_kwargs(self, launch: Launch) -> TemplateKwargs | NotApplicable:

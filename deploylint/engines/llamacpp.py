@@ -792,7 +792,7 @@ class LlamaCpp(Engine):
         )
         return ToolCalling(None, why, problem, problem)
 
-    def reasoning(self, launch, family, prompt_opens_think):
+    def reasoning(self, launch, family, prompt_think):
         from .base import na
 
         return na(

@@ -492,7 +492,7 @@ class LlamaFactory(Engine):
 
         return na("LLaMA-Factory runs in-process: tool calls are whatever the calling code parses")
 
-    def reasoning(self, launch, family, prompt_opens_think):
+    def reasoning(self, launch, family, prompt_think):
         from .base import na
 
         return na(

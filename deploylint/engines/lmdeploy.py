@@ -572,7 +572,7 @@ class LMDeploy(Engine):
 
         return na("LMDeploy's tool-call parsing is not modelled yet")
 
-    def reasoning(self, launch, family, prompt_opens_think):
+    def reasoning(self, launch, family, prompt_think):
         from .base import na
 
         return na(

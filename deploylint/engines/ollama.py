@@ -599,7 +599,7 @@ class Ollama(Engine):
         )
         return ToolCalling(None, "Modelfile TEMPLATE without .Tools", problem, problem)
 
-    def reasoning(self, launch, family, prompt_opens_think):
+    def reasoning(self, launch, family, prompt_think):
         from .base import na
 
         return na("Ollama splits thinking with its own `think` handling, not a parser flag")

@@ -984,12 +984,12 @@ class SGLang(Engine):
 
         return T.tool_calling(launch, family, self.version_of(launch), version_phrase(launch))
 
-    def reasoning(self, launch, family, prompt_opens_think):
+    def reasoning(self, launch, family, prompt_think):
         from . import sglang_toolcalls as T
         from .common import version_phrase
 
         return T.reasoning(
-            launch, family, prompt_opens_think, self.version_of(launch), version_phrase(launch)
+            launch, family, prompt_think, self.version_of(launch), version_phrase(launch)
         )
 
     def chat_template_kwargs(self, launch):

@@ -132,14 +132,14 @@ REASONING_PARSERS_SOURCE = (
 def reasoning(
     launch: Launch,
     family: str | None,
-    prompt_opens_think: bool | None,
+    prompt_think: str | None,
     version: str | None,
     phrase: str,
 ):
     occ = launch.args.last("reasoning_parser")
     parser = occ.value if occ is not None and occ.resolved else None
     suggest = REASONING_PARSERS.get(family or "")
-    if suggest == "qwen3" and prompt_opens_think:
+    if suggest == "qwen3" and prompt_think == "open":
         suggest = "deepseek-r1"
     if occ is not None and parser is None:
         return Reasoning(

@@ -457,7 +457,7 @@ class TGI(Engine):
 
         return na("TGI's tool-call parsing is not modelled yet")
 
-    def reasoning(self, launch, family, prompt_opens_think):
+    def reasoning(self, launch, family, prompt_think):
         from .base import na
 
         return na("TGI's reasoning parsers are not modelled yet (issue 13 covers vLLM and SGLang)")

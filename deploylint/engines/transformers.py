@@ -92,7 +92,7 @@ class Transformers(Engine):
 
         return na("transformers runs in-process: tool calls are whatever the calling code parses")
 
-    def reasoning(self, launch, family, prompt_opens_think):
+    def reasoning(self, launch, family, prompt_think):
         from .base import na
 
         return na(

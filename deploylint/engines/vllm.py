@@ -574,7 +574,7 @@ class VLLM(Engine):
             return na(f"{launch.form} has no OpenAI chat route that returns tool calls")
         return T.tool_calling(launch, family, self.version_of(launch), version_phrase(launch))
 
-    def reasoning(self, launch, family, prompt_opens_think):
+    def reasoning(self, launch, family, prompt_think):
         from . import vllm_toolcalls as T
         from .base import na
         from .common import version_phrase
@@ -582,7 +582,7 @@ class VLLM(Engine):
         if launch.form in (self.OFFLINE, LEGACY_FORM):
             return na(f"{launch.form} returns the generated text as it is (no reasoning parser)")
         return T.reasoning(
-            launch, family, prompt_opens_think, self.version_of(launch), version_phrase(launch)
+            launch, family, prompt_think, self.version_of(launch), version_phrase(launch)
         )
 
     def chat_template_kwargs(self, launch):

@@ -271,7 +271,7 @@ def suggest_reasoning_parser(family: str | None, version: str | None) -> str | N
 def reasoning(
     launch: Launch,
     family: str | None,
-    prompt_opens_think: bool | None,
+    prompt_think: str | None,
     version: str | None,
     phrase: str,
 ):
@@ -279,7 +279,7 @@ def reasoning(
     occ = args.last("reasoning_parser")
     parser = occ.value if occ is not None and occ.resolved else None
     suggest = suggest_reasoning_parser(family, version)
-    if suggest == "qwen3" and prompt_opens_think:
+    if suggest == "qwen3" and prompt_think == "open":
         # Qwen3 -Thinking-2507 templates open <think> themselves; Qwen's quickstart serves them
         # with deepseek_r1, which handles that from 0.7.3.
         suggest = "deepseek_r1"
@@ -325,7 +325,7 @@ def reasoning(
         )
         return Reasoning(parser, f"--reasoning-parser {parser}", False, problem, **base)
     facts = NEEDS_OPEN_TAG.get(parser)
-    if facts and prompt_opens_think:
+    if facts and prompt_think == "open":
         f = fact_at(facts, version)
         if f.value is True:
             better = "deepseek_r1" if parser != "deepseek_r1" else None
@@ -344,7 +344,48 @@ def reasoning(
                 anchor=f"--reasoning-parser {parser} with an opened <think>",
             )
             return Reasoning(parser, f"--reasoning-parser {parser}", False, problem, **base)
+    facts = CLOSED_PROMPT_AS_REASONING.get(parser)
+    if facts and prompt_think == "closed":
+        f = fact_at(facts, version)
+        if f.value is True:
+            problem = Problem(
+                "reasoning-parser-template",
+                where,
+                "the template's generation prompt closes an empty think block by default "
+                f"(thinking off) while the {parser} parser of {phrase} assumes thinking is on "
+                "unless the request sends chat_template_kwargs enable_thinking=false: the whole "
+                "answer comes back as reasoning and `content` is null",
+                'send chat_template_kwargs {"enable_thinking": false} with every request, or '
+                "serve the model without a reasoning parser while its thinking is off",
+                {"fact": f.source},
+                anchor=f"--reasoning-parser {parser} with a closed think block",
+            )
+            return Reasoning(parser, f"--reasoning-parser {parser}", False, problem, **base)
     return Reasoning(parser, f"--reasoning-parser {parser}", True, **base)
+
+
+# Whether a parser returns a whole answer as reasoning when the template's generation prompt
+# already closes the think block and the request does not send enable_thinking=false.
+CLOSED_PROMPT_AS_REASONING: dict[str, list[Fact]] = {
+    "qwen3": [
+        Fact(None, "releases before 0.26.0 were not judged", until="0.26.0"),
+        Fact(
+            True,
+            "the qwen3 parser takes enable_thinking from the request's chat_template_kwargs only "
+            "(default true) and, without </think> in the output, returns it all as reasoning "
+            "(qwen3_reasoning_parser.py 0.20.0 extract_reasoning); reported on 0.26.0, 0.27.1 and "
+            "0.28.0 with templates that close the think block by default (vllm issue #53284)",
+            since="0.26.0",
+            until="0.29.0",
+        ),
+        Fact(
+            None,
+            "0.29.0 and later were not judged (0.33.0 checks whether the prompt closes reasoning, "
+            "vllm/parser/engine/parser_engine.py)",
+            since="0.29.0",
+        ),
+    ],
+}
 
 
 # -- chat-template kwargs ------------------------------------------------------------------
