@@ -55,8 +55,7 @@ def _client_line(call: ClientCall, cwd: Path) -> str:
 
 
 def describe_launch(project: Any, launch: Launch, cwd: Path) -> list[str]:
-    from .lineage import adapter_info, path_ref
-    from .sampling import server_defaults
+    from .link.lineage import adapter_info, path_ref
 
     out = [f"{launch.engine}: {launch.form} — {launch.context}  ({_where(launch.loc, cwd)})"]
     v = launch.version
@@ -100,7 +99,8 @@ def describe_launch(project: Any, launch: Launch, cwd: Path) -> list[str]:
         out.append(f"  chat template: {p.source}" + (f" — {p.failure}" if p.failure else ""))
     except Exception:  # noqa: BLE001 - show never fails on a template it cannot resolve
         pass
-    defaults = server_defaults(launch)
+    d = project.deployment_of(launch)
+    defaults = d.sampling if d is not None else {}
     if defaults:
         out.append(
             "  sampling defaults: "

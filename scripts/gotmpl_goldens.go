@@ -1,6 +1,6 @@
 // Command gotmpl_goldens renders Go text/template cases with the real Go standard library, to
 // produce the golden outputs that tests/test_gotmpl.py compares deploylint's Python
-// implementation (deploylint/templates/gotmpl.py) against.
+// implementation (deploylint/templates/gotmpl/, deploylint/engines/ollama_prompt.py) against.
 //
 // It reads one JSON document on stdin:
 //

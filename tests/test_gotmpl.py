@@ -1,5 +1,5 @@
-"""Tests for deploylint.templates.gotmpl (Go text/template + Ollama prompt building) and
-deploylint.templates.ollama_registry.
+"""Tests for deploylint.templates.gotmpl (Go text/template), deploylint.engines.ollama_prompt
+(Ollama prompt building) and deploylint.engines.ollama_templates.
 
 Three kinds of expectations:
 
@@ -22,15 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from deploylint.templates import ollama_registry
-from deploylint.templates.gotmpl import (
-    DEFAULT_TEMPLATE,
-    OLLAMA_COMMIT,
-    GoTemplateError,
-    parse,
-    render,
-    render_ollama,
-)
+from deploylint.engines import ollama_templates
+from deploylint.engines.ollama_prompt import DEFAULT_TEMPLATE, OLLAMA_COMMIT, render_ollama
+from deploylint.templates.gotmpl import GoTemplateError, parse, render
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTDATA = ROOT / "testdata" / "gotmpl"
@@ -235,8 +229,8 @@ def test_goldens_are_up_to_date_with_inputs() -> None:
     for g, c in zip(GOLDENS["raw"], CASES, strict=True):
         assert g["template"] == c["template"] and g.get("data") == c.get("data"), c["id"]
     assert GOLDENS["probes"] == {p["id"]: p for p in PROBES}
-    for name in ollama_registry.names():
-        assert GOLDENS["templates"][f"ollama/{name}"]["text"] == ollama_registry.template(name)
+    for name in ollama_templates.names():
+        assert GOLDENS["templates"][f"ollama/{name}"]["text"] == ollama_templates.template(name)
     local = sorted((TESTDATA / "templates").glob("*.gotmpl"))
     assert local
     for p in local:
@@ -299,7 +293,7 @@ def test_goldens_cover_known_ollama_failures() -> None:
 
 
 def _reg(name: str) -> str:
-    text = ollama_registry.template(name)
+    text = ollama_templates.template(name)
     assert text is not None
     return text
 
@@ -362,7 +356,7 @@ def test_legacy_template_from_corpus_style_by_hand() -> None:
 
 
 def test_default_template_drops_system_and_markup() -> None:
-    assert DEFAULT_TEMPLATE == ollama_registry.DEFAULT_TEMPLATE == "{{ .Prompt }}"
+    assert DEFAULT_TEMPLATE == ollama_templates.DEFAULT_TEMPLATE == "{{ .Prompt }}"
     assert render_ollama(DEFAULT_TEMPLATE, [SYS, U1, A1, U2]) == "HelloHi thereHow are you?"
     assert render_ollama(DEFAULT_TEMPLATE, [U1], system="ignored") == "Hello"
 
@@ -503,7 +497,7 @@ def test_legacy_cut_inside_if_with_else_is_an_error_like_ollama() -> None:
 # Every real template renders every probe
 
 
-@pytest.mark.parametrize("name", ollama_registry.names())
+@pytest.mark.parametrize("name", ollama_templates.names())
 def test_registry_templates_render_all_probes(name: str) -> None:
     template = _reg(name)
     for probe in PROBES:
@@ -517,7 +511,7 @@ def test_registry_and_corpus_templates_render_shared_text_probes() -> None:
     text_probes = getattr(probes, "TEXT_PROBES", ())
     if not text_probes:
         pytest.skip("no shared text probes")
-    templates = [_reg(n) for n in ollama_registry.names()] + [DEFAULT_TEMPLATE]
+    templates = [_reg(n) for n in ollama_templates.names()] + [DEFAULT_TEMPLATE]
     templates += [t for _, t in _corpus_modelfile_templates()]
     for template in templates:
         for probe in text_probes:
@@ -578,43 +572,43 @@ def test_corpus_gotmpl_files_are_the_registry_templates() -> None:
 
 
 def test_registry_data() -> None:
-    src = ollama_registry.source()
+    src = ollama_templates.source()
     assert src["repository"] == "ollama/ollama" and src["commit"] == OLLAMA_COMMIT
-    names = ollama_registry.names()
+    names = ollama_templates.names()
     assert {"chatml", "llama3-instruct", "gemma-instruct", "mistral-instruct"} <= set(names)
-    assert ollama_registry.stop_words("chatml") == ["<|im_start|>", "<|im_end|>"]
-    assert ollama_registry.template("no-such-template") is None
-    assert ollama_registry.stop_words("no-such-template") is None
+    assert ollama_templates.stop_words("chatml") == ["<|im_start|>", "<|im_end|>"]
+    assert ollama_templates.template("no-such-template") is None
+    assert ollama_templates.stop_words("no-such-template") is None
 
 
 def test_autodetect_index_entries_match_themselves() -> None:
-    for entry in ollama_registry.data()["index"]:
-        assert ollama_registry.autodetect(entry["jinja"]) == entry["name"]
+    for entry in ollama_templates.data()["index"]:
+        assert ollama_templates.autodetect(entry["jinja"]) == entry["name"]
 
 
 def test_autodetect_tolerates_small_edits_and_rejects_unrelated() -> None:
-    entry = next(e for e in ollama_registry.data()["index"] if e["name"] == "llama3-instruct")
+    entry = next(e for e in ollama_templates.data()["index"] if e["name"] == "llama3-instruct")
     edited = entry["jinja"].replace("add_generation_prompt", "add_gen_prompt")
-    name, dist = ollama_registry.autodetect_match(edited)  # type: ignore[misc]
+    name, dist = ollama_templates.autodetect_match(edited)  # type: ignore[misc]
     assert name == "llama3-instruct" and 0 < dist < 100
-    assert ollama_registry.autodetect("{{ messages[0]['content'] }}") is None
-    assert ollama_registry.autodetect("") is None
-    assert ollama_registry.template_for_chat_template(None) == DEFAULT_TEMPLATE
-    assert ollama_registry.template_for_chat_template(entry["jinja"]) == _reg("llama3-instruct")
+    assert ollama_templates.autodetect("{{ messages[0]['content'] }}") is None
+    assert ollama_templates.autodetect("") is None
+    assert ollama_templates.template_for_chat_template(None) == DEFAULT_TEMPLATE
+    assert ollama_templates.template_for_chat_template(entry["jinja"]) == _reg("llama3-instruct")
 
 
 def test_autodetect_threshold_is_exclusive_100() -> None:
-    entry = next(e for e in ollama_registry.data()["index"] if e["name"] == "alfred")
+    entry = next(e for e in ollama_templates.data()["index"] if e["name"] == "alfred")
     base = entry["jinja"]
     # appending characters costs one edit each; pick a suffix unlikely to help another entry
     near = base + "\x00" * 99
     far = base + "\x00" * 100
-    assert ollama_registry.autodetect_match(near) == ("alfred", 99)
-    assert ollama_registry.autodetect(far) is None
+    assert ollama_templates.autodetect_match(near) == ("alfred", 99)
+    assert ollama_templates.autodetect(far) is None
 
 
 def test_levenshtein() -> None:
-    lev = ollama_registry.levenshtein
+    lev = ollama_templates.levenshtein
     assert lev("kitten", "sitting") == 3
     assert lev("", "abc") == 3 and lev("abc", "") == 3 and lev("same", "same") == 0
     assert lev("🚀a", "a") == 1  # code points, not bytes

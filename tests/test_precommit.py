@@ -11,8 +11,8 @@ it work offline with pip's and virtualenv's own environment variables:
   virtualenv seeds into the hook's environment (``VIRTUALENV_SETUPTOOLS=bundle``, from the wheels
   virtualenv embeds);
 - ``PIP_NO_DEPS=1`` — install deploylint alone; its runtime dependencies (PyYAML, Jinja2,
-  MarkupSafe) come from this interpreter through ``PYTHONPATH`` pointing at a directory holding
-  only those packages, which pre-commit passes through to the hook.
+  MarkupSafe, packaging) come from this interpreter through ``PYTHONPATH`` pointing at a directory
+  holding only those packages, which pre-commit passes through to the hook.
 
 The hook repository is a temporary git repository with a commit of the files the package build
 needs (pyproject.toml, README.md, deploylint/, rules/, .pre-commit-hooks.yaml).
@@ -40,7 +40,7 @@ needs_pre_commit = pytest.mark.skipif(
 )
 
 HOOK_FILES = ("pyproject.toml", "README.md", "deploylint", "rules", ".pre-commit-hooks.yaml")
-RUNTIME_PACKAGES = ("yaml", "_yaml", "jinja2", "markupsafe", "tomli")
+RUNTIME_PACKAGES = ("yaml", "_yaml", "jinja2", "markupsafe", "packaging", "tomli")
 
 BAD = "#!/bin/sh\nvllm serve Qwen/Qwen2.5-14B --chat-template ./templates/chatml.jinja\n"
 GOOD = "#!/bin/sh\nvllm serve Qwen/Qwen2.5-7B-Instruct --port 8000\n"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ..findings import Finding
 from ..templates.resolve import RenderError, first_difference
-from . import Context, launch_evidence, model_loc
+from . import Context
 from .templates_common import lf_version_phrase, strip_bos, training_prompting
 
 # With an explicit system message, so a difference in default system prompts (DPL101) does not
@@ -40,24 +40,23 @@ def _compare(a, b):
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    project = ctx.project
-    for launch in project.launches:
-        mr = launch.model
+    for d in ctx.deployments:
+        mr = d.model
         if mr is None or not mr.resolved:
             continue
-        serving = project.prompting(launch)
-        if serving.kind in ("none", "unknown"):
+        serving = d.prompting
+        if not serving.renders:
             continue
-        occ = launch.args.last("chat_template")
-        anchor_loc = occ.loc if occ is not None else model_loc(launch)
-        tr = training_prompting(project, launch)
+        override = serving.source_loc_if_override()
+        anchor_loc = override or d.model_loc
+        tr = training_prompting(d)
         if tr is not None:
             training, run, how = tr
             diff = _compare(serving, training)
             if diff is None:
                 continue
             name, rs, rt = diff
-            ev = launch_evidence(launch)
+            ev = d.evidence()
             ev.update(
                 {
                     "serving_template": f"{serving.label}: {serving.source}",
@@ -80,23 +79,23 @@ def check(ctx: Context) -> Iterator[Finding]:
                 "model is served a prompt format it was not trained on"
             )
             fix = (
-                f"serve with the training template: `deploylint export-template --from {spec}"
-                "` > train.jinja and pass --chat-template train.jinja"
+                f"serve with the training template: `deploylint export-template --from {spec}` "
+                f"> train.jinja, then {d.fix('chat-template-file')} (train.jinja)"
             )
             yield ctx.finding(
                 anchor_loc, msg, fix=fix, evidence=ev, anchor=f"drift training {mr.ref}"
             )
             continue
-        if occ is None:
+        if override is None:
             continue
-        own = project.model_prompting(launch)
+        own = d.reference
         if own.kind != "jinja":
             continue  # the model has no template of its own (or we cannot read it)
         diff = _compare(serving, own)
         if diff is None:
             continue
         name, rs, ro = diff
-        ev = launch_evidence(launch)
+        ev = d.evidence()
         ev.update(
             {
                 "serving_template": serving.source,
@@ -108,14 +107,14 @@ def check(ctx: Context) -> Iterator[Finding]:
             }
         )
         msg = (
-            f"--chat-template replaces the model's own template ({own.source}) with one that "
+            f"{serving.source} replaces the model's own template ({own.source}) with one that "
             f"renders the {name} probe differently: the model receives turns in a format it was "
             "not tuned on"
         )
         yield ctx.finding(
-            occ.loc,
+            override,
             msg,
-            fix="drop --chat-template to use the model's own template, or make "
+            fix="drop the template override to use the model's own template, or make "
             "the override match it",
             evidence=ev,
             anchor=f"drift override {mr.ref}",

@@ -6,10 +6,9 @@ import re
 from collections.abc import Iterator
 
 from ..assess import assess, has_chat_template
-from ..engines.registry import module
 from ..facts import ModelRef
 from ..findings import Finding
-from . import Context, launch_evidence, model_loc, version_phrase
+from . import Context, Deployment
 
 _WITH_TEMPLATE = (
     "the chat template wraps every conversation in turn markers this model was never trained "
@@ -29,11 +28,6 @@ PLACEHOLDERS = re.compile(
     r"hf-internal-testing/.*|.*tiny-random.*|sshleifer/tiny-.*)$",
     re.I,
 )
-
-
-def chat_endpoint(launch) -> str | None:
-    fn = getattr(module(launch.engine), "chat_endpoint", None)
-    return fn(launch.form) if fn else None
 
 
 def instruct_sibling(model_id: str) -> str | None:
@@ -77,48 +71,47 @@ def _why(mr: ModelRef) -> tuple[str, bool]:
     return (" (judged from the name alone)" if heuristic else "") + f" ({why})", heuristic
 
 
-def _calls_to(ctx: Context, launch) -> tuple[list, list]:
+def _calls_to(d: Deployment) -> tuple[list, list]:
     chat, completion = [], []
-    for call in ctx.project.clients:
-        if call.launch is not launch:
-            continue
-        model = call.model.value if call.model is not None else None
-        if isinstance(model, str) and ctx.project.adapter_named(launch, model) is not None:
+    for call in d.clients:
+        if d.selects_adapter(call):
             continue  # the request selects a fine-tuned adapter, not the base model
         (chat if call.kind == "chat" else completion).append(call)
     return chat, completion
 
 
 def _launch_findings(ctx: Context) -> Iterator[Finding]:
-    for launch in ctx.project.launches:
-        endpoint = chat_endpoint(launch)
-        mr = launch.model
+    for d in ctx.deployments:
+        endpoint = d.chat_route
+        mr = d.model
         if mr is None or not mr.resolved or mr.is_default:
             continue
         a = mr.info
         if a is None or not a.is_base:
             continue
-        chat_calls, completion_calls = _calls_to(ctx, launch)
-        override = launch.args.last("chat_template") is not None
+        chat_calls, completion_calls = _calls_to(d)
+        override = d.prompting.override
         template = True if override else has_chat_template(mr)
         sure, heuristic = _why(mr)
-        engine = version_phrase(launch)
+        engine = d.phrase
         for call in chat_calls:
-            yield _call_finding(ctx, call, launch, mr, template, sure, heuristic)
+            yield _call_finding(ctx, call, d, mr, template, sure, heuristic)
         if endpoint is None:
             continue
         evidence = []
-        occ = launch.args.last("chat_template")
-        if occ is not None:
-            evidence.append(("a chat template is given with --chat-template", occ.loc))
-        for ui, url, loc, target in ctx.project.ui_links:
-            if target is launch:
-                evidence.append((f"Open WebUI ({ui.context}) sends chat requests to {url}", loc))
+        if override and d.prompting.loc is not None:
+            evidence.append(
+                (f"a chat template is given explicitly ({d.prompting.source})", d.prompting.loc)
+            )
+        for link in d.chat_uis:
+            evidence.append(
+                (f"Open WebUI ({link.ui.context}) sends chat requests to {link.url}", link.loc)
+            )
         if chat_calls and not evidence:
             continue  # reported at the calls
         if completion_calls and not evidence:
             continue  # the repository shows completion-only use
-        ev = launch_evidence(launch)
+        ev = d.evidence()
         ev["chat_endpoint"] = endpoint
         if evidence:
             ev["chat_use"] = [{"what": w, "location": loc} for w, loc in evidence]
@@ -146,17 +139,17 @@ def _launch_findings(ctx: Context) -> Iterator[Finding]:
             )
             severity = "info"
         yield ctx.finding(
-            model_loc(launch),
+            d.model_loc,
             msg,
             fix=_fix(mr.ref, bool(evidence)),
             evidence=ev,
             severity=severity,
-            anchor=f"{launch.form} {mr.ref}",
+            anchor=f"{d.form} {mr.ref}",
         )
 
 
-def _call_finding(ctx, call, launch, mr, template, sure, heuristic) -> Finding:
-    ev = launch_evidence(launch)
+def _call_finding(ctx, call, d: Deployment, mr, template, sure, heuristic) -> Finding:
+    ev = d.evidence()
     ev["call"] = call.api
     ev["link"] = call.link
     model_name = call.model.value if call.model is not None else None
@@ -171,8 +164,7 @@ def _call_finding(ctx, call, launch, mr, template, sure, heuristic) -> Finding:
     target = f"`{model_name}`, which is" if isinstance(model_name, str) and model_name else "it"
     msg = (
         f"{what} goes to {target} the base model `{mr.ref}`{sure}, served by "
-        f"{version_phrase(launch)} ({call.link}): "
-        + (_NO_TEMPLATE if template is False else _WITH_TEMPLATE)
+        f"{d.phrase} ({call.link}): " + (_NO_TEMPLATE if template is False else _WITH_TEMPLATE)
     )
     return ctx.finding(
         call.loc,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..engines.base import NotApplicable
 from ..findings import Finding
-from . import Context, launch_evidence, model_loc, version_phrase
+from . import Context, Deployment
 
 
-def _adapter_dir_as_model(ctx: Context, launch) -> Iterator[Finding]:
-    mr = launch.model
+def _adapter_dir_as_model(ctx: Context, d: Deployment) -> Iterator[Finding]:
+    mr = d.model
     if mr is None or mr.directory is None:
         return
     md = mr.directory
@@ -18,7 +19,7 @@ def _adapter_dir_as_model(ctx: Context, launch) -> Iterator[Finding]:
     acfg = md.json("adapter_config.json")
     base = acfg.get("base_model_name_or_path") or "its base model"
     ptype = acfg.get("peft_type") or "PEFT"
-    ev = launch_evidence(launch)
+    ev = d.evidence()
     ev["adapter_dir"] = md.path
     ev["adapter_config"] = (
         md.docs["adapter_config.json"].loc("peft_type")
@@ -27,92 +28,30 @@ def _adapter_dir_as_model(ctx: Context, launch) -> Iterator[Finding]:
     )
     ev["base_model_name_or_path"] = acfg.get("base_model_name_or_path")
     missing = "no config.json and no model weights" if not md.has_config else "no model weights"
-    engine = version_phrase(launch)
-    consequence = (
-        "`ollama create` cannot build a model from it (it needs a full model's config.json and "
-        "weights; adapters go in ADAPTER)"
-        if launch.engine == "ollama"
-        else 'the engine needs a full model there and fails to start ("config.json not found" '
-        '/ "No supported config format", vllm issues #1129, unsloth #1191)'
-    )
     msg = (
         f"`{mr.ref}` is a {ptype} adapter directory ({missing}; adapter_config.json trained on "
-        f"{base}) given to {engine} as the model: {consequence}"
-    )
-    if launch.engine == "vllm":
-        fix = (
-            f"serve the base model and load the adapter: `vllm serve {base} --enable-lora "
-            f"--lora-modules <name>={mr.ref}`, and send `model: <name>` in requests; or merge it "
-            "first (PeftModel.merge_and_unload / llamafactory-cli export) and serve the merged "
-            "directory"
-        )
-    elif launch.engine == "ollama":
-        fix = (
-            f"`FROM {base}` and `ADAPTER {mr.ref}` (Ollama applies a Safetensors LoRA adapter on "
-            "the base it was tuned from), or merge first and `FROM` the merged directory"
-        )
-    elif launch.engine == "lmdeploy":
-        fix = (
-            f"serve the base model with `--backend pytorch --adapters <name>={mr.ref}`, or merge "
-            "the adapter into the base first"
-        )
-    else:
-        fix = "merge the adapter into its base model and serve the merged directory"
-    yield ctx.finding(model_loc(launch), msg, fix=fix, evidence=ev, anchor=f"adapter {mr.ref}")
-
-
-def _vllm_lora_not_enabled(ctx: Context, launch) -> Iterator[Finding]:
-    from ..engines.vllm import LORA_MODULES_NEED_ENABLE_LORA
-
-    occs = launch.args.options.get("lora_modules")
-    if not occs or launch.args.flag("enable_lora"):
-        return
-    occ = occs[0]
-    ev = launch_evidence(launch)
-    ev["lora_modules"] = [v.text for o in occs for v in o.values]
-    ev["fact"] = LORA_MODULES_NEED_ENABLE_LORA.source
-    msg = (
-        f"--lora-modules is given without --enable-lora: {version_phrase(launch)} loads static "
-        "adapters at startup through the LoRA manager, which is off, so the server stops with "
-        "`LoRA is not enabled` and the adapter is never served"
+        f"{base}) given to {d.phrase} as the model: it needs a full model there (config.json and "
+        'weights) and cannot load it ("config.json not found" / "No supported config format", '
+        "vllm issues #1129, unsloth #1191)"
     )
     yield ctx.finding(
-        occ.loc,
+        d.model_loc,
         msg,
-        fix="add --enable-lora (and --max-lora-rank ≥ the adapter's r)",
+        fix=d.fix("adapter-as-model", adapter=mr.ref, base=base),
         evidence=ev,
-        anchor="--lora-modules without --enable-lora",
+        anchor=f"adapter {mr.ref}",
     )
 
 
-def _lmdeploy_adapters_turbomind(ctx: Context, launch) -> Iterator[Finding]:
-    from ..engines.lmdeploy import ADAPTERS_NEED_PYTORCH, DEFAULT_BACKEND
-
-    occs = launch.args.options.get("adapters")
-    if not occs:
+def _adapters_not_loaded(ctx: Context, d: Deployment) -> Iterator[Finding]:
+    """The engine will not load the adapters the launch gives it (its own reason)."""
+    loading = d.adapter_loading
+    if isinstance(loading, NotApplicable) or loading.problem is None:
         return
-    backend = launch.args.value("backend")
-    if backend == "pytorch":
-        return
-    if backend is None:
-        chosen = f"the default backend ({DEFAULT_BACKEND.value})"
-    else:
-        chosen = f"--backend {backend}"
-    ev = launch_evidence(launch)
-    ev["adapters"] = [v.text for o in occs for v in o.values]
-    ev["backend"] = backend or DEFAULT_BACKEND.value
-    ev["fact"] = ADAPTERS_NEED_PYTORCH.source
-    msg = (
-        f"--adapters is only honoured by LMDeploy's PyTorch engine; with {chosen} the adapters "
-        "are silently dropped and every request is answered by the base model"
-    )
-    yield ctx.finding(
-        occs[0].loc,
-        msg,
-        fix="add --backend pytorch",
-        evidence=ev,
-        anchor="--adapters without --backend pytorch",
-    )
+    p = loading.problem
+    ev = d.evidence()
+    ev.update(p.evidence)
+    yield ctx.finding(p.loc, f"{p.message} ({d.phrase})", fix=p.fix, evidence=ev, anchor=p.kind)
 
 
 def _same_model(a: str, b: str) -> bool:
@@ -123,16 +62,16 @@ def _same_model(a: str, b: str) -> bool:
 
 def _training_never_served(ctx: Context) -> Iterator[Finding]:
     """A LoRA fine-tune whose adapter nothing merges or loads, while its base model is served."""
-    from ..lineage import exports_of, index, launches_serving, lora_trainings, same_dir
+    from ..link.lineage import exports_of, index, launches_serving, lora_trainings, same_dir
     from ..modelids import match_keys
 
     project = ctx.project
-    by_key: dict[str, list] = {}
-    order = {id(lc): i for i, lc in enumerate(project.launches)}
-    for launch in project.launches:
-        if launch.model is not None and launch.model.resolved:
-            for key in match_keys(launch.model.ref):
-                by_key.setdefault(key, []).append(launch)
+    by_key: dict[str, list[Deployment]] = {}
+    order = {id(d): i for i, d in enumerate(ctx.deployments)}
+    for d in ctx.deployments:
+        if d.model is not None and d.model.resolved:
+            for key in match_keys(d.model.ref):
+                by_key.setdefault(key, []).append(d)
     for run, out_ref in lora_trainings(project):
         base = run.get("model_name_or_path")
         if not isinstance(base, str):
@@ -147,10 +86,10 @@ def _training_never_served(ctx: Context) -> Iterator[Finding]:
         exports = exports_of(project, out_ref)
         if any(launches_serving(project, ref) for _, ref in exports):
             continue
-        candidates = {id(lc): lc for k in match_keys(base) for lc in by_key.get(k, [])}
-        for launch in sorted(candidates.values(), key=lambda lc: order[id(lc)]):
-            mr = launch.model
-            if mr is None or not project.same_project(run.loc.path, launch.path):
+        candidates = {id(d): d for k in match_keys(base) for d in by_key.get(k, [])}
+        for d in sorted(candidates.values(), key=lambda x: order[id(x)]):
+            mr = d.model
+            if mr is None or not project.same_project(run.loc.path, d.loc.path):
                 continue  # the same public base model in an unrelated project
             if not _same_model(mr.ref, base):
                 continue
@@ -163,7 +102,7 @@ def _training_never_served(ctx: Context) -> Iterator[Finding]:
                 )
             else:
                 what = "no export config merges it and nothing loads it as an adapter"
-            ev = launch_evidence(launch)
+            ev = d.evidence()
             ev.update(
                 {
                     "training_config": run.loc,
@@ -173,29 +112,22 @@ def _training_never_served(ctx: Context) -> Iterator[Finding]:
                 }
             )
             msg = (
-                f"{launch.context} serves the bare base model `{mr.ref}`, but the LoRA fine-tune "
+                f"{d.context} serves the bare base model `{mr.ref}`, but the LoRA fine-tune "
                 f"of that model in {run.loc.path.name} writes its adapter to `{od.value}` and "
                 f"{what}: the fine-tune never reaches users"
             )
-            if launch.engine == "vllm":
-                fix = (
-                    f"load it: --enable-lora --lora-modules <name>={od.value} (and send "
-                    "`model: <name>`), or merge it (llamafactory-cli export with "
-                    f"adapter_name_or_path: {od.value}) and serve the merged directory"
-                )
-            else:
-                fix = (
-                    "load the adapter in the serving engine, or merge it (llamafactory-cli "
-                    "export) and serve the merged directory"
-                )
             yield ctx.finding(
-                model_loc(launch), msg, fix=fix, evidence=ev, anchor=f"unserved adapter {od.value}"
+                d.model_loc,
+                msg,
+                fix=d.fix("load-adapter", adapter=od.value, base=mr.ref),
+                evidence=ev,
+                anchor=f"unserved adapter {od.value}",
             )
 
 
 def _python_unmerged(ctx: Context) -> Iterator[Finding]:
     """PeftModel loaded, then saved (or the base saved) without merge_and_unload."""
-    from ..lineage import launches_serving, path_ref
+    from ..link.lineage import launches_serving, path_ref
 
     project = ctx.project
     by_file: dict = {}
@@ -260,11 +192,8 @@ def _python_unmerged(ctx: Context) -> Iterator[Finding]:
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    for launch in ctx.project.launches:
-        yield from _adapter_dir_as_model(ctx, launch)
-        if launch.engine == "vllm":
-            yield from _vllm_lora_not_enabled(ctx, launch)
-        elif launch.engine == "lmdeploy":
-            yield from _lmdeploy_adapters_turbomind(ctx, launch)
+    for d in ctx.deployments:
+        yield from _adapter_dir_as_model(ctx, d)
+        yield from _adapters_not_loaded(ctx, d)
     yield from _training_never_served(ctx)
     yield from _python_unmerged(ctx)

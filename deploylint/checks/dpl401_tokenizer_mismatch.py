@@ -10,7 +10,7 @@ from ..facts import ModelDir, ModelRef
 from ..findings import Finding
 from ..location import Loc
 from ..tokenizers import model_vocab_size, special_tokens, tokenizer_vocab
-from . import Context, launch_evidence, model_loc, version_phrase
+from . import Context, Deployment
 
 
 @dataclass
@@ -84,8 +84,8 @@ def _model_side(mr: ModelRef) -> Side | None:
     )
 
 
-def _tokenizer_override(ctx: Context, launch) -> Iterator[Finding]:
-    tk, mr = launch.tokenizer, launch.model
+def _tokenizer_override(ctx: Context, d: Deployment) -> Iterator[Finding]:
+    tk, mr = d.tokenizer, d.model
     if tk is None or mr is None or not tk.resolved or not mr.resolved:
         return
     if tk.ref.rstrip("/") == mr.ref.rstrip("/"):
@@ -104,20 +104,19 @@ def _tokenizer_override(ctx: Context, launch) -> Iterator[Finding]:
         diffs.append(f"tokenizer of the {t.family} family vs a {m.family} model")
     if not diffs:
         return
-    occ = launch.args.last("tokenizer")
-    ev = launch_evidence(launch)
+    ev = d.evidence()
     ev["tokenizer"] = tk.ref
     ev["tokenizer_resolution"] = tk.how
     ev["differences"] = diffs
     msg = (
-        f"--tokenizer {tk.ref} is not `{mr.ref}`'s tokenizer ({'; '.join(diffs)}): "
-        f"{version_phrase(launch)} encodes prompts, stops and applies the chat template with it, "
+        f"the tokenizer `{tk.ref}` is not `{mr.ref}`'s tokenizer ({'; '.join(diffs)}): "
+        f"{d.phrase} encodes prompts, stops and applies the chat template with it, "
         "so the model receives token ids it was not trained on"
     )
     yield ctx.finding(
-        occ.loc if occ else model_loc(launch),
+        tk.token.loc if tk.token is not None else d.model_loc,
         msg,
-        fix=f"drop --tokenizer (use the model's own) or point it at the tokenizer "
+        fix="drop the tokenizer option (use the model's own) or point it at the tokenizer "
         f"`{mr.ref}` was trained with",
         evidence=ev,
         anchor=f"--tokenizer {tk.ref}",
@@ -149,22 +148,22 @@ def _no_tokenizer(md: ModelDir) -> bool:
     return md.has_config and md.has_full_weights and not md.is_adapter and not md.has_tokenizer
 
 
-def _served_without_tokenizer(ctx: Context, launch) -> Iterator[Finding]:
-    mr = launch.model
-    if mr is None or mr.directory is None or launch.tokenizer is not None:
+def _served_without_tokenizer(ctx: Context, d: Deployment) -> Iterator[Finding]:
+    mr = d.model
+    if mr is None or mr.directory is None or d.tokenizer is not None:
         return
     md = mr.directory
     if not _no_tokenizer(md):
         return
-    ev = launch_evidence(launch)
+    ev = d.evidence()
     ev["files"] = sorted(md.names)
     msg = (
         f"`{mr.ref}` has model weights but no tokenizer files (tokenizer.json, tokenizer.model or "
-        f"vocab.json + merges.txt): {version_phrase(launch)} loads the tokenizer from the model "
+        f"vocab.json + merges.txt): {d.phrase} loads the tokenizer from the model "
         "directory and fails to start (LLaMA-Factory issue #10169)"
     )
     yield ctx.finding(
-        model_loc(launch),
+        d.model_loc,
         msg,
         fix="save the tokenizer next to the weights (tokenizer.save_pretrained(dir)) "
         "or pass --tokenizer <the base model>",
@@ -217,7 +216,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     for launch in ctx.project.launches:
         if launch.model is not None and launch.model.directory is not None:
             served.add(Path(launch.model.directory.path))
-        if launch.engine == "vllm":
-            yield from _tokenizer_override(ctx, launch)
-        yield from _served_without_tokenizer(ctx, launch)
+    for d in ctx.deployments:
+        yield from _tokenizer_override(ctx, d)
+        yield from _served_without_tokenizer(ctx, d)
     yield from _dir_checks(ctx, served)

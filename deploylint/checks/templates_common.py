@@ -1,25 +1,18 @@
-"""Shared by the chat-template rules (DPL101, DPL102, DPL103, DPL203): who sends chat requests
-to a launch, and the training template a served model was fine-tuned with."""
+"""Shared by the chat-template rules (DPL101, DPL102, DPL103, DPL203): the training template a
+served model was fine-tuned with, and prompt comparison helpers."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from ..deployment import Deployment
 from ..templates.resolve import Prompting, lf_prompting
 
 
-def chat_calls(project, launch) -> list:
-    out = []
-    for call in project.clients:
-        if call.launch is launch and call.kind == "chat":
-            out.append(call)
-    return out
-
-
-def ui_links(project, launch) -> list:
-    return [(ui, url, loc) for ui, url, loc, target in project.ui_links if target is launch]
-
-
-def training_prompting(project, launch) -> tuple[Prompting, object, str] | None:
-    hit = project.training_for(launch)
+def training_prompting(d: Deployment) -> tuple[Prompting, Any, str] | None:
+    """(the fine-tuning template, the run, how the run is linked) for a deployment serving a
+    fine-tune whose template is known."""
+    hit = d.training
     if hit is None:
         return None
     run, how = hit
@@ -27,10 +20,9 @@ def training_prompting(project, launch) -> tuple[Prompting, object, str] | None:
     if not isinstance(name, str) or not name:
         return None
     version = run.version.version if run.version else None
-    md = launch.model.directory if launch.model is not None else None
     ds = run.get("default_system")
     p = lf_prompting(
-        name, version, ds if isinstance(ds, str) else None, md, run.keys["template"].loc
+        name, version, ds if isinstance(ds, str) else None, d.model_dir, run.keys["template"].loc
     )
     if p.kind == "unknown":
         return None
@@ -47,11 +39,7 @@ def lf_version_phrase(run) -> str:
 
 
 def strip_bos(text: str, p: Prompting) -> str:
-    bos = None
-    if p.jinja is not None:
-        bos = p.jinja.special_tokens.get("bos_token")
-    elif p.llamafactory is not None:
-        bos = p.llamafactory[2]
+    bos = p.bos_token
     if bos and text.startswith(bos):
         return text[len(bos) :]
     return text

@@ -20,6 +20,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from . import Fact, fact_at, registry
+from .base import Engine, na
 from .cli import ArgOcc, OptionTable, OptSpec, ParsedArgs, Token, python_module
 from .registry import ArgparseOptionTable
 
@@ -616,3 +617,147 @@ def listen(args: ParsedArgs, form: str = SERVER_FORM, version: str | None = None
 
 def chat_endpoint(form: str) -> str | None:
     return "/v1/chat/completions"
+
+
+def _prompting(linked, launch, version):
+    from ..templates import resolve as R
+
+    occ, text, tok = R.chat_template_arg(launch, "chat_template_file")
+    if occ is not None:
+        body, path = linked.read_linked_text(launch, text)
+        if body is not None:
+            return R.Prompting(
+                "llamacpp",
+                version,
+                "jinja",
+                f"--chat-template-file {text}",
+                occ.loc,
+                R.HFTemplate(body, f"--chat-template-file {text}", occ.loc, {}),
+            )
+    occ, text, tok = R.chat_template_arg(launch)
+    if occ is not None and any(c in text for c in "{}"):
+        return R.Prompting(
+            "llamacpp",
+            version,
+            "jinja",
+            "--chat-template (inline)",
+            occ.loc,
+            R.HFTemplate(text, "--chat-template (inline)", occ.loc, {}),
+        )
+    return R.Prompting(
+        "llamacpp", version, "unknown", "the GGUF's embedded template (weights are never read)"
+    )
+
+
+class LlamaCpp(Engine):
+    """llama.cpp's `llama-server` (and its images) and llama-cpp-python's server."""
+
+    name = ENGINE
+    display = "llama.cpp"
+    packages = ("llama-cpp-python",)
+    forms = (SERVER_FORM, PYTHON_FORM)
+
+    def recognize(self, words):
+        return recognize(words)
+
+    def option_table(self, version, form=None):
+        return option_table(version, form)
+
+    def options_from_env(self, args, env, table, ctx) -> None:
+        options_from_env(args, env, table, ctx)
+
+    def image_entrypoint(self, version):
+        from .base import Entrypoint
+
+        words, source = image_entrypoint(version)
+        return Entrypoint(tuple(words), source)
+
+    def apply_config_file(self, linked, launch):
+        return na("llama-server reads no config file of options")
+
+    def serves(self, launch) -> bool:
+        return True
+
+    def model_arg(self, launch):
+        from .base import ModelArg
+
+        tok, text, is_default, note = model_token(launch.args, launch.form)
+        return ModelArg(tok, text, is_default, note)
+
+    def tokenizer_arg(self, launch):
+        return na("a GGUF file carries its own tokenizer")
+
+    def served_names(self, launch):
+        occ = launch.args.last("alias" if launch.form == SERVER_FORM else "model_alias")
+        if occ is not None and occ.values:
+            return [(occ.values[0].text, occ.values[0].loc)]
+        return []
+
+    def adapters(self, launch):
+        from .base import Adapter
+
+        out = []
+        for path, tok in lora_adapters(launch.args, launch.form):
+            ptok = Token(path, tok.loc, tok.resolved, tok.origin)
+            out.append(Adapter(path, ptok, "--lora"))
+        return out
+
+    def adapter_loading(self, launch):
+        from .base import AdapterLoading
+
+        return AdapterLoading(
+            problem=None,
+            peft_types=frozenset({"LORA"}),
+            peft_types_source=LORA_FORMAT.source + " (GGUF LoRA adapters only)",
+            rank_limit=None,
+        )
+
+    def listen(self, launch):
+        from .base import Listen
+
+        host, port = listen(launch.args, launch.form)
+        src = PYTHON_DEFAULTS.source if launch.form == PYTHON_FORM else DEFAULT_PORT.source
+        return Listen(host, port, src)
+
+    def chat_route(self, launch):
+        return chat_endpoint(launch.form)
+
+    def sampling_defaults(self, linked, launch, model):
+        from .base import Setting
+
+        if launch.form == PYTHON_FORM:
+            return {}
+        occ = launch.args.last("temp")
+        if occ is not None and occ.value is not None and occ.resolved:
+            try:
+                return {"temperature": Setting(float(occ.value), "--temp", occ.loc)}
+            except (ValueError, OverflowError):
+                return {}
+        d = SAMPLING_DEFAULTS.value
+        return {"temperature": Setting(d["temperature"], SAMPLING_DEFAULTS.source, None)}
+
+    def stop_set(self, linked, launch, md):
+        return na("llama.cpp stops on the GGUF's end-of-generation tokens (weights are never read)")
+
+    def prompting(self, linked, launch):
+        from ..templates.resolve import mark_override
+
+        return mark_override(_prompting(linked, launch, self.version_of(launch)), launch)
+
+    def remote_code(self, launch):
+        return na("GGUF models run no code shipped with the model")
+
+    def fix(self, topic, **kw):
+        if topic == "missing-chat-template":
+            return "pass --jinja --chat-template-file with the template the model was trained with"
+        if topic == "chat-template-file":
+            return "pass --jinja --chat-template-file with a file holding the training template"
+        if topic == "load-adapter":
+            return (
+                f"load its GGUF conversion with --lora {kw.get('adapter', '<adapter.gguf>')}, or "
+                "merge it before converting the model to GGUF"
+            )
+        return self.generic_fix(topic, **kw)
+
+
+ENGINE_IMPL = LlamaCpp()

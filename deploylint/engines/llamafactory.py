@@ -18,6 +18,7 @@ import re
 from functools import lru_cache
 
 from . import Fact, registry
+from .base import Engine, na
 from .cli import ArgOcc, OptionTable, OptSpec, ParsedArgs, Token, python_module
 from .registry import ArgparseOptionTable
 
@@ -262,3 +263,226 @@ def listen(args: ParsedArgs, form: str = API_FORM, version: str | None = None):
 
 def chat_endpoint(form: str) -> str | None:
     return "/v1/chat/completions" if form == API_FORM else None
+
+
+def _prompting(linked, launch, version):
+    from ..templates import resolve as R
+
+    run = launch.extra.get("training")
+    name = launch.args.value("template") or (run.get("template") if run else None)
+    if not name:
+        return R.Prompting("llamafactory", version, "unknown", "no `template` given")
+    default_system = launch.args.value("default_system") or (
+        run.get("default_system") if run else None
+    )
+    return R.lf_prompting(
+        str(name), version, default_system, launch.model.directory if launch.model else None
+    )
+
+
+SERVING_COMMANDS = ("api", "chat", "webchat")
+
+LF_VLLM_MAX_LORA_RANK = Fact(
+    32,
+    "LLaMA-Factory ModelArguments.vllm_max_lora_rank defaults to 32 (src/llamafactory/hparams/"
+    "model_args.py; LlamaFactory issue #9512)",
+)
+
+
+def _setting(launch, key: str):
+    """A value from the command line (`key=value` overrides, env) or the YAML it reads, with its
+    location: (value, loc, source) or None."""
+    occ = launch.args.last(key)
+    if occ is not None and occ.values:
+        return occ.values[0].text, occ.loc, f"`{key}` on the command line"
+    run = launch.extra.get("training")
+    if run is not None and key in run.keys:
+        v = run.keys[key]
+        return v.value, v.loc, f"`{key}` in {run.loc.path.name}"
+    return None
+
+
+def _number(v):
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, str) and len(v) < 40:
+        try:
+            return float(v)
+        except ValueError:
+            return None
+    return None
+
+
+def _truthy(v) -> bool | None:
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, str):
+        t = v.strip().lower()
+        if t in ("true", "1", "yes", "on"):
+            return True
+        if t in ("false", "0", "no", "off"):
+            return False
+    return None
+
+
+class LlamaFactory(Engine):
+    """LLaMA-Factory's `llamafactory-cli` (api/chat/webchat serve; train/export/eval do not)."""
+
+    name = ENGINE
+    display = "LLaMA-Factory"
+    packages = ("llamafactory", "llmtuner")
+    forms = tuple(FORMS.values())
+
+    def recognize(self, words):
+        return recognize(words)
+
+    def option_table(self, version, form=None):
+        return option_table(version)
+
+    def options_from_env(self, args, env, table, ctx) -> None:
+        options_from_env(args, env, table, ctx)
+
+    def image_entrypoint(self, version):
+        return na(IMAGE.source)
+
+    def apply_config_file(self, linked, launch):
+        """`llamafactory-cli api cfg.yaml`: the YAML's keys, command-line overrides first."""
+        tok = launch.extra.get("config_path")
+        if tok is None or not getattr(tok, "resolved", True):
+            return None
+        path = linked.local_path(launch, tok.text)
+        if path is None:
+            return None
+        run = linked.training_at(path)
+        if run is not None:
+            launch.extra["training"] = run
+            return path
+        return None
+
+    def serves(self, launch) -> bool:
+        return launch.form in tuple(FORMS[c] for c in SERVING_COMMANDS)
+
+    def model_arg(self, launch):
+        from .base import ModelArg
+
+        tok, text, is_default, note = model_token(launch.args, launch.form)
+        if text is not None:
+            return ModelArg(tok, text, is_default, note)
+        run = launch.extra.get("training")
+        if run is not None and "model_name_or_path" in run.keys:
+            v = run.keys["model_name_or_path"]
+            if isinstance(v.value, str):
+                t = Token(v.value, v.loc, v.resolved)
+                return ModelArg(t, t.text)
+        return ModelArg(None, None)
+
+    def tokenizer_arg(self, launch):
+        return na("LLaMA-Factory loads the tokenizer from model_name_or_path")
+
+    def served_names(self, launch):
+        occ = launch.args.last("api_model_name")
+        if occ is not None and occ.values:
+            return [(occ.values[0].text, occ.values[0].loc)]
+        return []
+
+    def adapters(self, launch):
+        from .base import Adapter
+
+        toks = list(adapters(launch.args))
+        run = launch.extra.get("training")
+        if not toks and run is not None and "adapter_name_or_path" in run.keys:
+            v = run.keys["adapter_name_or_path"]
+            if isinstance(v.value, str):
+                toks = [Token(v.value, v.loc, v.resolved)]
+        out = []
+        for t in toks:
+            for part in t.text.split(","):
+                if part.strip():
+                    ptok = Token(part.strip(), t.loc, t.resolved, t.origin)
+                    out.append(Adapter("default", ptok, "adapter_name_or_path"))
+        return out
+
+    def adapter_loading(self, launch):
+        from .base import AdapterLoading, RankLimit
+
+        backend = _setting(launch, "infer_backend")
+        limit = None
+        if backend is not None and str(backend[0]).lower() == "vllm":
+            s = _setting(launch, "vllm_max_lora_rank")
+            n = _number(s[0]) if s is not None else None
+            if s is not None and n is not None and n == int(n):
+                limit = RankLimit(
+                    int(n), f"vllm_max_lora_rank {int(n)}", "vllm_max_lora_rank", s[1]
+                )
+            else:
+                limit = RankLimit(
+                    LF_VLLM_MAX_LORA_RANK.value,
+                    LF_VLLM_MAX_LORA_RANK.source,
+                    "vllm_max_lora_rank",
+                )
+        return AdapterLoading(
+            problem=None,
+            peft_types=None,
+            peft_types_source="LLaMA-Factory applies adapters with PEFT when it loads the model",
+            rank_limit=limit,
+        )
+
+    def listen(self, launch):
+        from .base import Listen
+
+        if launch.form != API_FORM:
+            return na(f"`{launch.form}` serves no OpenAI-style endpoint")
+        host, port = listen(launch.args, launch.form)
+        return Listen(host, port, API_DEFAULTS.source)
+
+    def chat_route(self, launch):
+        return chat_endpoint(launch.form)
+
+    def sampling_defaults(self, linked, launch, model):
+        """The YAML's generating arguments are the defaults of every request the HF engine
+        answers (GeneratingArguments; a request's own values override them)."""
+        from .base import Setting
+
+        d = GENERATING_DEFAULTS.value
+        do_sample = _setting(launch, "do_sample")
+        temp = _setting(launch, "temperature")
+        if do_sample is not None and _truthy(do_sample[0]) is False:
+            return {
+                "temperature": Setting(
+                    0.0, f"{do_sample[2]} = false: greedy decoding", do_sample[1]
+                )
+            }
+        if temp is not None:
+            n = _number(temp[0])
+            if n is not None:
+                return {"temperature": Setting(n, temp[2], temp[1])}
+        return {"temperature": Setting(d["temperature"], GENERATING_DEFAULTS.source, None)}
+
+    def stop_set(self, linked, launch, md):
+        return na("LLaMA-Factory stops on its template's stop words (not modelled)")
+
+    def prompting(self, linked, launch):
+        return _prompting(linked, launch, self.version_of(launch))
+
+    def remote_code(self, launch):
+        from .base import RemoteCode
+
+        s = _setting(launch, "trust_remote_code")
+        if s is not None and _truthy(s[0]):
+            return RemoteCode(True, s[2], s[1])
+        return RemoteCode(False, "trust_remote_code not set")
+
+    def fix(self, topic, **kw):
+        if topic == "missing-chat-template":
+            return "set `template:` to the template the model was trained with"
+        if topic == "load-adapter":
+            return (
+                f"set adapter_name_or_path: {kw.get('adapter', '<path>')} in the inference "
+                "config, or export (merge) it and serve the merged directory"
+            )
+        return self.generic_fix(topic, **kw)
+
+
+ENGINE_IMPL = LlamaFactory()

@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 
 from . import Fact, fact_at, registry
+from .base import Engine, na
 from .cli import ArgOcc, OptionTable, OptSpec, ParsedArgs, Token
 
 ENGINE = "ollama"
@@ -346,3 +347,200 @@ def library_variant(text: str) -> tuple[str | None, str] | None:
         f"`{text}` is an Ollama library model, whose default and non-`text` tags are the "
         "instruction-tuned variant"
     )
+
+
+def _prompting(linked, launch, version):
+    from ..templates import resolve as R
+
+    mf = launch.extra.get("modelfile") or {}
+    tmpl = mf.get("template")
+    system = mf.get("system")
+    msgs = mf.get("messages") or []
+
+    def _v(x):
+        return getattr(x, "value", x)
+
+    if tmpl is not None:
+        loc = getattr(tmpl, "loc", None)
+        return R.Prompting(
+            "ollama",
+            version,
+            "ollama",
+            "Modelfile TEMPLATE",
+            loc,
+            ollama={"template": _v(tmpl), "system": _v(system), "messages": [_v(m) for m in msgs]},
+        )
+    md = launch.model.directory if launch.model is not None else None
+    if md is not None:
+        t = R.hf_template(md)
+        if t is not None:
+            from .ollama_templates import autodetect, template
+
+            name = autodetect(t.text)
+            if name is not None and template(name) is not None:
+                return R.Prompting(
+                    "ollama",
+                    version,
+                    "ollama",
+                    f"autodetected built-in template '{name}' from {t.source}",
+                    ollama={
+                        "template": template(name),
+                        "system": _v(system),
+                        "messages": [_v(m) for m in msgs],
+                    },
+                )
+        return R.Prompting(
+            "ollama",
+            version,
+            "ollama",
+            "no TEMPLATE: Ollama's default `{{ .Prompt }}`",
+            ollama={"template": "{{ .Prompt }}", "system": _v(system), "messages": []},
+            silent=True,
+            failure="the raw prompt is sent without any chat format and SYSTEM is dropped",
+        )
+    return R.Prompting(
+        "ollama", version, "unknown", "the FROM model's own template (not readable statically)"
+    )
+
+
+def _value(x):
+    return getattr(x, "value", x)
+
+
+class Ollama(Engine):
+    """Ollama: `ollama serve`, `ollama run`, `ollama create`, and Modelfiles."""
+
+    name = ENGINE
+    display = "Ollama"
+    packages = ("ollama",)
+    forms = (SERVE_FORM, RUN_FORM, CREATE_FORM, MODELFILE_FORM)
+
+    def recognize(self, words):
+        return recognize(words)
+
+    def option_table(self, version, form=None):
+        return option_table(version)
+
+    def options_from_env(self, args, env, table, ctx) -> None:
+        options_from_env(args, env, table, ctx)
+
+    def image_entrypoint(self, version):
+        from .base import Entrypoint
+
+        words, source = image_entrypoint(version)
+        return Entrypoint(tuple(words), source)
+
+    def apply_config_file(self, linked, launch):
+        return na("a Modelfile is its own launch (sources/modelfile.py)")
+
+    def serves(self, launch) -> bool:
+        return launch.form != CREATE_FORM
+
+    def model_arg(self, launch):
+        from .base import ModelArg
+
+        if launch.form == CREATE_FORM:
+            return na("`ollama create` builds the model its Modelfile describes")
+        if "model_token" in launch.extra:
+            t = launch.extra["model_token"]
+            return ModelArg(t, t.text)
+        tok, text, is_default, note = model_token(launch.args, launch.form)
+        return ModelArg(tok, text, is_default, note)
+
+    def tokenizer_arg(self, launch):
+        return na("Ollama takes the tokenizer from the model it imports")
+
+    def served_names(self, launch):
+        return list(launch.extra.get("served_names", []))
+
+    def adapters(self, launch):
+        from .base import Adapter
+
+        return [Adapter("default", t, "ADAPTER") for t in launch.args.values("adapter")]
+
+    def adapter_loading(self, launch):
+        from .base import AdapterLoading
+
+        return AdapterLoading(
+            problem=None,
+            peft_types=frozenset({"LORA"}),
+            peft_types_source=ADAPTER_PATHS.source + " (ADAPTER applies LoRA adapters)",
+            rank_limit=None,
+        )
+
+    def listen(self, launch):
+        from .base import Listen
+
+        if launch.form != SERVE_FORM:
+            return na(f"`{launch.form}` is served by an `ollama serve` elsewhere")
+        host, port = listen(launch.args, launch.form)
+        return Listen(host, port, DEFAULT_HOST.source)
+
+    def chat_route(self, launch):
+        return chat_endpoint(launch.form)
+
+    def sampling_defaults(self, linked, launch, model):
+        from .base import Setting
+
+        if launch.form != MODELFILE_FORM:
+            return {}
+        mf = launch.extra.get("modelfile") or {}
+        temps = (mf.get("parameters") or {}).get("temperature") or []
+        if temps:
+            v = temps[-1]
+            try:
+                value = float(_value(v))
+            except (TypeError, ValueError, OverflowError):
+                return {}
+            return {"temperature": Setting(value, "Modelfile PARAMETER temperature", v.loc)}
+        d = PARAMETER_DEFAULTS.value
+        return {"temperature": Setting(d["temperature"], PARAMETER_DEFAULTS.source, None)}
+
+    def stop_set(self, linked, launch, md):
+        from .base import StopSet
+        from .common import hf_stop_set
+
+        base = hf_stop_set(md)
+        stops = set(base.tokens)
+        why = list(base.why)
+        mf = launch.extra.get("modelfile") or {}
+        for s in mf.get("stops") or []:
+            v = _value(s)
+            if isinstance(v, str):
+                stops.add(v)
+                why.append(f"Modelfile PARAMETER stop {v!r}")
+        return StopSet(frozenset(stops), tuple(why))
+
+    def prompting(self, linked, launch):
+        p = _prompting(linked, launch, self.version_of(launch))
+        system = (launch.extra.get("modelfile") or {}).get("system")
+        if system is not None and isinstance(_value(system), str):
+            p.deliberate_system = _value(system)  # the Modelfile SYSTEM is the default on purpose
+        return p
+
+    def remote_code(self, launch):
+        return na("Ollama runs no code shipped with the model")
+
+    def fix(self, topic, **kw):
+        adapter = kw.get("adapter", "<adapter dir>")
+        base = kw.get("base", "<base model>")
+        texts = {
+            "missing-chat-template": "add a TEMPLATE (and PARAMETER stop) to the Modelfile",
+            "adapter-as-model": f"`FROM {base}` and `ADAPTER {adapter}` (Ollama applies a "
+            "Safetensors LoRA adapter on the base it was tuned from), or merge first and `FROM` "
+            "the merged directory",
+            "load-adapter": f"add `ADAPTER {adapter}` to the Modelfile, or merge it and `FROM` the "
+            "merged directory",
+            "low-temperature": "raise `PARAMETER temperature` to ≥ 0.7 for a base model, or use "
+            "the instruction-tuned model",
+            "stop-token": 'add `PARAMETER stop "{token}"` to the Modelfile'.replace(
+                "{token}", str(kw.get("token", "<end-of-turn>"))
+            ),
+            "system-prompt": "set SYSTEM in the Modelfile, or send a system message in every "
+            "request",
+            "chat-template-file": "write the training template as the Modelfile's TEMPLATE",
+        }
+        return texts[topic]
+
+
+ENGINE_IMPL = Ollama()

@@ -13,8 +13,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .facts import Launch, Loc, PeftOp, TrainingRun
-from .location import safe_is_dir
+from ..facts import Launch, Loc, PeftOp, TrainingRun
+from ..location import safe_is_dir
 
 GENERIC = {
     "output",
@@ -425,3 +425,20 @@ def adapter_info(project, ref: PathRef) -> AdapterInfo:
             training = run
             break
     return AdapterInfo(ref, md, training)
+
+
+def launch_of_use(project, use: AdapterUse) -> Launch | None:
+    """The launch that applies an adapter use: the launch itself, the launch an offline request
+    goes to, or — for a LLaMA-Factory inference/export config — the launch that runs the config
+    (one is synthesised when the repository never runs it: the config is meant to be run)."""
+    owner = use.owner
+    if isinstance(owner, Launch):
+        return owner
+    if isinstance(owner, TrainingRun) and use.kind in ("infer", "export"):
+        for launch in project.launches:
+            if launch.extra.get("training") is owner:
+                return launch
+        from .run_launch import launch_for_run
+
+        return launch_for_run(owner)
+    return None

@@ -1,0 +1,188 @@
+"""Every engine answers every question of the Engine interface (engines/base.py), for every form
+it produces: a value of the declared kind, or an explicit NotApplicable with a reason.
+
+Adding a question to ``Engine`` makes this test fail until each engine answers it; adding an
+engine makes it fail until the engine answers them all.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+
+from deploylint.config import Config
+from deploylint.engines import base
+from deploylint.engines.base import (
+    FIX_TOPICS,
+    Adapter,
+    AdapterLoading,
+    Engine,
+    Entrypoint,
+    Listen,
+    ModelArg,
+    NotApplicable,
+    RemoteCode,
+    Setting,
+    StopSet,
+)
+from deploylint.engines.cli import OptionTable, ParsedArgs, Token
+from deploylint.engines.registry import ENGINE_MODULES, all_engines, engine_for
+from deploylint.facts import EngineVersion, Launch, ModelDir
+from deploylint.link.project import Project
+from deploylint.location import Loc
+from deploylint.templates.resolve import Prompting
+
+QUESTIONS = sorted(
+    name
+    for name, member in inspect.getmembers(Engine)
+    if getattr(member, "__isabstractmethod__", False)
+)
+ENGINES = all_engines()
+
+
+def _launch(engine: Engine, form: str, tmp: Path) -> Launch:
+    loc = Loc(tmp / "serve.sh", 1, 1, 1, 2)
+    launch = Launch(engine.name, form, loc, [Token(form, loc)], ParsedArgs(), "test", tmp)
+    launch.version = EngineVersion(engine.name, None, False, "test")
+    return launch
+
+
+def _model_dir(tmp: Path) -> ModelDir:
+    from deploylint.jsonutil import parse
+
+    d = tmp / "model"
+    d.mkdir(exist_ok=True)
+    files = {
+        "tokenizer_config.json": '{"eos_token": "<|im_end|>", "chat_template": "{{ 1 }}"}',
+        "generation_config.json": '{"eos_token_id": [151645], "temperature": 0.7}',
+        "config.json": '{"architectures": ["Qwen2ForCausalLM"]}',
+    }
+    md = ModelDir(d, set(files))
+    for name, text in files.items():
+        (d / name).write_text(text)
+        md.docs[name] = parse(d / name, text)
+    return md
+
+
+def test_every_engine_implements_every_question():
+    assert len(QUESTIONS) >= 16
+    for engine in ENGINES:
+        for q in QUESTIONS:
+            impl = getattr(type(engine), q)
+            assert impl is not getattr(Engine, q), f"{engine.name} does not answer {q}"
+
+
+def test_every_known_engine_has_an_implementation():
+    names = {e.name for e in ENGINES}
+    assert set(ENGINE_MODULES) <= names
+    assert "transformers" in names
+    for e in ENGINES:
+        assert e.display and e.forms, e.name
+        assert engine_for(e.name) is e
+
+
+@pytest.mark.parametrize(
+    "engine,form",
+    [(e, f) for e in ENGINES for f in e.forms],
+    ids=[f"{e.name}:{f}" for e in ENGINES for f in e.forms],
+)
+def test_each_form_answers_each_question(engine: Engine, form: str, tmp_path: Path):
+    launch = _launch(engine, form, tmp_path)
+    project = Project(Config(), [tmp_path])
+    md = _model_dir(tmp_path)
+    answers = {
+        "recognize": engine.recognize([Token("nothing-that-runs-an-engine", launch.loc)]),
+        "option_table": engine.option_table(None, form),
+        "options_from_env": engine.options_from_env(launch.args, {}, OptionTable([]), launch),
+        "image_entrypoint": engine.image_entrypoint(None),
+        "apply_config_file": engine.apply_config_file(project, launch),
+        "serves": engine.serves(launch),
+        "model_arg": engine.model_arg(launch),
+        "tokenizer_arg": engine.tokenizer_arg(launch),
+        "served_names": engine.served_names(launch),
+        "adapters": engine.adapters(launch),
+        "adapter_loading": engine.adapter_loading(launch),
+        "listen": engine.listen(launch),
+        "chat_route": engine.chat_route(launch),
+        "sampling_defaults": engine.sampling_defaults(project, launch, None),
+        "stop_set": engine.stop_set(project, launch, md),
+        "prompting": engine.prompting(project, launch),
+        "remote_code": engine.remote_code(launch),
+        "fix": engine.fix(FIX_TOPICS[0]),
+    }
+    assert sorted(answers) == QUESTIONS, "the test must ask every question"
+    kinds = {
+        "recognize": (tuple, type(None)),
+        "option_table": (OptionTable,),
+        "options_from_env": (type(None),),
+        "image_entrypoint": (Entrypoint, NotApplicable),
+        "apply_config_file": (Path, type(None), NotApplicable),
+        "serves": (bool,),
+        "model_arg": (ModelArg, NotApplicable),
+        "tokenizer_arg": (Token, type(None), NotApplicable),
+        "served_names": (list,),
+        "adapters": (list, NotApplicable),
+        "adapter_loading": (AdapterLoading, NotApplicable),
+        "listen": (Listen, NotApplicable),
+        "chat_route": (str, type(None)),
+        "sampling_defaults": (dict, NotApplicable),
+        "stop_set": (StopSet, NotApplicable),
+        "prompting": (Prompting,),
+        "remote_code": (RemoteCode, NotApplicable),
+        "fix": (str,),
+    }
+    for q, value in answers.items():
+        assert isinstance(value, kinds[q]), f"{engine.name} {form}: {q} -> {value!r}"
+        if isinstance(value, NotApplicable):
+            assert value.reason, f"{engine.name} {form}: {q} says not applicable without a reason"
+    assert answers["recognize"] is None  # a stray word starts no engine
+    if isinstance(answers["adapters"], list):
+        assert all(isinstance(a, Adapter) for a in answers["adapters"])
+    if isinstance(answers["sampling_defaults"], dict):
+        assert all(isinstance(s, Setting) for s in answers["sampling_defaults"].values())
+
+
+@pytest.mark.parametrize("engine", ENGINES, ids=[e.name for e in ENGINES])
+def test_every_engine_words_every_fix(engine: Engine):
+    for topic in FIX_TOPICS:
+        text = engine.fix(topic, adapter="./lora", base="Org/Base", token="<|im_end|>", id=7)
+        assert isinstance(text, str) and text.strip(), (engine.name, topic)
+
+
+def test_not_applicable_is_falsy_and_explains():
+    na = base.na("no such thing here")
+    assert not na and na.reason == "no such thing here"
+
+
+# One real command line per server engine: the scan builds a deployment whose engine answers.
+COMMANDS = {
+    "vllm": "vllm serve Qwen/Qwen2.5-7B-Instruct --port 8001 --enable-lora "
+    "--lora-modules sql=./lora",
+    "lmdeploy": "lmdeploy serve api_server Qwen/Qwen2.5-7B-Instruct --server-port 8002 "
+    "--backend pytorch --adapters sql=./lora",
+    "sglang": "python -m sglang.launch_server --model-path Qwen/Qwen2.5-7B-Instruct --port 8003 "
+    "--lora-paths sql=./lora",
+    "tgi": "text-generation-launcher --model-id Qwen/Qwen2.5-7B-Instruct --port 8004 "
+    "--lora-adapters sql=./lora",
+    "llamacpp": "llama-server -m ./model.gguf --port 8005 --lora ./lora.gguf",
+    "ollama": "OLLAMA_HOST=0.0.0.0:8006 ollama serve",
+    "llamafactory": "API_PORT=8007 llamafactory-cli api --model_name_or_path "
+    "Qwen/Qwen2.5-7B-Instruct --adapter_name_or_path ./lora --template qwen",
+}
+
+
+@pytest.mark.parametrize("engine", sorted(COMMANDS))
+def test_a_real_launch_becomes_a_deployment(engine: str, tmp_path: Path):
+    from deploylint.runner import scan
+
+    (tmp_path / "serve.sh").write_text("#!/bin/sh\n" + COMMANDS[engine] + "\n")
+    result = scan([tmp_path], Config(), cwd=tmp_path)
+    (d,) = result.project.deployments
+    assert d.engine.name == engine
+    assert isinstance(d.listen, Listen)
+    assert d.listen.port == re.search(r"800\d", COMMANDS[engine]).group(0)
+    if engine != "ollama":
+        assert [a.path.text for a in d.adapters] in (["./lora"], ["./lora.gguf"])
