@@ -43,8 +43,9 @@ def _positive_int(value: str) -> int:
     return n
 
 
-def _add_scan_options(p: argparse.ArgumentParser) -> None:
+def _add_scan_options(p: argparse.ArgumentParser, *, verify_shortcut: bool = False) -> None:
     from .report import FORMATS
+    from .verify.options import add_verify_options
 
     p.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format")
     p.add_argument(
@@ -122,6 +123,7 @@ def _add_scan_options(p: argparse.ArgumentParser) -> None:
         help="record the current findings in FILE and exit 0 (with --baseline: only prune "
         "entries that no longer match)",
     )
+    add_verify_options(p, shortcut=verify_shortcut)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -146,6 +148,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("files", nargs="*", type=Path, metavar="FILE")
     _add_scan_options(check)
+
+    verify = sub.add_parser(
+        "verify",
+        help="scan and confirm each finding with the real model (`scan --verify`), or ask a "
+        "running server for the prompt it builds (--endpoint)",
+        description="`deploylint verify [PATH]` is `deploylint scan --verify [PATH]`. With "
+        "--endpoint URL it asks the running server (vLLM, TGI, llama.cpp, Ollama) for the prompt "
+        "it builds for the probe conversations and compares it with the reference template.",
+    )
+    verify.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    _add_scan_options(verify, verify_shortcut=True)
+    from .verify.options import add_endpoint_options
+
+    add_endpoint_options(verify)
 
     show = sub.add_parser("show", help="print the deployments found and how they link")
     show.add_argument("paths", nargs="*", type=Path, metavar="PATH")
@@ -217,6 +233,18 @@ def cmd_scan(args) -> int:
     return _scan_and_report(args, paths, paths[0], only_files=None)
 
 
+def cmd_verify(args) -> int:
+    if args.endpoint:
+        from .verify.endpoint import EndpointError, run_endpoint
+
+        try:
+            return run_endpoint(args, Path.cwd())
+        except EndpointError as e:
+            raise UsageError(str(e)) from None
+    args.verify = True
+    return cmd_scan(args)
+
+
 def cmd_check(args) -> int:
     from .diffmode import git_toplevel
 
@@ -265,6 +293,14 @@ def _scan_and_report(args, paths: list[Path], config_start: Path, only_files) ->
     from .runner import scan
 
     cwd = Path.cwd()
+    verify = getattr(args, "verify", False)
+    if verify:  # before the scan: a missing extra is a usage error, fast
+        from .verify import MissingExtras, check_extras
+
+        try:
+            check_extras(args.verify_backend)
+        except MissingExtras as e:
+            raise UsageError(str(e)) from None
     if args.staged and not args.diff:
         raise UsageError("--staged only applies with --diff REF")
     if args.write_baseline is not None and (args.diff or only_files is not None):
@@ -308,7 +344,7 @@ def _scan_and_report(args, paths: list[Path], config_start: Path, only_files) ->
             jobs=args.jobs,
             cache_dir=args.cache_dir,
             no_cache=True,  # per-file fact cache: measured not to pay (docs/performance.md)
-            result_cache=not args.no_cache,
+            result_cache=not args.no_cache and not verify,  # --verify needs the project
         )
     except SelectorError as e:
         raise UsageError(str(e)) from None
@@ -334,6 +370,11 @@ def _scan_and_report(args, paths: list[Path], config_start: Path, only_files) ->
                 "changed lines not reported",
                 file=sys.stderr,
             )
+    if verify:
+        from .verify.options import VerifyOptions
+        from .verify.run import verify_result
+
+        verify_result(result, VerifyOptions.from_args(args), cwd)
     reporter = import_module(FORMATS[args.format])
     _emit(args, reporter.render(result, cwd, color=_use_color(args)))
     if result.internal_errors:
@@ -483,6 +524,7 @@ COMMANDS = {
     "render": cmd_render,
     "export-template": cmd_export_template,
     "scan": cmd_scan,
+    "verify": cmd_verify,
     "check": cmd_check,
     "show": cmd_show,
     "rules": cmd_rules,

@@ -35,6 +35,8 @@ class Finding:
     path: str = ""  # display path, filled in by the runner
     fingerprint: str = ""
     suppression: Suppression | None = None
+    # `--verify`: {"status", "backend", "device", "seconds", "reason", "evidence"} (JSON-ready)
+    verification: dict[str, Any] | None = None
 
     def sort_key(self) -> tuple:
         return (
@@ -60,6 +62,7 @@ class Finding:
             "fix": self.fix,
             "evidence": self.evidence,
             "fingerprint": self.fingerprint,
+            **({"verification": self.verification} if self.verification is not None else {}),
         }
 
 

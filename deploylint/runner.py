@@ -13,8 +13,8 @@ from .checks import CHECKS, Context, load_check
 from .config import Config
 from .discover import discover
 from .findings import Finding, Suppression, assign_fingerprints
+from .link.project import Project
 from .location import Loc, SourceFile, display_path
-from .project import Project
 from .sources import FileFacts, Suppress, parse_file
 
 INTERNAL = "internal error"

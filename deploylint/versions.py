@@ -544,7 +544,7 @@ class Specifier:
     ) -> list[Version]:
         """The candidates pip would accept (``packaging``'s filter: pre-releases only when asked,
         named by the specifier, or when no final release matches)."""
-        parsed: dict[_PV, Version] = {}
+        parsed: dict[Any, Version] = {}
         for c in candidates:
             v = Version.parse(c)
             if v is not None:

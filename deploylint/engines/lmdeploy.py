@@ -488,6 +488,7 @@ class LMDeploy(Engine):
 
     def adapter_loading(self, launch):
         from .base import AdapterLoading, Problem
+        from .common import version_phrase
 
         problem = None
         occs = launch.args.options.get("adapters")
@@ -501,8 +502,9 @@ class LMDeploy(Engine):
             problem = Problem(
                 "adapters-not-loaded",
                 occs[0].loc,
-                f"--adapters is only honoured by LMDeploy's PyTorch engine; with {chosen} the "
-                "adapters are silently dropped and every request is answered by the base model",
+                f"--adapters is only honoured by LMDeploy's PyTorch engine; with {chosen} "
+                f"({version_phrase(launch)}) the adapters are silently dropped and every request "
+                "is answered by the base model",
                 "add --backend pytorch",
                 {
                     "adapters": [v.text for o in occs for v in o.values],

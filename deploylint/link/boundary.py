@@ -11,7 +11,8 @@ The boundary comes from what the tree looks like, never from where deploylint it
 1. A directory that marks a repository or a package — it holds `.git`, a licence file, or a
    package manifest (`pyproject.toml`, `setup.py`, `setup.cfg`, `package.json`, `go.mod`,
    `Cargo.toml`) — is the root of a project; a file belongs to its outermost marked ancestor (a
-   monorepo's packages stay in the monorepo).
+   monorepo's packages stay in the monorepo). Above the scanned tree only a git checkout marks a
+   directory (its `.git` is looked up, nothing there is listed or read).
 2. A file with no marked ancestor belongs to the scan root, unless the scan root looks like a
    collection of unrelated trees: two or more top-level directories, not all of them named for
    a role inside one project (`deploy`, `k8s`, `configs`, `train` …), and no file in the root
@@ -91,9 +92,14 @@ class Boundary:
             p = path
         directory = p.parent
         outermost = None
+        bases = self._bases()
         for d in (directory, *directory.parents):
-            if self._is_marked(str(d)):
-                outermost = str(d)
+            ds = str(d)
+            inside = any(ds == b or ds.startswith(b + os.sep) for b in bases)
+            # Inside the scanned tree every marker counts; above it only a git checkout does
+            # (a stat of `.git`: nothing above the tree is listed or read).
+            if self._is_marked(ds) if inside else self._is_git(ds):
+                outermost = ds
         if outermost is not None:
             return outermost
         text = str(p)
@@ -120,6 +126,17 @@ class Boundary:
             except OSError:
                 hit = False
             self._marked[d] = hit
+        return hit
+
+    def _is_git(self, d: str) -> bool:
+        key = "git:" + d
+        hit = self._marked.get(key)
+        if hit is None:
+            try:
+                hit = os.path.lexists(os.path.join(d, ".git"))
+            except (OSError, ValueError):
+                hit = False
+            self._marked[key] = hit
         return hit
 
     def _is_collection(self, base: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from ..facts import Launch, Loc, PeftOp, TrainingRun
 from ..location import safe_is_dir
@@ -43,7 +44,7 @@ class PathRef:
     text: str
     loc: Loc | None
     candidates: set[Path]  # host paths it may denote
-    project: object = None  # the Project, for same-project checks on weak (suffix) matches
+    project: Any = None  # the Project, for same-project checks on weak (suffix) matches
     _parts: tuple[str, ...] | None = None
 
     def parts(self) -> tuple[str, ...]:
@@ -116,7 +117,7 @@ class AdapterUse:
     loc: Loc | None
     ref: PathRef
     base: str | None  # the model the adapter is applied to, as written
-    owner: object  # TrainingRun | Launch | PeftOp
+    owner: Any  # TrainingRun | Launch | PeftOp | ClientCall
 
 
 class Index:
@@ -364,7 +365,7 @@ class AdapterInfo:
     """What is known about an adapter used somewhere: its directory and/or the training run."""
 
     ref: PathRef
-    directory: object | None  # ModelDir
+    directory: Any  # ModelDir | None
     training: TrainingRun | None
 
     @property

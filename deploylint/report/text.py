@@ -63,6 +63,10 @@ def render(result, cwd: Path, *, color: bool = False, show_source: bool = True, 
                     )
         if f.fix:
             out.append(f"  = fix: {f.fix}")
+        if f.verification is not None:
+            from ..verify.run import text_lines
+
+            out.extend(text_lines(f.verification))
         out.append("")
     by_sev = Counter(f.severity for f in result.findings)
     n = len(result.findings)
@@ -79,6 +83,11 @@ def render(result, cwd: Path, *, color: bool = False, show_source: bool = True, 
     if result.suppressed:
         line += f"; {len(result.suppressed)} suppressed"
     out.append(line + ".")
+    vsum = getattr(result, "verification_summary", None)
+    if vsum is not None:
+        from ..verify.run import summary_line
+
+        out.append(summary_line(vsum))
     if result.internal_errors:
         out.append(
             f"{len(result.internal_errors)} internal error(s): run with --verbose for details."
