@@ -37,6 +37,9 @@ class Finding:
     suppression: Suppression | None = None
     # `--verify`: {"status", "backend", "device", "seconds", "reason", "evidence"} (JSON-ready)
     verification: dict[str, Any] | None = None
+    # The fix that resolves it (deploylint/fix): computed when asked (--fix, --fix-preview, and
+    # the formats that carry fixes: json, sarif, rdjson).
+    autofix: Any = None
 
     def sort_key(self) -> tuple:
         return (

@@ -6,6 +6,8 @@ as in SARIF. A location with ``line is None`` is about a whole file or directory
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import errno
 import functools
 import os
@@ -127,6 +129,11 @@ def read_bytes(path: Path, limit: int = READ_LIMIT) -> bytes:
     measured, or a ``/proc`` file that reports size 0) is refused after reading ``limit + 1``
     bytes. Raises ``OSError``.
     """
+    data = _overlaid(path)
+    if data is not None:
+        if len(data) > limit:
+            raise OSError(errno.EFBIG, f"file is larger than {limit} bytes", str(path))
+        return data
     fd = os.open(path, _READ_FLAGS)
     try:
         st = os.fstat(fd)
@@ -150,6 +157,38 @@ def read_bytes(path: Path, limit: int = READ_LIMIT) -> bytes:
 
 
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+# -- files as a fix would leave them (deploylint/fix/engine.py) ----------------------------------
+#
+# A fix is verified by scanning the tree as it would be after the fix, without writing anything:
+# the changed and created files are read from this overlay (``read_bytes`` and the ``safe_*``
+# look-ups below consult it); everything else comes from the disk.
+
+_OVERLAY: contextvars.ContextVar[dict[str, bytes] | None] = contextvars.ContextVar(
+    "deploylint_file_overlay", default=None
+)
+
+
+@contextlib.contextmanager
+def file_overlay(files: dict[Path, str]):
+    """Within the block, ``files`` read as these texts (and exist, for a created file)."""
+    data = {os.path.abspath(p): t.encode("utf-8") for p, t in files.items()}
+    token = _OVERLAY.set(data)
+    try:
+        yield
+    finally:
+        _OVERLAY.reset(token)
+
+
+def _overlaid(path: Path | str) -> bytes | None:
+    table = _OVERLAY.get()
+    if not table:
+        return None
+    try:
+        return table.get(os.path.abspath(path))
+    except (TypeError, ValueError):
+        return None
 
 
 def read_text(path: Path, limit: int = READ_LIMIT) -> str:
@@ -180,6 +219,9 @@ def decode_text(data: bytes) -> str:
 
 
 def _stat(path: Path | str) -> os.stat_result | None:
+    data = _overlaid(path)
+    if data is not None:  # a file a fix creates or changes
+        return os.stat_result((stat.S_IFREG | 0o644, 0, 0, 1, 0, 0, len(data), 0, 0, 0))
     try:
         return os.stat(path)
     except (OSError, ValueError):

@@ -128,6 +128,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                     )
                     ev["first_difference"] = first_difference(engine[3], ref_prompt)
         reference = other[2]
+        ev["reference_system"] = reference  # the fix sends it (deploylint/fix/rules/dpl101.py)
         fix = (
             d.fix("system-prompt")
             + (f' (the one the model was trained with: "{reference}")' if reference else "")

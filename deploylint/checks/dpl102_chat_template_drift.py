@@ -72,6 +72,9 @@ def check(ctx: Context) -> Iterator[Finding]:
             spec = f"llamafactory:{run.get('template')}"
             if run.version is not None and run.version.version:
                 spec += f"@{run.version.version}"
+            ev["training_template_spec"] = spec  # for the fix (deploylint/fix/rules/dpl102.py)
+            ds = run.get("default_system")
+            ev["training_default_system"] = ds if isinstance(ds, str) else None
             msg = (
                 f"{serving.label} formats conversations with {serving.source}, but this model was "
                 f"fine-tuned with LLaMA-Factory's `{run.get('template')}` template "

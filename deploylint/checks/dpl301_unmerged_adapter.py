@@ -51,7 +51,7 @@ def _adapters_not_loaded(ctx: Context, d: Deployment) -> Iterator[Finding]:
     p = loading.problem
     ev = d.evidence()
     ev.update(p.evidence)
-    yield ctx.finding(p.loc, p.message, fix=p.fix, evidence=ev, anchor=p.kind)
+    yield ctx.finding(p.loc, p.message, fix=p.fix, evidence=ev, anchor=p.anchor or p.kind)
 
 
 def _same_model(a: str, b: str) -> bool:

@@ -17,4 +17,4 @@ def check(ctx: Context) -> Iterator[Finding]:
         for p in arg.problems:
             ev = d.evidence()
             ev.update(p.evidence)
-            yield ctx.finding(p.loc, p.message, fix=p.fix, evidence=ev, anchor=p.kind)
+            yield ctx.finding(p.loc, p.message, fix=p.fix, evidence=ev, anchor=p.anchor or p.kind)

@@ -53,6 +53,7 @@ class Problem:
     message: str
     fix: str
     evidence: Mapping[str, Any] = field(default_factory=dict)
+    anchor: str = ""  # the finding's identity text (fingerprints; autofix looks it up)
 
 
 @dataclass(frozen=True)

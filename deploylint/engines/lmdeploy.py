@@ -511,6 +511,7 @@ class LMDeploy(Engine):
                     "backend": backend or DEFAULT_BACKEND.value,
                     "fact": ADAPTERS_NEED_PYTORCH.source,
                 },
+                anchor="--adapters without --backend pytorch",
             )
         return AdapterLoading(
             problem=problem,

@@ -467,6 +467,7 @@ class VLLM(Engine):
                     "lora_modules": [v.text for o in occs for v in o.values],
                     "fact": LORA_MODULES_NEED_ENABLE_LORA.source,
                 },
+                anchor="--lora-modules without --enable-lora",
             )
         default, choices, source = max_lora_rank(version)
         occ = args.last("max_lora_rank")
@@ -591,6 +592,7 @@ def _model_problems(launch, version):
                 "rejects `serve` as an unrecognised argument, so the server does not start",
                 "drop `vllm serve` from the command and pass only the model and flags",
                 {"entrypoint": " ".join(t.text for t in launch.tokens[:2])},
+                anchor="vllm serve vllm serve",
             )
             return
     if (launch.form == SERVE_FORM and pos) or args.last("model") is not None:
@@ -624,6 +626,7 @@ def _model_problems(launch, version):
             what,
             f"pass it as --model {pos[0].text} (or use `vllm serve {pos[0].text}`)",
             {"default_model": default, "fact": src},
+            anchor=f"positional {pos[0].text}",
         )
         return
     yield Problem(
@@ -632,6 +635,7 @@ def _model_problems(launch, version):
         f"no model is given, so {version_phrase(launch)} serves its default model `{default}`",
         "pass the model (`vllm serve MODEL`, or `--model MODEL` for the api_server module)",
         {"default_model": default, "fact": source},
+        anchor="no model",
     )
 
 

@@ -16,6 +16,12 @@ SCHEMA_VERSION = 1
 def finding_json(f, cwd: Path) -> dict:
     d = f.to_json()
     d["evidence"] = plain(d["evidence"], cwd)
+    if getattr(f, "autofix", None) is not None:
+        from ..fix.formats import json_autofix
+
+        d["autofix"] = json_autofix(f.autofix, cwd)
+    else:
+        d["autofix"] = None
     return d
 
 

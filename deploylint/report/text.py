@@ -26,7 +26,15 @@ def _source_line(path: Path, line: int, cache: dict[Path, SourceFile | None]) ->
     return text if text or line <= len(sf.lines) else None
 
 
-def render(result, cwd: Path, *, color: bool = False, show_source: bool = True, **_: object) -> str:
+def render(
+    result,
+    cwd: Path,
+    *,
+    color: bool = False,
+    show_source: bool = True,
+    summary_line: bool = True,
+    **_: object,
+) -> str:
     out: list[str] = []
     cache: dict[Path, SourceFile | None] = {}
 
@@ -68,6 +76,8 @@ def render(result, cwd: Path, *, color: bool = False, show_source: bool = True, 
 
             out.extend(text_lines(f.verification))
         out.append("")
+    if not summary_line:  # --quiet: the findings and nothing else
+        return "\n".join(out) + "\n" if out else ""
     by_sev = Counter(f.severity for f in result.findings)
     n = len(result.findings)
     if n:

@@ -32,10 +32,15 @@ SOURCE_MODULES = {
 
 @dataclass
 class Suppress:
+    """A `# deploylint: ignore[...]` comment (deploylint/suppressions.py reads and applies them)."""
+
     line: int
     codes: tuple[str, ...]  # empty = every code
     reason: str
     loc: Loc
+    end_line: int | None = None  # the last line it covers (the statement below it)
+    file_level: bool = False  # `ignore-file[...]`: the whole file
+    used: set[str] = field(default_factory=set)  # codes that suppressed a finding (this scan)
 
 
 @dataclass
@@ -67,29 +72,13 @@ COMMENT_KINDS = {
     "python",
     "modelfile",
 }
-_SUPPRESS = re.compile(
-    r"#\s*deploylint:\s*(?:ignore|noqa)(?:\[(?P<codes>[^\]]*)\])?(?P<reason>[^\n]*)", re.I
-)
 _MERGE_MARKER = re.compile(r"^(<<<<<<<|>>>>>>>)(?: |$)|^=======$", re.M)
 
 
 def parse_suppressions(sf: SourceFile) -> list[Suppress]:
-    text = sf.text
-    if "deploylint:" not in text:
-        return []
-    out = []
-    for m in _SUPPRESS.finditer(text):
-        line, col = sf.offset_to_linecol(m.start())
-        codes = tuple(
-            c.strip().upper() if re.fullmatch(r"[A-Za-z]+\d+", c.strip()) else c.strip()
-            for c in (m.group("codes") or "").split(",")
-            if c.strip()
-        )
-        reason = m.group("reason").strip().lstrip(":-— ").strip()
-        out.append(
-            Suppress(line, codes, reason, Loc(sf.path, line, col, line, col + len(m.group(0))))
-        )
-    return out
+    from ..suppressions import parse
+
+    return parse(sf)
 
 
 def merge_conflict(sf: SourceFile) -> Diagnostic | None:
