@@ -74,6 +74,8 @@ def test_vllm_offline_and_mistral_are_not_judged(tmp_path):
     la = launch(tmp_path, "vllm serve mistralai/Mistral-7B-Instruct-v0.3", "0.33.0")
     tc = vllm.tool_calling(la, "mistral")
     assert tc.auto is None and tc.forced is None
+    gpt = launch(tmp_path, "vllm serve openai/gpt-oss-20b", "0.33.0")
+    assert vllm.tool_calling(gpt, "gpt-oss").auto is None  # harmony: parsed natively
     la.form = "vllm.LLM"
     assert isinstance(vllm.tool_calling(la, "qwen3"), NotApplicable)
     assert isinstance(vllm.reasoning(la, "qwen3", None), NotApplicable)

@@ -610,12 +610,13 @@ class Ollama(Engine):
             return na("`ollama create` builds a model; it serves nothing")
         f = fact_at(THINK_FIELD, self.version_of(launch))
         ignored = {
-            "chat_template_kwargs": "Ollama's /v1 has no `chat_template_kwargs` field: it is "
-            f"dropped ({OPENAI_UNKNOWN_FIELDS.source})",
-            "enable_thinking": "Ollama has no `enable_thinking` request field: it is dropped "
-            f"({OPENAI_UNKNOWN_FIELDS.source})",
+            "chat_template_kwargs": "Ollama has no `chat_template_kwargs` request field: it is "
+            "dropped",
+            "enable_thinking": "Ollama has no `enable_thinking` request field: it is dropped",
         }
-        return TemplateKwargs({}, None, f.value, f.source, ignored)
+        return TemplateKwargs(
+            {}, None, f.value, f"{f.source}; {OPENAI_UNKNOWN_FIELDS.source}", ignored
+        )
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
 

@@ -196,6 +196,6 @@ def template_kwargs(launch: Launch, version: str | None) -> TemplateKwargs:
     if f.value:
         ignored["enable_thinking"] = (
             "a top-level `enable_thinking` is not an SGLang request field: it is dropped and "
-            f"never reaches the template ({f.source})"
+            "never reaches the template"
         )
     return TemplateKwargs(defaults, f.value, None, f.source, ignored)

@@ -91,6 +91,10 @@ def tool_calling(launch: Launch, family: str | None, version: str | None, phrase
     source = f"--tool-call-parser {parser}" if parser else "no --tool-call-parser"
     if parser is None and occ is not None:
         return ToolCalling(None, "--tool-call-parser is not resolved")
+    if family == "gpt-oss":
+        # gpt-oss is served through the harmony format, whose tool calls vLLM parses itself
+        # (vllm/renderers/online_renderer.py `use_harmony`, 0.33.0)
+        return ToolCalling(parser, source + " (gpt-oss: harmony format, parsed natively)")
     mode = (args.value("tokenizer_mode") or "").lower()
     if mode == "mistral" or family in ("mistral", "mixtral"):
         # Mistral tokenizers are exempt from the "auto" check and parse calls with mistral-common
@@ -332,9 +336,9 @@ def reasoning(
             problem = Problem(
                 "reasoning-parser-template",
                 where,
-                f"the template's generation prompt already opens <think>, so the model never "
-                f"writes it; the {parser} parser of {phrase} needs <think> in the output and "
-                "returns the whole answer, thoughts included, as `content`",
+                f"the {parser} parser of {phrase} needs <think> in the output, which the model "
+                "never writes because the template's generation prompt already holds it: the "
+                "whole answer, thoughts included, comes back as `content`",
                 (
                     f"use --reasoning-parser {better}, or upgrade vLLM"
                     if better
@@ -434,12 +438,12 @@ def template_kwargs(launch: Launch, version: str | None) -> TemplateKwargs:
     if f.value == "ignored":
         ignored["enable_thinking"] = (
             "a top-level `enable_thinking` is not a vLLM request field: it is ignored and never "
-            f"reaches the template ({f.source})"
+            "reaches the template"
         )
     return TemplateKwargs(
         defaults,
         "chat_template_kwargs",
         None,
-        REQUEST_TEMPLATE_KWARGS.source,
+        f"{REQUEST_TEMPLATE_KWARGS.source}; {f.source}",
         ignored,
     )
