@@ -30,10 +30,10 @@ def _differs(a: PixelBudget, b: PixelBudget) -> bool:
     return hi >= lo * MIN_RATIO
 
 
-def _fix(d: Deployment, lim, want: PixelBudget) -> str:
+def _fix(lim, want: PixelBudget, how: str) -> str:
     if lim.pixels_option:
         return (
-            f"serve with the budget the model was {{}} with: "
+            f"serve with the budget the model was {how} with: "
             f"{lim.pixels_option.replace('N', str(want.max_pixels))}"
         )
     return f"serve with max_pixels {want.max_pixels}"
@@ -45,7 +45,7 @@ def _training(ctx: Context) -> Iterator[Finding]:
         if hit is None:
             continue
         run, how = hit
-        served = served_budget(d)
+        served = served_budget(d, run)
         trained = training_budget(d, run)
         if served is None or trained is None:
             continue
@@ -63,16 +63,16 @@ def _training(ctx: Context) -> Iterator[Finding]:
                 "serving_pixel_budget": serve_b.describe(),
             }
         )
-        loc = lim.max_pixels.loc if lim.max_pixels is not None and lim.max_pixels.loc else d.loc
+        loc = lim.max_pixels.loc if lim.max_pixels is not None and lim.max_pixels.loc else d.model_loc
         more = "more" if serve_b.max_tokens > train_b.max_tokens else "fewer"
         yield ctx.finding(
             loc,
-            f"{d.phrase} serves `{d.model.ref}`, fine-tuned by {run.loc.path.name} ({how}), "
+            f"{d.phrase} serves `{d.model.ref}` ({how}) "
             f"with images resized to {serve_b.describe()}, but training resized them to "
             f"{train_b.describe()}: large images become {more} tokens than the model was "
             "trained on, so answers about them drift from the evaluated behaviour (Qwen-VL "
             "grounding coordinates are in the resized image's pixels and shift outright)",
-            fix=_fix(d, lim, train_b).format("fine-tuned"),
+            fix=_fix(lim, train_b, "fine-tuned"),
             evidence=ev,
             anchor=f"pixel budget training {d.model.ref}",
         )
@@ -133,14 +133,14 @@ def _scripts(ctx: Context) -> Iterator[Finding]:
                     "serving_pixel_budget": serve_b.describe(),
                 }
             )
-            loc = lim.max_pixels.loc if lim.max_pixels is not None and lim.max_pixels.loc else d.loc
+            loc = lim.max_pixels.loc if lim.max_pixels is not None and lim.max_pixels.loc else d.model_loc
             yield ctx.finding(
                 loc,
                 f"{d.phrase} serves `{d.model.ref}` with images resized to {serve_b.describe()}, "
                 f"but {op.loc.path.name}:{op.loc.line} loads its processor with "
                 f"{script_b.describe()}: what the script measures is not what the server does "
                 "with the same image (different token counts, different answers)",
-                fix=_fix(d, lim, script_b).format("evaluated"),
+                fix=_fix(lim, script_b, "evaluated"),
                 evidence=ev,
                 anchor=f"pixel budget script {d.model.ref} {op.loc.path.name}",
             )

@@ -35,13 +35,21 @@ def image_limits(d: Deployment) -> ImageLimits | None:
     return None if isinstance(got, NotApplicable) else got
 
 
-def served_budget(d: Deployment) -> tuple[PixelBudget, ImageLimits] | None:
+def served_budget(
+    d: Deployment, run: TrainingRun | None = None
+) -> tuple[PixelBudget, ImageLimits] | None:
     """(the pixel budget images get at serving time, the engine's answer) for a deployment of a
-    model whose image processor is of the smart_resize kind; None when not known."""
+    model whose image processor is of the smart_resize kind; None when not known. ``run``: the
+    fine-tuning run whose output is served, whose base model's processor the output carries
+    when the served directory is not in the scan."""
     lim = image_limits(d)
     if lim is None or d.model is None or not d.model.resolved:
         return None
     base = model_budget(d.model_dir, d.model.ref)
+    if base is None and d.model_dir is None and run is not None:
+        ref = run.get("model_name_or_path")
+        if isinstance(ref, str):
+            base = model_budget(local_dir(d.project, ref, run.loc.path.parent), ref)
     if base is None:
         return None
     return apply_limits(base, lim), lim
