@@ -39,6 +39,13 @@ def _fix(lim, want: PixelBudget, how: str) -> str:
     return f"serve with max_pixels {want.max_pixels}"
 
 
+def _anchor(d: Deployment, lim):
+    """The serving side's pixel setting when written, else the served model."""
+    if lim.max_pixels is not None and lim.max_pixels.loc is not None:
+        return lim.max_pixels.loc
+    return d.model_loc
+
+
 def _training(ctx: Context) -> Iterator[Finding]:
     for d in ctx.deployments:
         hit = d.training
@@ -63,7 +70,7 @@ def _training(ctx: Context) -> Iterator[Finding]:
                 "serving_pixel_budget": serve_b.describe(),
             }
         )
-        loc = lim.max_pixels.loc if lim.max_pixels is not None and lim.max_pixels.loc else d.model_loc
+        loc = _anchor(d, lim)
         more = "more" if serve_b.max_tokens > train_b.max_tokens else "fewer"
         yield ctx.finding(
             loc,
@@ -133,7 +140,7 @@ def _scripts(ctx: Context) -> Iterator[Finding]:
                     "serving_pixel_budget": serve_b.describe(),
                 }
             )
-            loc = lim.max_pixels.loc if lim.max_pixels is not None and lim.max_pixels.loc else d.model_loc
+            loc = _anchor(d, lim)
             yield ctx.finding(
                 loc,
                 f"{d.phrase} serves `{d.model.ref}` with images resized to {serve_b.describe()}, "

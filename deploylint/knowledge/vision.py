@@ -203,7 +203,8 @@ def _pixel_keys(cfg: Mapping[str, Any]) -> tuple[int | None, int | None, str, st
     """(max_pixels, min_pixels, key of max, key of min) as a processor config writes them:
     top-level ``max_pixels``/``min_pixels`` win over ``size`` (transformers reads them as
     overrides of ``size``)."""
-    size = cfg.get("size") if isinstance(cfg.get("size"), dict) else {}
+    raw = cfg.get("size")
+    size: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
     mx, mx_key = _int(cfg.get("max_pixels")), "max_pixels"
     if mx is None:
         mx, mx_key = _int(size.get("longest_edge")), "size.longest_edge"
