@@ -279,6 +279,7 @@ MAX_LORA_RANK_CHOICES = Fact(
 )
 
 
+@lru_cache(maxsize=64)
 def max_lora_rank(version: str | None) -> tuple[int, tuple[int, ...] | None, str]:
     """(default, allowed values or None, source) for --max-lora-rank at ``version``."""
     default, source = 16, MAX_LORA_RANK_DEFAULT[0].source
