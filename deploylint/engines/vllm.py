@@ -631,6 +631,24 @@ def _model_problems(launch, version):
             anchor=f"vllm serve {words[2]} -m",
         )
         return
+    if (
+        launch.form == SERVE_FORM
+        and len(pos) >= 2
+        and pos[0].text == "serve"
+        and words[:2] == ["vllm", "serve"]
+        and launch.tokens[2] is pos[0]
+    ):
+        yield Problem(
+            "entrypoint-repeated",
+            pos[0].loc,
+            "the arguments start with `serve` after an entrypoint that already is `vllm serve` "
+            f"({version_phrase(launch)} image): vLLM reads `serve` as the model and rejects "
+            f"`{pos[1].text}` as an unrecognised argument, so the server does not start",
+            "drop `serve` from the arguments and pass only the model and flags",
+            {"entrypoint": "vllm serve"},
+            anchor="vllm serve serve",
+        )
+        return
     if launch.form == SERVE_FORM and len(pos) >= 2 and pos[0].text == "vllm":
         if pos[1].text == "serve":
             yield Problem(
