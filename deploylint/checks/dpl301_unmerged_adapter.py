@@ -184,6 +184,9 @@ def _training_never_served(ctx: Context) -> Iterator[Finding]:
                 by_key.setdefault(key, []).append(d)
     if not by_key:
         return
+    unresolved_in = {
+        project.boundary.project_of(u.owner_path) for u in adapter_uses(project) if not u.resolved
+    }
     for run, out_ref in lora_trainings(project):
         base = run.get("model_name_or_path")
         od_value = run.get("output_dir")
@@ -201,10 +204,7 @@ def _training_never_served(ctx: Context) -> Iterator[Finding]:
         }
         if not candidates:
             continue
-        uses = [
-            u for u in adapter_uses(project) if project.same_project(run.loc.path, u.owner_path)
-        ]
-        if any(not u.resolved for u in uses):
+        if project.boundary.project_of(run.loc.path) in unresolved_in:
             continue  # an adapter loaded from a path we cannot read may be this one
         loaded = [
             u
