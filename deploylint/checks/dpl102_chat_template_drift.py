@@ -38,9 +38,9 @@ PROBES_NO_SYSTEM = {
 }
 
 
-def _compare(a, b, b_modes: bool = False):
+def _compare(a, b, b_alternatives: bool = False):
     """First probe where the two render differently: (name, text_a, text_b) or None."""
-    return compare_prompts(a, b, PROBES, PROBES_NO_SYSTEM, b_modes=b_modes)
+    return compare_prompts(a, b, PROBES, PROBES_NO_SYSTEM, b_alternatives=b_alternatives)
 
 
 def check(ctx: Context) -> Iterator[Finding]:
@@ -98,7 +98,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         own = d.reference
         if own.kind != "jinja":
             continue  # the model has no template of its own (or we cannot read it)
-        diff = _compare(serving, own, b_modes=True)
+        diff = _compare(serving, own, b_alternatives=True)
         if diff is None:
             continue
         name, rs, ro = diff

@@ -64,16 +64,16 @@ def _without_default_system(p: Prompting) -> Prompting:
     return p
 
 
-def renders(p: Prompting, messages: list[dict], modes: bool = False) -> list[str]:
-    """What ``p`` turns ``messages`` into, BOS stripped: one prompt, or one per published revision
-    of a built-in format (and, with ``modes``, per official mode such as Qwen3's
-    ``enable_thinking=False``). Empty when the template refuses the conversation."""
+def renders(p: Prompting, messages: list[dict], alternatives: bool = False) -> list[str]:
+    """What ``p`` turns ``messages`` into, BOS stripped: one prompt or, with ``alternatives`` and
+    a built-in format, one per published revision of the official template and per official mode
+    (Qwen3's ``enable_thinking=False``). Empty when the template refuses the conversation."""
     from ..templates.resolve import RenderError
 
     p = _without_deliberate_content(p)
     sets: list[dict[str, Any] | None] = [None]
     if p.knowledge is not None:
-        sets = list(p.knowledge.format.variable_sets(modes=modes))
+        sets = list(p.knowledge.format.variable_sets(alternatives=alternatives))
     out: list[str] = []
     for vs in sets:
         q = p
@@ -112,17 +112,19 @@ def compare_prompts(
     b: Prompting,
     probes: dict[str, list[dict]],
     fallback: dict[str, list[dict]] | None = None,
-    b_modes: bool = False,
+    b_alternatives: bool = False,
 ) -> tuple[str, str, str] | None:
     """The first probe ``a`` and ``b`` render differently: (probe name, a's prompt, b's prompt),
     or None. Probes one side refuses are skipped; when every probe was refused by a side (a
     template without a system role), the ``fallback`` probes are compared instead, without
-    default system prompts set on purpose (DPL101's subject). ``b_modes`` accepts any official
-    mode of a built-in format on ``b``'s side (the model's own template)."""
+    default system prompts set on purpose (DPL101's subject). ``b_alternatives`` accepts any
+    published revision or official mode of a built-in format on ``b``'s side (the model's own
+    template, against which a hand-written override is judged); otherwise a built-in format is
+    its current official revision in its default mode."""
     compared = False
     for name, msgs in probes.items():
         ra = renders(a, msgs)
-        rb = renders(b, msgs, modes=b_modes)
+        rb = renders(b, msgs, alternatives=b_alternatives)
         if not ra or not rb:
             continue
         compared = True
@@ -134,7 +136,7 @@ def compare_prompts(
     a2, b2 = _without_default_system(a), _without_default_system(b)
     for name, msgs in fallback.items():
         ra = renders(a2, msgs)
-        rb = renders(b2, msgs, modes=b_modes)
+        rb = renders(b2, msgs, alternatives=b_alternatives)
         if not ra or not rb:
             continue
         if any(_comparable(x, a2, b2) == _comparable(y, a2, b2) for x in ra for y in rb):

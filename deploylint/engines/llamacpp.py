@@ -673,7 +673,10 @@ def _prompting(linked, launch, version):
                     where,
                     occ.loc,
                     llamacpp=name,
-                    notes=[f"Jinja off: {jinja_why}", f"built-in templates: {lt.SOURCE}"],
+                    notes=[
+                        f"Jinja off: {jinja_why} ({phrase})",
+                        f"built-in templates: {lt.SOURCE}",
+                    ],
                 )
             return R.Prompting(
                 "llamacpp",

@@ -73,12 +73,12 @@ class ChatFormat:
     def citation(self) -> str:
         return self.sources.get("template", "")
 
-    def variable_sets(self, modes: bool = False) -> list[dict[str, Any]]:
-        """The variables of the canonical render, then those of each variant (another published
-        revision of the official template) and, with ``modes``, of each official mode the
-        template offers (``enable_thinking=False``)."""
+    def variable_sets(self, alternatives: bool = False) -> list[dict[str, Any]]:
+        """The variables of the canonical render (the current official revision, default mode),
+        then, with ``alternatives``, those of each other published revision (``variants``) and
+        each official mode the template offers (``modes``, e.g. ``enable_thinking=False``)."""
         base = dict(self.variables)
-        extra = list(self.variants) + (list(self.modes) if modes else [])
+        extra = list(self.variants) + list(self.modes) if alternatives else []
         return [base] + [{**base, **v} for v in extra]
 
     def normalise(self, text: str) -> str:
