@@ -8,8 +8,8 @@ ff6d4d12eeb0 (2026-08-18); the options are the fields of hparams/model_args.py, 
 finetuning_args.py and generating_args.py at HEAD (``_INFER_ARGS``; training adds transformers'
 Seq2SeqTrainingArguments, not listed). HfArgumentParser (transformers hf_argparser.py): each
 field is ``--field_name`` and ``--field-name``; a bool takes an optional value (``nargs="?"``,
-bare = true) and a bool defaulting to True also gets ``--no_field``; argparse prefixes work. Other
-facts: ../shared/research/domain.md §7.
+bare = true) and a bool defaulting to True also gets ``--no_field``; argparse prefixes work. Each
+other fact carries its source.
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ GENERATING_DEFAULTS = Fact(
         "max_new_tokens": 1024,
         "repetition_penalty": 1.0,
     },
-    "GeneratingArguments defaults (hparams/generating_args.py; domain.md §7.1)",
+    "GeneratingArguments defaults (hparams/generating_args.py)",
 )
 
 
@@ -252,7 +252,7 @@ def model_token(args: ParsedArgs, form: str = API_FORM, version: str | None = No
 
 
 def adapters(args: ParsedArgs) -> list[Token]:
-    """`adapter_name_or_path` (comma-separated list allowed, domain.md §7.1)."""
+    """`adapter_name_or_path` (comma-separated list allowed)."""
     return args.values("adapter_name_or_path")
 
 

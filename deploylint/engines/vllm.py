@@ -1,7 +1,7 @@
 """vLLM: command-line forms, options and behaviour by version.
 
-Facts are from ../shared/research/domain.md §1 unless a source says otherwise; each carries its
-source. The option table comes from the per-release snapshot in ``data/vllm_cli.json``
+Each fact carries its public source (a file of vLLM at a release, a PR, an issue). The option
+table comes from the per-release snapshot in ``data/vllm_cli.json``
 (``vllm_data``) when present, else from the hand-written table below.
 """
 
