@@ -349,3 +349,24 @@ def test_llama31_preamble_is_not_format_drift_against_lf_llama3():
     training = lf_prompting("llama3", None, None, None)
     assert compare_prompts(serving, training, PROBES, PROBES_NO_SYSTEM) is None
     assert compare_prompts(serving, lf_prompting("alpaca", None, None, None), PROBES) is not None
+
+
+def test_a_bos_after_leading_blanks_is_still_the_tokenizers_bos():
+    # Templates written over several lines often render blanks before the BOS.
+    text = (
+        "\n{{ bos_token }}\n{% for m in messages %}"
+        "{{ '<|start_header_id|>' + m['role'] + '<|end_header_id|>\\n\\n' + m['content'] + "
+        "'<|eot_id|>' }}\n{% endfor %}{% if add_generation_prompt %}"
+        "{{ '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{% endif %}"
+    )
+    own = fmt("llama3")
+    p = Prompting(
+        "vllm",
+        None,
+        "jinja",
+        "--chat-template t.jinja",
+        None,
+        HFTemplate(text, "t", None, dict(own.jinja.special_tokens)),
+        override=True,
+    )
+    assert drift(p, own) is None

@@ -104,6 +104,11 @@ def _comparable(text: str, a: Prompting, b: Prompting) -> str:
             text = p.knowledge.format.normalise(text)
     if _tolerant(a) or _tolerant(b):
         text = _WS.sub("", text)
+        for p in (a, b):  # a BOS after leading blanks is still the tokenizer's BOS
+            bos = p.bos_token
+            if bos and text.startswith(bos):
+                text = text[len(bos) :]
+                break
     return text
 
 

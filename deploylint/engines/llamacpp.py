@@ -634,7 +634,9 @@ def _prompting(linked, launch, version):
                 "jinja",
                 f"--chat-template-file {text}",
                 occ.loc,
-                R.HFTemplate(body, f"--chat-template-file {text}", occ.loc, {}),
+                R.HFTemplate(
+                    body, f"--chat-template-file {text}", occ.loc, R.launch_special_tokens(launch)
+                ),
             )
     jinja, jinja_why = jinja_enabled(launch.args, version)
     occ, text, tok = R.chat_template_arg(launch)
@@ -645,7 +647,9 @@ def _prompting(linked, launch, version):
             "jinja",
             "--chat-template (inline)",
             occ.loc,
-            R.HFTemplate(text, "--chat-template (inline)", occ.loc, {}),
+            R.HFTemplate(
+                text, "--chat-template (inline)", occ.loc, R.launch_special_tokens(launch)
+            ),
         )
     if occ is not None and text is not None and occ.resolved:
         name = text.strip()

@@ -316,7 +316,7 @@ def _prompting(linked, launch, version):
             data = None
         t = R.select_template(data.get("chat_template")) if isinstance(data, dict) else None
         if t:
-            st = R.special_tokens(R.tokenizer_dir(launch))
+            st = R.launch_special_tokens(launch)
             return R.Prompting(
                 "tgi",
                 version,

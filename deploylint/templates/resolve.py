@@ -273,6 +273,27 @@ def mark_override(p: Prompting, launch: Launch, dest: str = "chat_template") -> 
     return p
 
 
+def launch_special_tokens(launch: Launch) -> dict[str, str]:
+    """The special tokens a template given on the command line is rendered with: the tokenizer's
+    files when they are readable, else the model family's tokens from built-in knowledge (the
+    engine loads the tokenizer from the hub or the GGUF)."""
+    md = tokenizer_dir(launch)
+    if md is not None:
+        return special_tokens(md)
+    ref = launch.tokenizer.ref if launch.tokenizer is not None else None
+    if ref is None and launch.model is not None:
+        ref = launch.model.ref
+    if not ref:
+        return {}
+    from ..knowledge import formats
+
+    try:
+        match = formats.for_model(ref)
+    except Exception:  # noqa: BLE001
+        return {}
+    return match.format.special_tokens if match is not None else {}
+
+
 def tokenizer_dir(launch: Launch) -> ModelDir | None:
     if launch.tokenizer is not None:
         return launch.tokenizer.directory
