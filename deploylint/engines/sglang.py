@@ -833,7 +833,7 @@ def _prompting(linked, launch, version):
             sglang=choice.name,
         )
     return R.hf_or_unknown(
-        "sglang", version, R.tokenizer_dir(launch), "the tokenizer's HF template"
+        "sglang", version, R.tokenizer_dir(launch), "the tokenizer's HF template", launch
     )
 
 

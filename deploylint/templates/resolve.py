@@ -369,8 +369,12 @@ def resolve_transformers(md: ModelDir | None, version: str | None = None) -> Pro
     )
 
 
-def hf_or_unknown(engine: str, version, md: ModelDir | None, where: str) -> Prompting:
+def hf_or_unknown(
+    engine: str, version, md: ModelDir | None, where: str, launch: Launch | None = None
+) -> Prompting:
     if md is None:
+        if launch is not None:
+            return knowledge_prompting(engine, version, launch, where)
         return Prompting(engine, version, "unknown", where)
     t = hf_template(md)
     if t is None:
