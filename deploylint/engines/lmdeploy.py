@@ -566,6 +566,11 @@ class LMDeploy(Engine):
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return na("LMDeploy's vision preprocessing is not modelled")
+
+    def training_image_limits(self, run):
+        return na("LMDeploy does not fine-tune models")
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 

@@ -452,6 +452,11 @@ class TGI(Engine):
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return na("TGI's image preprocessing is not modelled")
+
+    def training_image_limits(self, run):
+        return na("TGI does not fine-tune models")
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 

@@ -85,6 +85,11 @@ class Transformers(Engine):
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return na("a script's processor settings are read from its processor calls, not a launch")
+
+    def training_image_limits(self, run):
+        return na("transformers does not fine-tune models")
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 
