@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Finding
-from ..templates.resolve import RenderError, first_difference
+from ..templates.resolve import first_difference
 from . import Context
-from .templates_common import lf_version_phrase, strip_bos, training_prompting
+from .templates_common import compare_prompts, lf_version_phrase, training_prompting
 
 # With an explicit system message, so a difference in default system prompts (DPL101) does not
 # count as drift.
@@ -26,17 +26,21 @@ PROBES = {
 }
 
 
-def _compare(a, b):
+# Used only when a template refuses a system message (Gemma, Mistral v0.1): the same turns
+# without it, compared without the default system prompts a deployment sets on purpose.
+PROBES_NO_SYSTEM = {
+    "user": [{"role": "user", "content": "What is the capital of France?"}],
+    "multi-turn": [
+        {"role": "user", "content": "What is the capital of France?"},
+        {"role": "assistant", "content": "Paris."},
+        {"role": "user", "content": "And of Germany?"},
+    ],
+}
+
+
+def _compare(a, b, b_alternatives: bool = False):
     """First probe where the two render differently: (name, text_a, text_b) or None."""
-    for name, msgs in PROBES.items():
-        try:
-            ra = strip_bos(a.render([dict(m) for m in msgs]), a)
-            rb = strip_bos(b.render([dict(m) for m in msgs]), b)
-        except RenderError:
-            continue
-        if ra != rb:
-            return name, ra, rb
-    return None
+    return compare_prompts(a, b, PROBES, PROBES_NO_SYSTEM, b_alternatives=b_alternatives)
 
 
 def check(ctx: Context) -> Iterator[Finding]:
@@ -100,7 +104,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         own = d.reference
         if own.kind != "jinja":
             continue  # the model has no template of its own (or we cannot read it)
-        diff = _compare(serving, own)
+        diff = _compare(serving, own, b_alternatives=True)
         if diff is None:
             continue
         name, rs, ro = diff
@@ -115,6 +119,12 @@ def check(ctx: Context) -> Iterator[Finding]:
                 "first_difference": first_difference(rs, ro),
             }
         )
+        if own.knowledge is not None:
+            ev["model_template_confidence"] = own.knowledge.confidence
+            ev["model_template_reason"] = own.knowledge.reason
+            ev["model_template_citation"] = own.knowledge.format.citation
+        for note in serving.notes:
+            ev.setdefault("serving_notes", []).append(note)
         msg = (
             f"{serving.source} replaces the model's own template ({own.source}) with one that "
             f"renders the {name} probe differently: the model receives turns in a format it was "

@@ -3,6 +3,8 @@ served model was fine-tuned with, and prompt comparison helpers."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import Any
 
 from ..deployment import Deployment
@@ -43,3 +45,106 @@ def strip_bos(text: str, p: Prompting) -> str:
     if bos and text.startswith(bos):
         return text[len(bos) :]
     return text
+
+
+# -- comparing what the model sees ------------------------------------------------------------
+
+
+def _without_deliberate_content(p: Prompting) -> Prompting:
+    """``p`` without the conversation a deployment adds on purpose (an Ollama Modelfile's
+    ``MESSAGE`` turns): those are content, not the prompt format."""
+    if p.kind == "ollama" and p.ollama is not None and p.ollama.get("messages"):
+        return dataclasses.replace(p, ollama={**p.ollama, "messages": []})
+    return p
+
+
+def _without_default_system(p: Prompting) -> Prompting:
+    if p.kind == "ollama" and p.ollama is not None and p.ollama.get("system") is not None:
+        return dataclasses.replace(p, ollama={**p.ollama, "system": None})
+    return p
+
+
+def renders(p: Prompting, messages: list[dict], alternatives: bool = False) -> list[str]:
+    """What ``p`` turns ``messages`` into, BOS stripped: one prompt or, with ``alternatives`` and
+    a built-in format, one per published revision of the official template and per official mode
+    (Qwen3's ``enable_thinking=False``). Empty when the template refuses the conversation."""
+    from ..templates.resolve import RenderError
+
+    p = _without_deliberate_content(p)
+    sets: list[dict[str, Any] | None] = [None]
+    if p.knowledge is not None:
+        sets = list(p.knowledge.format.variable_sets(alternatives=alternatives))
+    out: list[str] = []
+    for vs in sets:
+        q = p
+        if vs is not None:
+            q = dataclasses.replace(p, template_vars={**vs, **p.template_vars})
+        try:
+            text = strip_bos(q.render([dict(m) for m in messages]), q)
+        except RenderError:
+            continue
+        if text not in out:
+            out.append(text)
+    return out
+
+
+_WS = re.compile(r"\s+")
+
+
+def _tolerant(p: Prompting) -> bool:
+    """Whitespace differences are not taken as drift when a side is a built-in format (a compact
+    rendering of the official template whose revisions differ in whitespace) or a hand-written
+    Ollama template: the same turn markers and contents in the same order."""
+    return p.knowledge is not None or p.kind == "ollama"
+
+
+def _comparable(text: str, a: Prompting, b: Prompting) -> str:
+    for p in (a, b):
+        if p.knowledge is not None:
+            text = p.knowledge.format.normalise(text)
+    if _tolerant(a) or _tolerant(b):
+        text = _WS.sub("", text)
+        for p in (a, b):  # a BOS after leading blanks is still the tokenizer's BOS
+            bos = p.bos_token
+            if bos and text.startswith(bos):
+                text = text[len(bos) :]
+                break
+    return text
+
+
+def compare_prompts(
+    a: Prompting,
+    b: Prompting,
+    probes: dict[str, list[dict]],
+    fallback: dict[str, list[dict]] | None = None,
+    b_alternatives: bool = False,
+) -> tuple[str, str, str] | None:
+    """The first probe ``a`` and ``b`` render differently: (probe name, a's prompt, b's prompt),
+    or None. Probes one side refuses are skipped; when every probe was refused by a side (a
+    template without a system role), the ``fallback`` probes are compared instead, without
+    default system prompts set on purpose (DPL101's subject). ``b_alternatives`` accepts any
+    published revision or official mode of a built-in format on ``b``'s side (the model's own
+    template, against which a hand-written override is judged); otherwise a built-in format is
+    its current official revision in its default mode."""
+    compared = False
+    for name, msgs in probes.items():
+        ra = renders(a, msgs)
+        rb = renders(b, msgs, alternatives=b_alternatives)
+        if not ra or not rb:
+            continue
+        compared = True
+        if any(_comparable(x, a, b) == _comparable(y, a, b) for x in ra for y in rb):
+            continue
+        return name, ra[0], rb[0]
+    if compared or not fallback:
+        return None
+    a2, b2 = _without_default_system(a), _without_default_system(b)
+    for name, msgs in fallback.items():
+        ra = renders(a2, msgs)
+        rb = renders(b2, msgs, alternatives=b_alternatives)
+        if not ra or not rb:
+            continue
+        if any(_comparable(x, a2, b2) == _comparable(y, a2, b2) for x in ra for y in rb):
+            continue
+        return name, ra[0], rb[0]
+    return None

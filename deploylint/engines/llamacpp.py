@@ -634,6 +634,8 @@ def chat_endpoint(form: str) -> str | None:
 
 def _prompting(linked, launch, version):
     from ..templates import resolve as R
+    from . import llamacpp_templates as lt
+    from .common import version_phrase
 
     occ, text, tok = R.chat_template_arg(launch, "chat_template_file")
     if occ is not None:
@@ -645,18 +647,87 @@ def _prompting(linked, launch, version):
                 "jinja",
                 f"--chat-template-file {text}",
                 occ.loc,
-                R.HFTemplate(body, f"--chat-template-file {text}", occ.loc, {}),
+                R.HFTemplate(
+                    body, f"--chat-template-file {text}", occ.loc, R.launch_special_tokens(launch)
+                ),
             )
+    jinja, jinja_why = jinja_enabled(launch.args, version)
     occ, text, tok = R.chat_template_arg(launch)
-    if occ is not None and any(c in text for c in "{}"):
+    if occ is not None and text is not None and any(c in text for c in "{}"):
         return R.Prompting(
             "llamacpp",
             version,
             "jinja",
             "--chat-template (inline)",
             occ.loc,
-            R.HFTemplate(text, "--chat-template (inline)", occ.loc, {}),
+            R.HFTemplate(
+                text, "--chat-template (inline)", occ.loc, R.launch_special_tokens(launch)
+            ),
         )
+    if occ is not None and text is not None and occ.resolved:
+        name = text.strip()
+        phrase = version_phrase(launch)
+        shape = f" ({lt.SHAPES[name]})" if name in lt.SHAPES else ""
+        if name == "chatml":
+            # Jinja or not, `chatml` is ChatML (common_chat_templates_init maps the name).
+            where = f"--chat-template chatml (llama.cpp's built-in ChatML{shape})"
+            return R.Prompting(
+                "llamacpp",
+                version,
+                "llamacpp",
+                where,
+                occ.loc,
+                llamacpp="chatml",
+                notes=[f"built-in templates: {lt.SOURCE}"],
+            )
+        if not jinja:
+            if name in lt.BUILTINS:
+                where = f"--chat-template {name} (llama.cpp's built-in `{name}` template{shape})"
+                return R.Prompting(
+                    "llamacpp",
+                    version,
+                    "llamacpp",
+                    where,
+                    occ.loc,
+                    llamacpp=name,
+                    notes=[
+                        f"Jinja off: {jinja_why} ({phrase})",
+                        f"built-in templates: {lt.SOURCE}",
+                    ],
+                )
+            return R.Prompting(
+                "llamacpp",
+                version,
+                "unknown",
+                f"--chat-template {name}",
+                occ.loc,
+                notes=[f"`{name}` is not a built-in template deploylint renders ({lt.SOURCE})"],
+            )
+        if lt.is_builtin(name):
+            # With Jinja on the value is template text: the built-in name is not looked up.
+            where = (
+                f"--chat-template {name} (with Jinja on, llama.cpp reads the name as template "
+                f'text: every prompt is the literal text "{name}"; its built-in `{name}` '
+                f"template{shape} needs --no-jinja)"
+            )
+            return R.Prompting(
+                "llamacpp",
+                version,
+                "jinja",
+                where,
+                occ.loc,
+                R.HFTemplate(name, where, occ.loc, {}),
+                notes=[f"Jinja on: {jinja_why} ({phrase})", lt.JINJA_SOURCE],
+            )
+        return R.Prompting("llamacpp", version, "unknown", f"--chat-template {name}", occ.loc)
+    if jinja and launch.model is not None:
+        # The GGUF's own tokenizer.chat_template: its family's official format when the GGUF
+        # comes from a known family (the converter copies the Hugging Face template).
+        p = R.knowledge_format(
+            launch.model.ref, "llamacpp", version, "the GGUF's embedded template"
+        )
+        if p is not None:
+            return p
     return R.Prompting(
         "llamacpp", version, "unknown", "the GGUF's embedded template (weights are never read)"
     )

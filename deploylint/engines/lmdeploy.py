@@ -381,7 +381,9 @@ def _prompting(linked, launch, version):
                 notes=[f"cannot resolve: {e}"],
             )
         if resolved.uses_hf_template:
-            return R.hf_or_unknown("lmdeploy", version, md, where + " → the model's HF template")
+            return R.hf_or_unknown(
+                "lmdeploy", version, md, where + " → the model's HF template", launch
+            )
         return R.Prompting("lmdeploy", version, "lmdeploy", where, occ.loc, lmdeploy=resolved)
     path_text = launch.model.ref if launch.model is not None else ""
     has_hf = None
@@ -396,7 +398,7 @@ def _prompting(linked, launch, version):
     )
     if choice.uses_hf_template:
         return R.hf_or_unknown(
-            "lmdeploy", version, md, f"the model's HF template ({choice.reason})"
+            "lmdeploy", version, md, f"the model's HF template ({choice.reason})", launch
         )
     where = f"LMDeploy built-in template '{choice.name}' ({choice.reason})"
     if choice.fallback and choice.name == "base":

@@ -400,6 +400,7 @@ def _prompting(linked, launch, version):
 
     if tmpl is not None:
         loc = getattr(tmpl, "loc", None)
+        # A TEMPLATE replaces the template the model's GGUF (or Ollama's import) would give it.
         return R.Prompting(
             "ollama",
             version,
@@ -407,6 +408,7 @@ def _prompting(linked, launch, version):
             "Modelfile TEMPLATE",
             loc,
             ollama={"template": _v(tmpl), "system": _v(system), "messages": [_v(m) for m in msgs]},
+            override=True,
         )
     md = launch.model.directory if launch.model is not None else None
     if md is not None:

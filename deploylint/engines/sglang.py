@@ -808,7 +808,7 @@ def _prompting(linked, launch, version):
                 "sglang", version, "sglang", f"--chat-template {text}", occ.loc, sglang=conv
             )
         if body is not None:
-            sp = R.special_tokens(R.tokenizer_dir(launch))
+            sp = R.launch_special_tokens(launch)
             return R.Prompting(
                 "sglang",
                 version,
@@ -833,7 +833,7 @@ def _prompting(linked, launch, version):
             sglang=choice.name,
         )
     return R.hf_or_unknown(
-        "sglang", version, R.tokenizer_dir(launch), "the tokenizer's HF template"
+        "sglang", version, R.tokenizer_dir(launch), "the tokenizer's HF template", launch
     )
 
 

@@ -316,7 +316,7 @@ def _prompting(linked, launch, version):
             data = None
         t = R.select_template(data.get("chat_template")) if isinstance(data, dict) else None
         if t:
-            st = R.special_tokens(R.tokenizer_dir(launch))
+            st = R.launch_special_tokens(launch)
             return R.Prompting(
                 "tgi",
                 version,
@@ -335,7 +335,9 @@ def _prompting(linked, launch, version):
         )
     md = R.tokenizer_dir(launch)
     if md is None:
-        return R.Prompting("tgi", version, "unknown", "the model's files are not in the repository")
+        return R.knowledge_prompting(
+            "tgi", version, launch, "the model's own template (its files are not in the repository)"
+        )
     t = R.hf_template(md, processor=False, jinja_file=False)
     if t is not None:
         return R.Prompting("tgi", version, "jinja", t.source, t.loc, t)

@@ -865,11 +865,11 @@ def _prompting(linked, launch, version):
                     notes=[f"{text} is not readable in the repository"],
                 )
             where = f"--chat-template {text}"
-            st = R.special_tokens(R.tokenizer_dir(launch))
+            st = R.launch_special_tokens(launch)
             return R.Prompting(
                 ENGINE, version, "jinja", where, occ.loc, R.HFTemplate(body, where, occ.loc, st)
             )
-        st = R.special_tokens(R.tokenizer_dir(launch))
+        st = R.launch_special_tokens(launch)
         return R.Prompting(
             ENGINE,
             version,
