@@ -12,7 +12,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from ..facts import ChatUI, ClientCall, Diagnostic, Launch, PeftOp, Pin, TrainingRun
+from ..facts import ChatUI, ClientCall, Diagnostic, Launch, PeftOp, Pin, SftRun, TrainingRun
 from ..location import Loc, SourceFile, UndecodableFile
 
 SOURCE_MODULES = {
@@ -55,6 +55,7 @@ class FileFacts:
     clients: list[ClientCall] = field(default_factory=list)
     peft_ops: list[PeftOp] = field(default_factory=list)
     trainings: list[TrainingRun] = field(default_factory=list)
+    sft_runs: list[SftRun] = field(default_factory=list)  # fine-tunes in Python code
     # Format-specific facts the linker uses (a Dockerfile's final stage, a .env's variables,
     # a model-directory JSON document, Kubernetes Services ...).
     data: dict[str, Any] = field(default_factory=dict)

@@ -118,6 +118,10 @@ class Obj:
         if self.var is None:
             self.var = name
 
+    def item(self, key: Val) -> Val | None:
+        """``obj[key]``, when the object's class knows (a dataset's split or row ...)."""
+        return None
+
 
 @dataclass(eq=False, kw_only=True)
 class Instance(Obj):
@@ -175,6 +179,9 @@ class ChatText(Obj):
     kind: ClassVar[str] = "chat-text"
     messages: Messages | None = None
     markup: bool = False  # the text around it holds turn markers
+    tokenizer: Obj | None = None  # the tokenizer (or processor) whose template made it
+    call: Loc | None = None  # where apply_chat_template is called
+    template_kwargs: dict[str, Val] = field(default_factory=dict)  # enable_thinking ...
 
 
 @dataclass(eq=False, kw_only=True)
@@ -184,6 +191,7 @@ class Tokens(Obj):
     kind: ClassVar[str] = "tokens"
     source: str = "unknown"
     messages: Messages | None = None
+    text: Val | None = None  # what was tokenized (a string, a chat text), when known
 
 
 @dataclass(eq=False)
