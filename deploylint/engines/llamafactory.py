@@ -269,14 +269,22 @@ def _prompting(linked, launch, version):
     from ..templates import resolve as R
 
     run = launch.extra.get("training")
-    name = launch.args.value("template") or (run.get("template") if run else None)
+    occ = launch.args.last("template")
+    name = occ.value if occ is not None else (run.get("template") if run else None)
     if not name:
         return R.Prompting("llamafactory", version, "unknown", "no `template` given")
+    loc = occ.loc if occ is not None else None
+    if loc is None and run is not None and "template" in run.keys:
+        loc = run.keys["template"].loc
     default_system = launch.args.value("default_system") or (
         run.get("default_system") if run else None
     )
     return R.lf_prompting(
-        str(name), version, default_system, launch.model.directory if launch.model else None
+        str(name),
+        version,
+        default_system,
+        launch.model.directory if launch.model else None,
+        loc,
     )
 
 
