@@ -287,7 +287,8 @@ class LearnedFormat:
     user: str | None = None  # the field holding the user's message
     answer: str | None = None  # the field holding the answer (the model's turn)
     system: str | None = None  # the field holding a system message, when the format has one
-    alternatives: list[str] = field(default_factory=list)  # other branches' formats (if/else)
+    # the format on the other paths of the formatting function (if/else), when they differ
+    alternatives: list[LearnedFormat] = field(default_factory=list)
     tokenizer: Value | None = None  # where the tokenizer applying the template was loaded from
     template_name: str | None = None
     template_source: str | None = None  # who defines ``template_name`` (library, version)

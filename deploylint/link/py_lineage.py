@@ -152,7 +152,7 @@ class PyLineage:
                 continue
             target = o.target.value
             ref = path_ref(project, target, o.target.loc, path.parent)
-            origin = via.how if via is not None else "the run"
+            origin = f"from the adapter {via.how}" if via is not None else "from the run"
             if first and kind == "gguf":
                 how = f"exported as GGUF by {script} to `{target}`"
             elif first and kind == "merged":

@@ -25,6 +25,7 @@ SOURCE_MODULES = {
     "dotenv": "deploylint.sources.dotenv",
     "model-file": "deploylint.sources.model_files",
     "python": "deploylint.sources.python",
+    "notebook": "deploylint.sources.notebook",
     "json": "deploylint.sources.payloads",
     "modelfile": "deploylint.sources.modelfile",
 }
@@ -100,6 +101,8 @@ def parse_file(sf: SourceFile, max_size: int) -> FileFacts:
     if modname is None:
         return facts
     if sf.size > max_size:
+        if sf.kind == "notebook":
+            return facts  # outputs make notebooks large; not a deployment file to report
         facts.diagnostics.append(
             Diagnostic(
                 Loc(sf.path),

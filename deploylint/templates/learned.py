@@ -235,7 +235,19 @@ class TextDrift:
 
 def text_drift(serving: Prompting, fmt: LearnedFormat) -> TextDrift | None:
     """Whether ``serving`` puts the user's message in a different frame than the hand-written
-    format the model learned (None: the same, or it cannot be told)."""
+    format the model learned (None: the same, or it cannot be told). A format written
+    differently on different paths (with and without an input field ...) drifts only when every
+    one of them does."""
+    first = _text_drift(serving, fmt)
+    if first is None:
+        return None
+    for alt in fmt.alternatives:
+        if _text_drift(serving, alt) is None:
+            return None
+    return first
+
+
+def _text_drift(serving: Prompting, fmt: LearnedFormat) -> TextDrift | None:
     segs = fmt.segments
     fields = [i for i, s in enumerate(segs) if s[0] == "field"]
     if not fields or fmt.answer is None or fmt.user is None:
@@ -332,11 +344,12 @@ def end_of_turn_missing(fmt: LearnedFormat, model_id: str) -> tuple[str, str] | 
         return None
     if info.has_chat_template is False:
         return None
-    fields = [i for i, s in enumerate(fmt.segments) if s[0] == "field"]
-    if not fields:
-        return None
-    prompt = fmt.segments[: fields[-1]]
-    literal = "".join(t for k, t in fmt.segments if k == "lit")
-    if marker in literal or any(k not in ("lit", "field") for k, _t in prompt):
-        return None
+    for f in (fmt, *fmt.alternatives):
+        fields = [i for i, s in enumerate(f.segments) if s[0] == "field"]
+        if not fields:
+            return None
+        prompt = f.segments[: fields[-1]]
+        literal = "".join(t for k, t in f.segments if k == "lit")
+        if marker in literal or any(k not in ("lit", "field") for k, _t in prompt):
+            return None
     return marker, f"{info.id}'s own chat template (built-in knowledge)"

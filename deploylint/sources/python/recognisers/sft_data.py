@@ -87,7 +87,7 @@ _USER_NAMES = re.compile(
     r"context|source",
     re.I,
 )
-_ROLE_NAMES = re.compile(r"^(?:role|from|speaker|sender|author)$", re.I)
+_ROLE_NAMES = re.compile(r"^(?:role|from|speaker|sender)$", re.I)
 _SYSTEM_NAMES = re.compile(r"^(?:system|sys)(?:_?(?:prompt|message|msg))?$", re.I)
 _HOLE = re.compile(r"\{([^{}]*)\}")
 _SUBSCRIPT_FIELD = re.compile(
@@ -475,7 +475,11 @@ def _learned(ev: Evaluator, text: Val, how: str, run: SftRun) -> LearnedFormat |
             return None
         formats.append(fmt)
     first = formats[0]
-    first.alternatives = [f.text or "" for f in formats[1:] if f.text != first.text]
+    seen = {first.text}
+    for f in formats[1:]:
+        if f.text not in seen:
+            seen.add(f.text)
+            first.alternatives.append(f)
     if first.alternatives:
         first.how += f" ({len(formats)} branches)"
     return first
