@@ -186,6 +186,8 @@ class Value:
     loc: Loc
     resolved: bool = True  # False when it depends on something we cannot see (a function call...)
     origin: str | None = None  # "constant SYSTEM_PROMPT at app.py:4", "os.environ default" ...
+    # an unresolved string assigned differently on different paths: each path's text
+    alternatives: list[str] | None = None
 
     @property
     def text(self) -> str | None:

@@ -352,3 +352,52 @@ def test_checkpoint_of_a_run_is_its_adapter(tmp_path):
     assert keys(result) == ["serve.sh:1 DPL102"]
     (f,) = result.findings
     assert "checkpoint-500" in f.message
+
+
+def test_value_assigned_differently_keeps_each_text(tmp_path):
+    ff = facts(
+        tmp_path,
+        """\
+import os
+from peft import PeftModel
+from transformers import AutoModelForCausalLM
+OUT = "runs/sql-lora"
+def merge():
+    path = OUT
+    if os.path.isdir(OUT):
+        latest = sorted(os.listdir(OUT))[-1]
+        path = os.path.join(OUT, latest)
+    base = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-7B-Instruct")
+    PeftModel.from_pretrained(base, path).merge_and_unload().save_pretrained("runs/merged")
+merge()
+""",
+        "merge.py",
+    )
+    (load,) = [o for o in ff.peft_ops if o.op == "load-adapter"]
+    assert load.adapter is not None and not load.adapter.resolved
+    assert load.adapter.alternatives == ["runs/sql-lora/{latest}", "runs/sql-lora"]
+
+
+def test_merge_of_the_newest_checkpoint_is_the_runs_result(tmp_path):
+    """A merge script that picks the newest checkpoint-N of the run's output_dir (or the
+    directory itself) merges that run's adapter: its output is linked to the run."""
+    base = Path(__file__).parent.parent / "testdata/cases/py-sft-merged-sql-format/repo"
+    root = tmp_path / "repo"
+    for p in base.rglob("*"):
+        if p.is_file():
+            dst = root / p.relative_to(base)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            dst.write_bytes(p.read_bytes())
+    merge = (root / "train/merge.py").read_text()
+    merge = merge.replace(
+        "model = PeftModel.from_pretrained(base, ADAPTER)",
+        "import os\n\nckpt = ADAPTER\nif os.path.isdir(ADAPTER):\n"
+        "    steps = [d for d in os.listdir(ADAPTER) if d.startswith('checkpoint-')]\n"
+        "    if steps:\n        ckpt = os.path.join(ADAPTER, max(steps))\n"
+        "model = PeftModel.from_pretrained(base, ckpt)",
+    )
+    (root / "train/merge.py").write_text(merge)
+    assert keys(run_scan(root, select=["DPL102"])) == ["deploy/start_vllm.sh:6 DPL102"]
+    unrelated = merge.replace("ckpt = ADAPTER\n", "ckpt = 'elsewhere/lora'\n")
+    (root / "train/merge.py").write_text(unrelated)
+    assert keys(run_scan(root, select=["DPL102"])) == []

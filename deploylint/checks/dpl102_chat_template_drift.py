@@ -239,8 +239,9 @@ def _text_finding(ctx: Context, d, py: PythonTraining, use) -> Finding | None:
         marker, source = py.knowledge_only
         ev["end_of_turn"] = marker
         what = (
-            f"{source} ends every turn with {marker!r}, which the training examples never "
-            "contain (the model's template files are not in the repository)"
+            f"{source} closes every turn, the user's included, with {marker!r}, while in "
+            "training the user's message was never closed with it (the model's template files "
+            "are not in the repository)"
         )
         severity = "warning"
     where = f"{fmt.loc.path.name}:{fmt.loc.line}"

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..facts import Launch, Loc, PeftOp, SftRun
+from ..facts import Launch, Loc, PeftOp, SftRun, Value
 from .lineage import PathRef, index, launches_serving, path_ref, same_dir
 
 _CHECKPOINT = re.compile(r"^checkpoint-\d+$")
@@ -91,10 +91,9 @@ class PyLineage:
                 val = op.adapter if op.op == "load-adapter" else op.model
                 if op.op == "load-base" and op.what != "model":
                     continue
-                if val is None or not isinstance(val.value, str):
+                if val is None:
                     continue
-                ref = path_ref(project, val.value, val.loc, path.parent)
-                prod = self.product_at(ref, ("adapter", "checkpoints", "model"))
+                prod = self._product_of(val, path.parent)
                 if prod is None:
                     continue
                 later = [o for o in ops if _after(o.loc, op.loc)]
@@ -172,6 +171,32 @@ class PyLineage:
                 if tok is not None and tok.var in tokenizer_loads:
                     prod.tokenizer_from = tokenizer_loads[tok.var]
             self.products.append(prod)
+
+    def _product_of(self, val: Value, base_dir: Path) -> Product | None:
+        """The run product a path value names; a value assigned differently on different paths
+        (the adapter directory, or the newest ``checkpoint-N`` inside it) names one when every
+        alternative is inside the same run's output."""
+        kinds = ("adapter", "checkpoints", "model")
+        if isinstance(val.value, str):
+            return self.product_at(path_ref(self.project, val.value, val.loc, base_dir), kinds)
+        if not val.alternatives:
+            return None
+        found: list[Product] = []
+        for text in val.alternatives:
+            if "{" in text:
+                head, _, last = text.replace("\\", "/").rstrip("/").rpartition("/")
+                if not head or "{" in head or not (last.startswith("{") and last.endswith("}")):
+                    return None
+                ref = path_ref(self.project, head, val.loc, base_dir)
+                prod = self.product_at(ref, ("checkpoints",))  # a folder inside output_dir
+            else:
+                prod = self.product_at(path_ref(self.project, text, val.loc, base_dir), kinds)
+            if prod is None:
+                return None
+            found.append(prod)
+        if any(p.run is not found[0].run for p in found):
+            return None
+        return next((p for p in found if p.kind != "checkpoints"), found[0])
 
     def product_at(self, ref: PathRef, kinds: tuple[str, ...]) -> Product | None:
         """The run product at ``ref`` (a ``checkpoint-N`` folder inside a run's output_dir is that

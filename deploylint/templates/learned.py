@@ -333,7 +333,8 @@ def _tail(text: str, n: int = 60) -> str:
 
 def end_of_turn_missing(fmt: LearnedFormat, model_id: str) -> tuple[str, str] | None:
     """(marker, source) when built-in knowledge says the model's own template ends each turn with
-    ``marker`` and the hand-written format never writes it."""
+    ``marker`` and the hand-written format never closes the user's message with it (the prompt,
+    up to the answer, never holds it)."""
     from ..knowledge import models
 
     info = models.lookup(model_id)
@@ -348,8 +349,8 @@ def end_of_turn_missing(fmt: LearnedFormat, model_id: str) -> tuple[str, str] | 
         fields = [i for i, s in enumerate(f.segments) if s[0] == "field"]
         if not fields:
             return None
-        prompt = f.segments[: fields[-1]]
-        literal = "".join(t for k, t in f.segments if k == "lit")
+        prompt = f.segments[: fields[-1]]  # up to the answer (an eos may follow the answer)
+        literal = "".join(t for k, t in prompt if k == "lit")
         if marker in literal or any(k not in ("lit", "field") for k, _t in prompt):
             return None
     return marker, f"{info.id}'s own chat template (built-in knowledge)"
