@@ -1,7 +1,7 @@
 """Is a model a base (pretrained) model or a chat/instruct one? Combines built-in knowledge, the
 name, and what its directory says (generation_config.json, eos ids, chat template, adapter base).
 
-Signals and their reliability follow ../shared/research/domain.md §5.
+Signals and their reliability: each is documented where it is read, with the file it comes from.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .facts import ModelDir, ModelRef
 
-# End-of-turn token ids that only chat models list as eos (domain.md §5).
+# End-of-turn token ids that only chat models list as eos.
 CHAT_EOS_IDS = {
     151645: "<|im_end|>",
     128009: "<|eot_id|>",

@@ -27,6 +27,10 @@ CHECKS = {
     "DPL304": "deploylint.checks.dpl304_unsupported_adapter",
     "DPL401": "deploylint.checks.dpl401_tokenizer_mismatch",
     "DPL501": "deploylint.checks.dpl501_model_argument_ignored",
+    # -- multimodal (issue 12)
+    "DPL701": "deploylint.checks.dpl701_image_tokens_truncated",
+    "DPL702": "deploylint.checks.dpl702_pixel_budget_mismatch",
+    "DPL703": "deploylint.checks.dpl703_processor_attribute_missing",
 }
 
 

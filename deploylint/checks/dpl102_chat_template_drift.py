@@ -60,8 +60,10 @@ def check(ctx: Context) -> Iterator[Finding]:
         override = serving.source_loc_if_override()
         # the template as the launch's own files set it (a config file's `template:`), else the
         # model argument
-        own = {d.loc.path, d.launch.config_file}
-        configured = serving.loc if serving.loc is not None and serving.loc.path in own else None
+        own_files = {d.loc.path, d.launch.config_file}
+        configured = (
+            serving.loc if serving.loc is not None and serving.loc.path in own_files else None
+        )
         anchor_loc = override or configured or d.model_loc
         tr = training_prompting(d)
         if tr is not None:

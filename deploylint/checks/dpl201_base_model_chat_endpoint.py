@@ -121,6 +121,10 @@ def _launch_findings(ctx: Context) -> Iterator[Finding]:
             continue  # reported at the calls
         if completion_calls and not evidence:
             continue  # the repository shows completion-only use
+        if PLACEHOLDERS.match(mr.ref) and not d.chat_uis:
+            # A tiny stand-in (opt-125m, gpt2) that no chat UI reaches: a demo or a test harness
+            # (an explicit chat template for it is deliberate), not a deployment to users.
+            continue
         ev = d.evidence()
         ev["chat_endpoint"] = endpoint
         if evidence:

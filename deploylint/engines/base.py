@@ -22,8 +22,9 @@ from ..location import Loc
 from .cli import OptionTable, ParsedArgs, Token
 
 if TYPE_CHECKING:
-    from ..facts import Launch, ModelDir, ModelRef
+    from ..facts import Launch, ModelDir, ModelRef, TrainingRun
     from ..templates.resolve import Prompting
+    from .multimodal import ImageLimits
 
 
 @dataclass(frozen=True)
@@ -256,6 +257,14 @@ class Engine(ABC):
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    @abstractmethod
+    def image_limits(self, launch: Launch) -> ImageLimits | NotApplicable:
+        """What the launch does to images (engines/multimodal.py): the pixel bounds it gives
+        the model's image processor, the images one prompt may carry, the context length."""
+
+    @abstractmethod
+    def training_image_limits(self, run: TrainingRun) -> ImageLimits | NotApplicable:
+        """The pixel bounds a fine-tuning run of this tool resizes its images to."""
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 

@@ -1,7 +1,7 @@
 """vLLM: command-line forms, options and behaviour by version.
 
-Facts are from ../shared/research/domain.md §1 unless a source says otherwise; each carries its
-source. The option table comes from the per-release snapshot in ``data/vllm_cli.json``
+Each fact carries its public source (a file of vLLM at a release, a PR, an issue). The option
+table comes from the per-release snapshot in ``data/vllm_cli.json``
 (``vllm_data``) when present, else from the hand-written table below.
 """
 
@@ -563,6 +563,13 @@ class VLLM(Engine):
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return _image_limits(launch)
+
+    def training_image_limits(self, run):
+        from .base import na
+
+        return na("vLLM does not fine-tune models")
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 
@@ -848,3 +855,62 @@ def _prompting(linked, launch, version):
 
 
 ENGINE_IMPL = VLLM()
+
+
+# -- multimodal (issue 12: DPL701, DPL702) ---------------------------------------------------
+
+MM_PROCESSOR_KWARGS = Fact(
+    "replaces",
+    "vLLM --mm-processor-kwargs: 'Overrides for the multi-modal processor obtained from "
+    "transformers.AutoProcessor.from_pretrained' (vllm/config.py MultiModalConfig, v0.9.2); "
+    "without it the model's preprocessor_config.json applies",
+)
+MAX_MODEL_LEN_CHECK = Fact(
+    "rejects",
+    "vLLM rejects a prompt longer than max_model_len: 'Make sure that `max_model_len` is no "
+    "smaller than the number of text tokens plus multimodal tokens' (vllm/v1/engine/processor.py, "
+    "v0.9.2)",
+)
+
+
+def _image_limits(launch):
+    from .multimodal import ImageLimits, image_count, json_object, parse_count, setting
+
+    args = launch.args
+    mx = mn = per = ctx = None
+    occ = args.last("mm_processor_kwargs")
+    if occ is not None and occ.values and occ.values[0].resolved:
+        from ..knowledge.vision import pixel_kwargs
+
+        data = json_object(occ.values[0].text)
+        hi, lo = pixel_kwargs(data)
+        where = occ.values[0].loc
+        if hi is not None:
+            mx = setting(hi, f"--mm-processor-kwargs max_pixels {hi}", where)
+        if lo is not None:
+            mn = setting(lo, f"--mm-processor-kwargs min_pixels {lo}", where)
+    occ = args.last("limit_mm_per_prompt")
+    if occ is not None and occ.values and occ.values[0].resolved:
+        n = image_count(occ.values[0].text)
+        if n is not None:
+            per = setting(n, f"--limit-mm-per-prompt {occ.values[0].text}", occ.values[0].loc)
+    else:
+        for u in args.unknown:  # --limit-mm-per-prompt.image 4 (dotted JSON keys, v0.10+)
+            if u.flag.text.split("=", 1)[0] == "--limit-mm-per-prompt.image" and u.values:
+                n = parse_count(u.values[0].text)
+                if n is not None:
+                    per = setting(n, f"--limit-mm-per-prompt.image {n}", u.values[0].loc)
+    occ = args.last("max_model_len")
+    if occ is not None and occ.values and occ.values[0].resolved:
+        n = parse_count(occ.values[0].text)
+        if n is not None:
+            ctx = setting(n, f"--max-model-len {occ.values[0].text}", occ.values[0].loc)
+    return ImageLimits(
+        max_pixels=mx,
+        min_pixels=mn,
+        pixels_default="the model's preprocessor_config.json (" + MM_PROCESSOR_KWARGS.source + ")",
+        per_prompt=per,
+        context=ctx,
+        pixels_option="--mm-processor-kwargs '{\"max_pixels\": N}'",
+        context_option="--max-model-len",
+    )

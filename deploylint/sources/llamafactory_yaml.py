@@ -1,6 +1,6 @@
 """LLaMA-Factory YAML configs (train / merge-export / inference / predict).
 
-Keys are LLaMA-Factory's hparams (src/llamafactory/hparams/*_args.py; domain.md §7.1).
+Keys are LLaMA-Factory's hparams (src/llamafactory/hparams/*_args.py).
 The role follows from the keys: `export_dir` → export, `do_predict` → predict,
 `stage`/`do_train`/`dataset` → train, else `infer_backend`/`template` with a model → inference.
 The experimental v1 format (`model:` + `peft_config:`) is read as a train run.

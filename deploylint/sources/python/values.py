@@ -195,6 +195,7 @@ class Tokens(Obj):
     source: str = "unknown"
     messages: Messages | None = None
     text: Val | None = None  # what was tokenized (a string, a chat text), when known
+    encoding: dict[str, Any] | None = None  # a processor's padding/truncation and images
 
 
 @dataclass(eq=False)
