@@ -15,7 +15,7 @@ from ..templates.resolve import (
     refuses_system,
 )
 from . import Context, Deployment
-from .templates_common import lf_version_phrase, training_prompting
+from .templates_common import lf_version_phrase, python_learned, training_prompting
 
 
 def _fmt(text: str | None) -> str:
@@ -74,6 +74,16 @@ def _parties(d: Deployment):
                     r[1],
                 )
             )
+    else:
+        py = python_learned(d)
+        # a hand-written one-turn format has no default system prompt to compare (DPL102)
+        if py is not None and py[0].run.format.kind != "text":
+            served, learned = py
+            r = injected_system(learned)
+            if r is not None:
+                out.append(
+                    ("training", f"the fine-tuning format, {learned.source} ({served.how})", *r[:2])
+                )
     return out, refused
 
 
