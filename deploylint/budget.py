@@ -91,7 +91,7 @@ class Limits:
         """These limits with ``values`` (kebab-case names) applied; with ``only_lower`` a value
         above the current one is ignored."""
         new = parse_limits(values)
-        out = {}
+        out: dict[str, Any] = {}
         for f in fields(self):
             if f.name in new:
                 v = new[f.name]
@@ -246,8 +246,9 @@ class _Timer:
     TICK = 0.05
 
     def __init__(self, which: str, signame: str, clock: Any) -> None:
-        self.which = getattr(signal, which, None)
-        self.signum = getattr(signal, signame, None)
+        # (None where the platform has no such timer: then ``available`` is False)
+        self.which: Any = getattr(signal, which, None)
+        self.signum: Any = getattr(signal, signame, None)
         self.clock = clock
         # [deadline, limit, seconds, token]; a fired entry's deadline becomes +inf
         self.stack: list[list[Any]] = []
@@ -377,9 +378,10 @@ _RLIMIT: list[tuple[int, int] | None] = [None]  # the (soft, hard) RLIMIT_AS las
 
 
 def _rlimit() -> tuple[int, int]:
-    if _RLIMIT[0] is None:
-        _RLIMIT[0] = resource.getrlimit(resource.RLIMIT_AS)
-    return _RLIMIT[0]
+    value = _RLIMIT[0]
+    if value is None:
+        value = _RLIMIT[0] = resource.getrlimit(resource.RLIMIT_AS)
+    return value
 
 
 def _set_rlimit(value: tuple[int, int]) -> None:
@@ -444,7 +446,7 @@ def guard(
     token = object()
     timer = _TIMERS[clock]
     timed = seconds is not None and math.isfinite(seconds) and timer.usable()
-    if timed:
+    if timed and seconds is not None:
         if seconds <= 0:
             raise BudgetExceeded(limit, "no time left", token)
         timer.push(limit, seconds, token)

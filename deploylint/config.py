@@ -6,7 +6,7 @@ repository root); ``--config FILE`` names one explicitly. Unknown keys are a usa
 
 from __future__ import annotations
 
-import fnmatch
+import functools
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +19,10 @@ class ConfigError(Exception):
     pass
 
 
-DEFAULT_LOW_TEMPERATURE = 0.3
+# DPL202's threshold: below it a base model's sampling counts as near-greedy. The advice for base
+# models is 0.7–1.0 (Qwen's model cards recommend temperature 0.7 with top_p 0.8 even for their
+# chat models; QwenLM/Qwen3 issue #922 is a base model echoing at 0.1); 0.3 let 0.3–0.49 through.
+DEFAULT_LOW_TEMPERATURE = 0.5
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 #: Largest `max-file-size` a configuration file can set (bytes).
 MAX_FILE_SIZE_CEILING = 32 * 1024 * 1024
@@ -39,7 +42,13 @@ KNOWN_KEYS = {
     "models",
     "respect-gitignore",
     "limits",
+    "fail-on",
 }
+
+#: `fail-on` / `--fail-on`: the lowest severity that makes the exit status 1 (ruff's and
+#: hadolint's habit: `info` findings are shown but do not fail a hook or a CI step).
+FAIL_ON_CHOICES = ("error", "warning", "info")
+DEFAULT_FAIL_ON = "warning"
 
 
 @dataclass
@@ -48,13 +57,15 @@ class Config:
     extend_select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
-    exclude: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)  # in force: `exclude` + `extend-exclude`
+    extend_exclude: list[str] = field(default_factory=list)  # the `extend-exclude` part of it
     low_temperature: float = DEFAULT_LOW_TEMPERATURE
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     engines: dict[str, str] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
     respect_gitignore: bool = True
     limits: Limits = field(default_factory=Limits)  # the scan budget (budget.py)
+    fail_on: str | None = None  # None: DEFAULT_FAIL_ON (or --fail-on)
     source: Path | None = None  # the file it came from
     base_dir: Path | None = None  # per-file-ignores and exclude globs are relative to it
 
@@ -84,22 +95,41 @@ class Config:
 
 
 def glob_match(rel_path: str, pattern: str) -> bool:
-    """Glob against a '/'-separated relative path; a pattern without '/' matches any basename."""
+    """Whether a '/'-separated path relative to the configuration's directory matches a pattern
+    of `exclude`, `extend-exclude` or `per-file-ignores`, with .gitignore rules (the matching of
+    deploylint/gitignore.py): `*` and `?` stay within one path component, `**` crosses
+    directories; a pattern without a `/` (other than a trailing one) matches a name at any depth;
+    one with a `/` is anchored at the configuration's directory (a leading `/` or `./` is
+    dropped); a trailing `/` names a directory. A path matches when it or a directory above it
+    does (`vendor/` matches `vendor/x/y.yaml`)."""
     pattern = pattern.strip()
-    if pattern.startswith("./"):
+    while pattern.startswith("./"):
         pattern = pattern[2:]
-    if pattern.endswith("/"):
-        pattern = pattern + "**"
-    if "/" not in pattern:
-        return fnmatch.fnmatchcase(rel_path.rsplit("/", 1)[-1], pattern) or any(
-            fnmatch.fnmatchcase(part, pattern) for part in rel_path.split("/")[:-1]
-        )
-    if fnmatch.fnmatchcase(rel_path, pattern):
-        return True
-    # "dir/**" also matches "dir" itself and everything below.
-    if pattern.endswith("/**") and (rel_path == pattern[:-3] or rel_path.startswith(pattern[:-2])):
-        return True
+    pat = _compiled_glob(pattern)
+    if pat is None:
+        return False
+    base = pattern[:-3]
+    if pattern.endswith("/**") and glob_match(rel_path, "/" + base.lstrip("/") + "/"):
+        return True  # `dir/**`: the directory itself too (nothing of it is left to scan)
+    parts = [p for p in rel_path.split("/") if p and p != "."]
+    for i in range(len(parts), 0, -1):
+        text = parts[i - 1] if not pat.anchored else "/".join(parts[:i])
+        if pat.regex.match(text):
+            return True
     return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled_glob(pattern: str):
+    from .gitignore import parse_lines
+
+    text = pattern.strip()
+    while text.startswith("./"):
+        text = text[2:]
+    if text.startswith("!"):
+        text = "\\" + text  # a literal `!`: negation has no meaning in a list of globs
+    pats = parse_lines([text])
+    return pats[0] if pats else None
 
 
 def _as_list(value: Any, key: str) -> list[str]:
@@ -131,6 +161,8 @@ def _from_table(table: dict[str, Any], source: Path) -> Config:
     for key in ("exclude", "extend-exclude"):
         if key in table:
             cfg.exclude.extend(_as_list(table[key], key))
+    if "extend-exclude" in table:
+        cfg.extend_exclude = _as_list(table["extend-exclude"], "extend-exclude")
     if "low-temperature" in table:
         v = table["low-temperature"]
         if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
@@ -147,6 +179,11 @@ def _from_table(table: dict[str, Any], source: Path) -> Config:
         if not isinstance(table["respect-gitignore"], bool):
             raise ConfigError("`respect-gitignore` must be true or false")
         cfg.respect_gitignore = table["respect-gitignore"]
+    if "fail-on" in table:
+        v = table["fail-on"]
+        if v not in FAIL_ON_CHOICES:
+            raise ConfigError(f"`fail-on` must be one of {', '.join(FAIL_ON_CHOICES)}")
+        cfg.fail_on = v
     for key in ("engines", "models"):
         if key in table:
             t = table[key]

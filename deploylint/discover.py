@@ -79,6 +79,10 @@ DEFAULT_EXCLUDED_DIRS = {
     ".deploylint_cache",
     "site-packages",
     ".eggs",
+    # The Hugging Face cache's markers of files a repository does not have (empty files named
+    # like model files: huggingface_hub/file_download.py `_cache_commit_hash_for_specific_revision`
+    # / `.no_exist`); never a model directory.
+    ".no_exist",
 }
 
 # Files of a Hugging Face model directory that deploylint reads (small JSON / text).
@@ -159,6 +163,8 @@ def classify(path: Path, head: bytes | None = None) -> str | None:
         return "shell"
     if suffix in (".py", ".pyi"):
         return "python"
+    if suffix == ".ipynb":
+        return "notebook"
     if suffix == ".json":
         return "json"
     if suffix in (".jinja", ".jinja2", ".j2"):
@@ -192,6 +198,10 @@ class Discovery:
     roots: list[Path] = field(default_factory=list)
     jail: Jail | None = None
     notes: list[tuple[Path, str]] = field(default_factory=list)  # reported as DPL000
+    # Symlinks not followed: dangling, looping, or pointing outside the scanned tree. Not
+    # findings (real repositories have them: a link into a build directory, a checkout's link to
+    # the developer's own model directory); shown with --verbose.
+    links: list[Skipped] = field(default_factory=list)
 
 
 OUTSIDE_FILE = "symlink to a file outside the scanned tree: not read"
@@ -324,19 +334,22 @@ def discover(
             try:
                 st = p.stat()
             except (OSError, ValueError) as e:
-                out.skipped.append(Skipped(p, f"cannot stat: {getattr(e, 'strerror', None) or e}"))
+                why = getattr(e, "strerror", None) or str(e)
+                if _is_link(p):
+                    out.links.append(Skipped(p, f"dangling symlink: {why}"))
+                else:
+                    out.skipped.append(Skipped(p, f"cannot stat: {why}"))
                 return
+        if not vetted and not jail.inside_roots(p):
+            # (checked first: a link to /dev/urandom or /proc is outside, whatever it is)
+            if explicit or classify(p) is not None:
+                out.links.append(Skipped(p, OUTSIDE_FILE))
+            return
         if not stat.S_ISREG(st.st_mode):
-            # A FIFO, socket or device (a symlink to /dev/zero …) is never opened; one named like
-            # a file we read is reported.
+            # A FIFO, socket or device in the tree is never opened; one named like a file we
+            # read is reported.
             if explicit or classify(p) is not None:
                 out.skipped.append(Skipped(p, "not a regular file"))
-            return
-        if not vetted and not jail.inside_roots(p):
-            if explicit or classify(p) is not None:
-                out.skipped.append(
-                    Skipped(p, "symlink to a file outside the scanned tree: not read")
-                )
             return
         real = os.path.abspath(p)
         if real in seen_files:
@@ -405,11 +418,7 @@ def discover(
                     continue
                 if link:
                     if not jail.inside_roots(p):
-                        out.skipped.append(
-                            Skipped(
-                                p, "symlink to a directory outside the scanned tree: not followed"
-                            )
-                        )
+                        out.links.append(Skipped(p, OUTSIDE_DIR))
                     continue  # inside: its target is scanned under its own path
                 # not a symlink: its real path is its parent's plus its name
                 frame = enter(p, ignores, os.path.join(real_dir, entry.name))
@@ -426,7 +435,10 @@ def discover(
                 try:
                     st = entry.stat()  # follows symlinks
                 except OSError as e:
-                    out.skipped.append(Skipped(p, f"cannot stat: {e.strerror or e}"))
+                    if link:  # dangling, or a loop of links: nothing in the tree to read
+                        out.links.append(Skipped(p, f"dangling symlink: {e.strerror or e}"))
+                    else:
+                        out.skipped.append(Skipped(p, f"cannot stat: {e.strerror or e}"))
                     continue
                 add_file(p, False, st, vetted=not link)
 
@@ -434,7 +446,10 @@ def discover(
         p = Path(raw)
         out.roots.append(p)
         if not safe_exists(p):
-            out.skipped.append(Skipped(p, "no such file or directory"))
+            if _is_link(p):  # (pre-commit passes every tracked file, dangling links too)
+                out.links.append(Skipped(p, "dangling symlink"))
+            else:
+                out.skipped.append(Skipped(p, "no such file or directory"))
             continue
         if safe_is_dir(p):
             walk(p, _initial_ignores(p.resolve(), cfg))
@@ -443,6 +458,13 @@ def discover(
                 continue
             add_file(p, True)
     return out
+
+
+def _is_link(p: Path) -> bool:
+    try:
+        return p.is_symlink()
+    except (OSError, ValueError):
+        return False
 
 
 def _head(p: Path) -> bytes | None:

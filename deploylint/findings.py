@@ -35,6 +35,11 @@ class Finding:
     path: str = ""  # display path, filled in by the runner
     fingerprint: str = ""
     suppression: Suppression | None = None
+    # `--verify`: {"status", "backend", "device", "seconds", "reason", "evidence"} (JSON-ready)
+    verification: dict[str, Any] | None = None
+    # The fix that resolves it (deploylint/fix): computed when asked (--fix, --fix-preview, and
+    # the formats that carry fixes: json, sarif, rdjson).
+    autofix: Any = None
 
     def sort_key(self) -> tuple:
         return (
@@ -60,6 +65,7 @@ class Finding:
             "fix": self.fix,
             "evidence": self.evidence,
             "fingerprint": self.fingerprint,
+            **({"verification": self.verification} if self.verification is not None else {}),
         }
 
 

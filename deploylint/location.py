@@ -6,6 +6,8 @@ as in SARIF. A location with ``line is None`` is about a whole file or directory
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import errno
 import functools
 import os
@@ -160,6 +162,11 @@ def read_bytes(path: Path, limit: int = READ_LIMIT, *, trusted: bool = False) ->
     bytes. During a scan, a path outside the scanned tree is refused (``safefs.OutsideTree``)
     unless ``trusted`` (deploylint's own files: the cache key). Raises ``OSError``.
     """
+    data = _overlaid(path)
+    if data is not None:  # deploylint's own text (a fix's result), not read from disk
+        if len(data) > limit:
+            raise OSError(errno.EFBIG, f"file is larger than {limit} bytes", str(path))
+        return data
     if not trusted:
         check_read(path)
     fd = os.open(path, _READ_FLAGS)
@@ -187,6 +194,38 @@ def read_bytes(path: Path, limit: int = READ_LIMIT, *, trusted: bool = False) ->
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
+# -- files as a fix would leave them (deploylint/fix/engine.py) ----------------------------------
+#
+# A fix is verified by scanning the tree as it would be after the fix, without writing anything:
+# the changed and created files are read from this overlay (``read_bytes`` and the ``safe_*``
+# look-ups below consult it); everything else comes from the disk.
+
+_OVERLAY: contextvars.ContextVar[dict[str, bytes] | None] = contextvars.ContextVar(
+    "deploylint_file_overlay", default=None
+)
+
+
+@contextlib.contextmanager
+def file_overlay(files: dict[Path, str]):
+    """Within the block, ``files`` read as these texts (and exist, for a created file)."""
+    data = {os.path.abspath(p): t.encode("utf-8") for p, t in files.items()}
+    token = _OVERLAY.set(data)
+    try:
+        yield
+    finally:
+        _OVERLAY.reset(token)
+
+
+def _overlaid(path: Path | str) -> bytes | None:
+    table = _OVERLAY.get()
+    if not table:
+        return None
+    try:
+        return table.get(os.path.abspath(path))
+    except (TypeError, ValueError):
+        return None
+
+
 def read_text(path: Path, limit: int = READ_LIMIT) -> str:
     return decode_text(read_bytes(path, limit))
 
@@ -204,16 +243,40 @@ def read_head(path: Path, n: int) -> bytes:
         os.close(fd)
 
 
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def _nul(where: int, line: int) -> UndecodableFile:
+    # Anywhere: a file with a NUL byte is not the text its kind promises (a parser would stop at
+    # it or keep it inside a value).
+    if where < 8192:
+        return UndecodableFile("binary file (NUL bytes)")
+    return UndecodableFile(f"binary file (a NUL byte at line {line})")
+
+
 def decode_text(data: bytes) -> str:
-    """A file's bytes as text: UTF-8, a BOM dropped; UndecodableFile for binary or bad UTF-8."""
+    """A file's bytes as text: UTF-8 (a BOM dropped), or the encoding its byte-order mark names
+    (pip and Python read UTF-16/32 requirement files by their BOM: pip/_internal/utils/encoding.py
+    auto_decode); UndecodableFile for binary or bad text."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom) and codec != "utf-8-sig":
+            try:
+                text = data[len(bom) :].decode(codec)
+            except UnicodeDecodeError as e:
+                raise UndecodableFile(f"invalid {codec} at byte {e.start + len(bom)}") from None
+            nul = text.find("\x00")
+            if nul != -1:
+                raise _nul(nul, text.count("\n", 0, nul) + 1)
+            return text
     nul = data.find(b"\x00")
     if nul != -1:
-        # Anywhere: a file with a NUL byte is not the text its kind promises (a parser would
-        # stop at it or keep it inside a value).
-        if nul < 8192:
-            raise UndecodableFile("binary file (NUL bytes)")
-        line = data.count(b"\n", 0, nul) + 1
-        raise UndecodableFile(f"binary file (a NUL byte at line {line})")
+        raise _nul(nul, data.count(b"\n", 0, nul) + 1)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -234,6 +297,9 @@ def decode_text(data: bytes) -> str:
 
 
 def _stat(path: Path | str) -> os.stat_result | None:
+    data = _overlaid(path)
+    if data is not None:  # a file a fix creates or changes
+        return os.stat_result((stat.S_IFREG | 0o644, 0, 0, 1, 0, 0, len(data), 0, 0, 0))
     try:
         return os.stat(path)
     except (OSError, ValueError):

@@ -180,7 +180,8 @@ def run(
     fmt: str = "text",
 ) -> str:
     from .config import Config
-    from .project import MODEL_DIR_MARKERS, Project
+    from .link.models import MODEL_DIR_MARKERS
+    from .link.project import Project
 
     messages = load_messages(messages_file)
     path = Path(target)
@@ -206,15 +207,15 @@ def run(
 
         result = scan([path], Config(), select=[], cwd=cwd)
         project = result.project
-        for launch in project.launches:
-            p = project.prompting(launch)
-            items.append((f"{p.label} — {launch.context}", p))
-            own = project.model_prompting(launch)
-            if own.kind == "jinja" and p.source != own.source:
-                items.append((f"transformers (model's own) — {launch.context}", own))
-            from .checks.templates_common import training_prompting
+        from .checks.templates_common import training_prompting
 
-            tr = training_prompting(project, launch)
+        for d in project.deployments:
+            p = d.prompting
+            items.append((f"{p.label} — {d.context}", p))
+            own = d.reference
+            if own.kind == "jinja" and p.source != own.source:
+                items.append((f"transformers (model's own) — {d.context}", own))
+            tr = training_prompting(d)
             if tr is not None:
                 items.append((f"training template — {tr[2]}", tr[0]))
         if engines:
@@ -224,7 +225,9 @@ def run(
             )
     else:
         # A hub id: the HF cache if present, else engines that need no model files.
-        md = project._hf_cache(target)  # noqa: SLF001
+        from .link.models import hf_cache
+
+        md = hf_cache(target)
         specs = engines or ["transformers"]
         for spec in specs:
             engine, version, tmpl = parse_engine(spec)

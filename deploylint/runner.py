@@ -15,11 +15,11 @@ from .checks import CHECKS, Context, load_check
 from .config import Config
 from .discover import discover
 from .escape import deep_no_surrogates, has_surrogates, no_surrogates
-from .findings import Finding, Suppression, assign_fingerprints
+from .findings import Finding, assign_fingerprints
+from .link.project import Project
 from .location import Loc, SourceFile, display_path
-from .project import Project
 from .safefs import Jail, confined, hf_hub_cache
-from .sources import FileFacts, Suppress, parse_file
+from .sources import FileFacts, parse_file
 
 INTERNAL = "internal error"
 
@@ -39,6 +39,9 @@ class ScanResult:
     budget: Budget | None = None  # the limits this scan ran under, and those it hit
     jail: Jail | None = None  # what it was allowed to read (the report reads under it too)
     odd_names: bool = False  # a skipped path was not UTF-8 (its findings are sanitised)
+    # symlinks not followed (dangling, looping, out of the tree): not findings, --verbose notes
+    skipped_links: list[tuple[Path, str]] = field(default_factory=list)
+    want_fixes: bool = False  # compute Finding.autofix (deploylint/fix)
 
 
 def _tb() -> str:
@@ -47,9 +50,11 @@ def _tb() -> str:
     return traceback.format_exc()
 
 
-def _dpl000(loc: Loc, message: str, anchor: str = "") -> Finding:
+def _dpl000(loc: Loc, message: str, anchor: str = "", severity: str | None = None) -> Finding:
     rule = catalog()["DPL000"]
-    return Finding("DPL000", rule.name, rule.severity, loc, message, anchor=anchor or message)
+    return Finding(
+        "DPL000", rule.name, severity or rule.severity, loc, message, anchor=anchor or message
+    )
 
 
 def scan(
@@ -66,8 +71,15 @@ def scan(
     cache_dir: Path | None = None,
     no_cache: bool | None = None,
     result_cache: bool = False,
+    overlay: dict[Path, str] | None = None,
+    fixes: bool = False,
 ) -> ScanResult:
     """Scan ``paths``.
+
+    ``fixes``: compute each reported finding's fix (``Finding.autofix``, deploylint/fix).
+
+    ``overlay``: file contents to use instead of what is on disk (standard input scanned as
+    ``--stdin-filename``); such a file is scanned even when it does not exist. No cache is used.
 
     ``jobs``: processes that parse files (None or 1: this process; see ``_workers``).
     ``no_cache``: True never uses the per-file cache, False uses it (in ``cache_dir``, else
@@ -94,7 +106,9 @@ def scan(
             jobs=jobs,
             cache_dir=cache_dir,
             no_cache=no_cache,
-            result_cache=result_cache,
+            result_cache=result_cache and not overlay,
+            overlay=overlay,
+            fixes=fixes,
         )
     finally:
         if gc_enabled:
@@ -115,10 +129,13 @@ def _scan(
     cache_dir: Path | None,
     no_cache: bool | None,
     result_cache: bool,
+    overlay: dict[Path, str] | None = None,
+    fixes: bool = False,
 ) -> ScanResult:
     started = time.perf_counter()
     cwd = cwd or Path.cwd()
     result = ScanResult()
+    result.want_fixes = fixes
     codes = selected_codes(
         select if select is not None else config.select,
         list(config.extend_select) + list(extend_select or []),
@@ -145,6 +162,8 @@ def _scan(
             result_cache,
             result,
             started,
+            overlay,
+            fixes,
         )
 
 
@@ -161,6 +180,8 @@ def _scan_in_jail(
     result_cache,
     result,
     started,
+    overlay,
+    fixes,
 ) -> ScanResult:
     b = result.budget
     try:
@@ -170,11 +191,15 @@ def _scan_in_jail(
         limit = e.limit if isinstance(e, BudgetExceeded) else "scan_memory_mib"
         _stopped(b, limit, " while finding the files to scan: nothing was analysed")
         return _finish([], None, abs_paths, config, codes, cwd, only_files, result, started)
+    result.skipped_links = [(sk.path, sk.reason) for sk in disc.links]
+    if overlay:
+        _add_overlay(disc, overlay)
+        no_cache = True
     result.timings["discover"] = (mark := time.perf_counter()) - started
     rcache = None
     if result_cache:
         rcache = _open_result_cache(
-            config, cwd, cache_dir, codes, abs_paths, force_exclude, only_files
+            config, cwd, cache_dir, codes, abs_paths, force_exclude, only_files, fixes
         )
     if rcache is None:
         return _analyse(
@@ -215,6 +240,24 @@ def _scan_in_jail(
     return result
 
 
+def _add_overlay(disc, overlay: dict[Path, str]) -> None:
+    """Files given by content (standard input): scanned with that content, found or not."""
+    from .discover import Discovered, classify
+
+    for path, text in overlay.items():
+        size = len(text.encode("utf-8"))
+        disc.skipped = [sk for sk in disc.skipped if sk.path != path]
+        for item in disc.files:
+            if item.path == path:
+                item.size = size
+                break
+        else:
+            kind = classify(path, text[:64].encode("utf-8"))
+            if kind is not None:
+                disc.files.append(Discovered(path, kind, size))
+    disc.overlay = overlay
+
+
 def _tree_signature(disc) -> tuple[list[list], list[list]]:
     from .result_cache import signature
 
@@ -227,7 +270,7 @@ def _tree_signature(disc) -> tuple[list[list], list[list]]:
     return files, skipped
 
 
-def _open_result_cache(config, cwd, cache_dir, codes, roots, force_exclude, only_files):
+def _open_result_cache(config, cwd, cache_dir, codes, roots, force_exclude, only_files, fixes):
     if os.environ.get("DEPLOYLINT_NO_CACHE", "") not in ("", "0"):
         return None
     from .cache import default_dir
@@ -240,6 +283,7 @@ def _open_result_cache(config, cwd, cache_dir, codes, roots, force_exclude, only
         os.fspath(cwd),
         force_exclude,
         sorted(os.fspath(p) for p in only_files) if only_files is not None else None,
+        fixes,
     )
     rc = ResultCache(cache_dir or default_dir(config.base_dir or cwd), key)
     return rc if rc.enabled else None
@@ -280,7 +324,7 @@ def _work(disc, project, config, codes, cwd, jobs, cache_dir, no_cache, result, 
     makes a finding wrong)."""
     mark = time.perf_counter()
     cache = _open_cache(config, cwd, cache_dir, no_cache)
-    facts_list = _parse_all(disc.files, config, jobs, result, cache)
+    facts_list = _parse_all(disc.files, config, jobs, result, cache, getattr(disc, "overlay", None))
     if cache is not None:
         cache.save()
         result.cache_hits, result.cache_misses = cache.hits, cache.misses
@@ -290,7 +334,7 @@ def _work(disc, project, config, codes, cwd, jobs, cache_dir, no_cache, result, 
     for ff in done:
         project.files[ff.path] = ff
         for d in ff.diagnostics:
-            findings.append(_dpl000(d.loc, d.message, d.anchor))
+            findings.append(_dpl000(d.loc, d.message, d.anchor, d.severity))
     result.files_scanned = len(done)
     if len(done) < len(facts_list):
         raise BudgetExceeded("scan_seconds", f"{len(facts_list) - len(done)} files were not read")
@@ -321,8 +365,8 @@ def _work(disc, project, config, codes, cwd, jobs, cache_dir, no_cache, result, 
         if failed is None:
             findings.extend(rule_findings)
         elif failed == "error":
-            e = rule_findings
-            result.internal_errors.append(f"{code}: {e!r}\n{_tb_of(e)}")
+            err = rule_findings
+            result.internal_errors.append(f"{code}: {err!r}\n{_tb_of(err)}")
         else:
             result.budget.note(
                 None,
@@ -360,6 +404,10 @@ def _finish(findings, project, abs_paths, config, codes, cwd, only_files, result
     assign_fingerprints(result.findings + result.suppressed)
     result.findings.sort(key=lambda f: f.sort_key())
     result.suppressed.sort(key=lambda f: f.sort_key())
+    if result.want_fixes:
+        from .fix import attach
+
+        attach(result, project)
     result.timings["finish"] = time.perf_counter() - mark
     return result
 
@@ -455,7 +503,7 @@ def _open_cache(config: Config, cwd: Path, cache_dir: Path | None, no_cache: boo
 
 
 def _parse_all(
-    files, config: Config, jobs: int | None, result: ScanResult, cache=None
+    files, config: Config, jobs: int | None, result: ScanResult, cache=None, overlay=None
 ) -> list[FileFacts]:
     out: list[FileFacts | None] = [None] * len(files)
     todo: list[tuple[int, str | None, str | None]] = []  # (index, content hash, text)
@@ -485,6 +533,8 @@ def _parse_all(
             todo.append((i, digest, text))
     else:
         todo = [(i, None, None) for i in range(len(files))]
+    if overlay:
+        todo = [(i, d, overlay.get(files[i].path, t)) for i, d, t in todo]
     workers = _workers(jobs, len(todo))
     if workers > 1:
         parsed = _parse_parallel(files, todo, max_size, workers, result)
@@ -503,7 +553,9 @@ def _workers(jobs: int | None, n: int) -> int:
     return max(1, min(jobs, n, 4 * (os.cpu_count() or 1)))
 
 
-def _parse_serial(files, todo, max_size: int, result: ScanResult) -> list[tuple[FileFacts, bool]]:
+def _parse_serial(
+    files, todo, max_size: int, result: ScanResult
+) -> list[tuple[FileFacts | None, bool]]:
     parsed: list[tuple[FileFacts | None, bool]] = []
     b = budget_mod.active()
     for n, (i, _digest, text) in enumerate(todo):
@@ -567,7 +619,7 @@ def _parse_in_worker(job):
 
 def _parse_parallel(
     files, todo, max_size: int, workers: int, result: ScanResult
-) -> list[tuple[FileFacts, bool]]:
+) -> list[tuple[FileFacts | None, bool]]:
     """Parse in worker processes (forked: they start with everything imported). Any failure of
     the pool itself falls back to parsing here."""
     import multiprocessing as mp
@@ -606,35 +658,6 @@ def _parse_parallel(
 def _suppress(
     findings: list[Finding], project: Project, config: Config, cwd: Path, result: ScanResult
 ) -> None:
-    by_file: dict[Path, list[Suppress]] = {}
-    for path, ff in project.files.items():
-        if ff.suppressions:
-            by_file[path] = ff.suppressions
-    cfg_base = config.base_dir or cwd
-    for f in findings:
-        sup = None
-        line = f.loc.line
-        if line is not None:
-            for s in by_file.get(f.loc.path, []):
-                if s.line in (line, line - 1) and (not s.codes or _code_matches(f, s.codes)):
-                    sup = Suppression("inSource", s.reason, s.loc)
-                    break
-        if sup is None and config.per_file_ignores:
-            rel = display_path(f.loc.path, cfg_base)
-            codes = config.file_ignores(rel)
-            if codes and _code_matches(f, tuple(codes)):
-                src = display_path(config.source, cwd) if config.source else "the configuration"
-                sup = Suppression("external", f"per-file-ignores in {src}")
-        if sup is not None:
-            f.suppression = sup
-            result.suppressed.append(f)
-        else:
-            result.findings.append(f)
+    from .suppressions import apply
 
-
-def _code_matches(f: Finding, codes: tuple[str, ...]) -> bool:
-    for c in codes:
-        cu = c.upper()
-        if cu == "ALL" or f.code.startswith(cu) or c == f.name:
-            return True
-    return False
+    apply(findings, project, config, cwd, result)

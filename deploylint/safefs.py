@@ -55,7 +55,7 @@ _CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
 class OutsideTree(OSError):
     """A path outside the scanned tree (and outside the trusted locations) was to be read."""
 
-    def __init__(self, path: object) -> None:
+    def __init__(self, path: str | os.PathLike[str]) -> None:
         super().__init__(errno.EACCES, "outside the scanned tree (not read)", os.fspath(path))
 
 

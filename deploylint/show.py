@@ -55,8 +55,7 @@ def _client_line(call: ClientCall, cwd: Path) -> str:
 
 
 def describe_launch(project: Any, launch: Launch, cwd: Path) -> list[str]:
-    from .lineage import adapter_info, path_ref
-    from .sampling import server_defaults
+    from .link.lineage import adapter_info, path_ref
 
     out = [f"{launch.engine}: {launch.form} — {launch.context}  ({_where(launch.loc, cwd)})"]
     v = launch.version
@@ -95,12 +94,24 @@ def describe_launch(project: Any, launch: Launch, cwd: Path) -> list[str]:
     if lineage is not None:
         run, how = lineage
         out.append(f"  fine-tuned: {how}  ({_where(run.loc, cwd)})")
+    else:
+        py = project.python_training_for(launch)  # a fine-tune written in Python
+        if py is not None:
+            out.append(f"  fine-tuned: {py.how}  ({_where(py.run.loc, cwd)})")
+            fmt = py.run.format
+            if fmt is not None:
+                shown = (fmt.text or "").replace("\n", "\\n") if fmt.kind == "text" else None
+                what = f"`{shown}`" if shown else (fmt.template_name or "apply_chat_template")
+                out.append(f"    trained on: {what}  ({_where(fmt.loc, cwd)})")
+            elif py.run.format_note:
+                out.append(f"    training format not known: {py.run.format_note}")
     try:
         p = project.prompting(launch)
         out.append(f"  chat template: {p.source}" + (f" — {p.failure}" if p.failure else ""))
     except Exception:  # noqa: BLE001 - show never fails on a template it cannot resolve
         pass
-    defaults = server_defaults(launch)
+    d = project.deployment_of(launch)
+    defaults = d.sampling if d is not None else {}
     if defaults:
         out.append(
             "  sampling defaults: "

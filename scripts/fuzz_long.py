@@ -187,7 +187,7 @@ def run_atheris(target: str, runs: int, out: Path, timeout: int, max_len: int) -
             yaml_docs,
         )
 
-        for extra in ("python_code", "payloads", "modelfile"):
+        for extra in ("python", "payloads", "modelfile"):
             try:
                 __import__(f"deploylint.sources.{extra}")
             except ImportError:

@@ -30,3 +30,20 @@ def _isolated_hf_cache(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("HF_HOME", str(empty))
     monkeypatch.delenv("HF_HUB_CACHE", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        default=False,
+        help="rewrite testdata/cases/*/snapshot.md from the current findings "
+        "(also: DEPLOYLINT_UPDATE_SNAPSHOTS=1)",
+    )
+
+
+@pytest.fixture
+def update_snapshots(request) -> bool:
+    """Whether finding snapshots are to be rewritten instead of compared."""
+    env = os.environ.get("DEPLOYLINT_UPDATE_SNAPSHOTS", "").strip().lower()
+    return bool(request.config.getoption("--update-snapshots")) or env in ("1", "true", "yes")

@@ -51,6 +51,9 @@ class Case:
     cache: bool = False  # run with the result cache (the CLI's default) instead of --no-cache
     git: bool = False  # the case runs git (--diff / check): commands are allowed, but only git
     expect: tuple[str, ...] = ()  # texts that must appear in some DPL000 message
+    # texts no DPL000 may contain: symlinks that dangle or leave the tree are skipped silently
+    # (real repositories have them; a finding there would be noise), never reported
+    absent: tuple[str, ...] = ()
     stdin: str | None = None
     formats: tuple[str, ...] = ("text", "github", "gitlab", "sarif", "json")  # first child
     usage_error: bool = False  # exit 2 with a usage error is the expected answer
@@ -153,20 +156,20 @@ def _ollama_app(root: Path, rel: str, template: str, name: str) -> None:
 # -- the tree is a jail ----------------------------------------------------------------------------
 
 
-@case("symlink-to-root", expect=("outside the scanned tree",))
+@case("symlink-to-root", absent=("symlink", "outside the scanned tree", "cannot stat"))
 def _(tree: Path, out: Path) -> None:
     w(tree, "serve.sh", SERVE)
     os.symlink("/", tree / "rootfs")
 
 
-@case("symlink-to-usr", expect=("outside the scanned tree",))
+@case("symlink-to-usr", absent=("symlink", "outside the scanned tree", "cannot stat"))
 def _(tree: Path, out: Path) -> None:
     w(tree, "deploy/serve.sh", SERVE)
     os.symlink("/usr", tree / "deploy" / "usr")
     os.symlink("/etc", tree / "etc")
 
 
-@case("symlink-to-outside-files", expect=("outside the scanned tree",))
+@case("symlink-to-outside-files", absent=("symlink", "outside the scanned tree", "cannot stat"))
 def _(tree: Path, out: Path) -> None:
     secret_env = w(out, "secrets.env", f"HF_TOKEN={SECRET}\nMODEL={SECRET}\n")
     w(out, "serve.sh", f"vllm serve {SECRET} --port 8000\n")
@@ -186,7 +189,7 @@ def _(tree: Path, out: Path) -> None:
     w(tree, "run3.sh", "vllm serve my-model\n")
 
 
-@case("symlink-dir-loops", expect=())
+@case("symlink-dir-loops", absent=("symlink", "outside the scanned tree", "cannot stat"))
 def _(tree: Path, out: Path) -> None:
     d = tree
     for i in range(12):
@@ -200,7 +203,7 @@ def _(tree: Path, out: Path) -> None:
     w(tree, "loop.sh", "vllm serve ./up0/up1/up2/here0/" + "up0/" * 30 + "m\n")
 
 
-@case("proc-links", expect=("outside the scanned tree",))
+@case("proc-links", absent=("symlink", "outside the scanned tree", "cannot stat"))
 def _(tree: Path, out: Path) -> None:
     os.symlink("/proc/self/status", tree / "status.yaml")
     os.symlink("/proc/self/environ", tree / ".env")

@@ -1,17 +1,33 @@
-"""Generic runner over testdata/cases/<name>/: scan repo/ and compare with expected.txt exactly.
+"""Generic runner over testdata/cases/<name>/: scan a copy of repo/ and compare with
+expected.txt exactly, then every finding in full with snapshot.md.
 
 expected.txt holds one finding per line: `PATH[:LINE] CODE SEVERITY` (PATH relative to repo/;
-no LINE for a finding about a whole directory). An empty file means: no findings at all.
+no LINE for a finding about a whole directory). An empty file means: no findings at all. It is
+the hand-written expectation.
+
+snapshot.md holds each finding's message, fix, fingerprint and evidence (tests/snapshots.py):
+the reviewed detail. `pytest tests/test_cases.py --update-snapshots` (or
+`DEPLOYLINT_UPDATE_SNAPSHOTS=1`) rewrites it, for cases whose findings match expected.txt.
+
+Each case's repo/ is copied into a temporary directory that is not inside a git checkout first,
+so no case depends on running inside the project's own checkout.
 """
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
+from . import snapshots
 from .conftest import TESTDATA
 from .helpers import keys, run_scan
 
 CASES = sorted(p for p in (TESTDATA / "cases").iterdir() if (p / "repo").is_dir())
+
+# Cases known to fail outside a git checkout, with the issue that fixes them.
+OUTSIDE_GIT: dict[str, str] = {}  # cases that only pass inside a git checkout (none)
 
 
 def _expected(case) -> list[str]:
@@ -19,11 +35,33 @@ def _expected(case) -> list[str]:
     return sorted(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_case(case):
-    result = run_scan(case / "repo")
+def copy_case(case: Path, tmp_path: Path) -> Path:
+    """``case``/repo copied to ``tmp_path`` (never inside a git checkout)."""
+    dst = tmp_path / case.name / "repo"
+    shutil.copytree(case / "repo", dst, symlinks=True)
+    parent = dst
+    while parent != parent.parent:
+        assert not (parent / ".git").exists(), f"{parent} is a git checkout"
+        parent = parent.parent
+    return dst
+
+
+def _params():
+    for c in CASES:
+        marks = []
+        if c.name in OUTSIDE_GIT:
+            marks.append(pytest.mark.xfail(strict=True, reason=OUTSIDE_GIT[c.name]))
+        yield pytest.param(c, id=c.name, marks=marks)
+
+
+@pytest.mark.parametrize("case", list(_params()))
+def test_case(case, tmp_path, update_snapshots):
+    root = copy_case(case, tmp_path)
+    result = run_scan(root)
     assert not result.internal_errors, result.internal_errors
     assert keys(result, severity=True) == _expected(case)
+    text = snapshots.render(case.name, result.findings, root)
+    snapshots.check(case / "snapshot.md", text, update_snapshots)
 
 
 def test_weak_links_stay_inside_a_project(tmp_path):
@@ -33,9 +71,11 @@ def test_weak_links_stay_inside_a_project(tmp_path):
 
     train = (
         "model_name_or_path: Qwen/Qwen2.5-7B-Instruct\nstage: sft\ndo_train: true\n"
-        "finetuning_type: lora\ntemplate: qwen\ndataset: d\noutput_dir: saves/q/lora/sft\n"
+        "finetuning_type: lora\ntemplate: qwen\ndataset: support_tickets\n"
+        "output_dir: saves/q/lora/sft\n"
     )
-    serve = "vllm serve Qwen/Qwen2.5-7B-Instruct\n"
+    # the served name says the deployment is meant for the fine-tune (positive evidence)
+    serve = "vllm serve Qwen/Qwen2.5-7B-Instruct --served-model-name support-bot\n"
     write_tree(tmp_path / "collection", {"team-a/train.yaml": train, "team-b/serve.sh": serve})
     result = run_scan(tmp_path / "collection", select=["DPL301"])
     assert keys(result) == []
@@ -43,10 +83,17 @@ def test_weak_links_stay_inside_a_project(tmp_path):
     (tmp_path / "repo" / ".git").mkdir()
     result = run_scan(tmp_path / "repo", select=["DPL301"])
     assert keys(result) == ["deploy/serve.sh:1 DPL301"]
+    # ... and a plain tree (a downloaded archive) whose root looks like one project
+    write_tree(
+        tmp_path / "archive",
+        {"README.md": "x\n", "train/train.yaml": train, "deploy/serve.sh": serve},
+    )
+    result = run_scan(tmp_path / "archive", select=["DPL301"])
+    assert keys(result) == ["deploy/serve.sh:1 DPL301"]
 
 
 def test_generic_path_suffixes_do_not_link():
-    from deploylint.lineage import PathRef, same_dir
+    from deploylint.link.lineage import PathRef, same_dir
 
     a = PathRef("saves/gpt-20b/lora/sft", None, set())
     b = PathRef("saves/llama3-8b/lora/sft", None, set())
@@ -85,9 +132,9 @@ def test_hub_ids_resolve_through_the_local_hugging_face_cache(tmp_path, monkeypa
     assert keys(result) == ["serve.sh:1 DPL201"]
 
 
-def test_template_findings_carry_both_prompts_and_the_first_difference():
+def test_template_findings_carry_both_prompts_and_the_first_difference(tmp_path):
     for case in ("lf-qwen-default-system", "lmdeploy-qwen25vl-system"):
-        result = run_scan(TESTDATA / "cases" / case / "repo")
+        result = run_scan(copy_case(TESTDATA / "cases" / case, tmp_path))
         (f,) = [f for f in result.findings if f.code == "DPL101"]
         ev = f.evidence
         assert ev["prompt_engine"] != ev["prompt_reference"]
@@ -98,3 +145,25 @@ def test_template_findings_carry_both_prompts_and_the_first_difference():
         diff = ev["first_difference"]
         assert ev["prompt_engine"][: diff["offset"]] == ev["prompt_reference"][: diff["offset"]]
         assert ev["prompt_engine"][diff["offset"]] != ev["prompt_reference"][diff["offset"]]
+
+
+def test_snapshots_fail_with_a_diff_and_are_rewritten_on_request(tmp_path):
+    """The snapshot check itself: a changed message fails with a unified diff naming the line;
+    update mode rewrites the file; paths of the scanned copy never reach the text."""
+    case = TESTDATA / "cases" / "compose-adapter-as-model"
+    root = copy_case(case, tmp_path)
+    result = run_scan(root)
+    text = snapshots.render(case.name, result.findings, root)
+    assert str(tmp_path) not in text and "\nevidence:\n" in text
+    snap = tmp_path / "snapshot.md"
+    snapshots.check(snap, text, update=True)
+    assert snap.read_text(encoding="utf-8") == text
+    snapshots.check(snap, text, update=False)  # unchanged: passes
+    result.findings[0].message += " (changed)"
+    changed = snapshots.render(case.name, result.findings, root)
+    with pytest.raises(pytest.fail.Exception) as info:
+        snapshots.check(snap, changed, update=False)
+    assert "\n+message: " in str(info.value) and "(changed)" in str(info.value)
+    assert "--update-snapshots" in str(info.value)
+    with pytest.raises(pytest.fail.Exception, match="no snapshot"):
+        snapshots.check(tmp_path / "missing.md", text, update=False)

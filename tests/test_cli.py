@@ -16,7 +16,7 @@ from .helpers import write_tree
 BASE_COMPOSE = TESTDATA / "cases" / "compose-base-webui" / "repo"
 
 
-def run(args, cwd: Path, env_extra=None):
+def run(args, cwd: Path, env_extra=None, stdin: str | None = None):
     env = dict(os.environ)
     env.pop("NO_COLOR", None)
     env.pop("FORCE_COLOR", None)
@@ -27,6 +27,7 @@ def run(args, cwd: Path, env_extra=None):
         [sys.executable, "-m", "deploylint", *args],
         cwd=cwd,
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
@@ -92,6 +93,7 @@ def test_json_contract_and_determinism():
         "fix",
         "evidence",
         "fingerprint",
+        "autofix",  # the edits that fix it (docs/json-format.md), or null
     ]
     assert (f["code"], f["name"], f["severity"]) == ("DPL201", "base-model-chat-endpoint", "error")
     assert (f["path"], f["line"], f["column"], f["end_line"], f["end_column"]) == (
@@ -235,7 +237,7 @@ def test_rules_and_explain():
         assert code in p.stdout
     p = run(["explain", "DPL201"], ROOT)
     assert p.returncode == 0
-    assert "## What it finds" in p.stdout and "## Why it matters" in p.stdout
+    assert "What it finds\n---" in p.stdout and "Why it matters\n---" in p.stdout
     assert run(["explain", "base-model-chat-endpoint"], ROOT).stdout == p.stdout
     assert run(["explain", "DPL999"], ROOT).returncode == 2
     rules = json.loads(run(["rules", "--format", "json"], ROOT).stdout)

@@ -326,7 +326,8 @@ def _json(args, cwd, stdin=None):
 
 
 def test_cli_diff_reports_only_changed_lines(repo):
-    sel = ["--select", "DPL201", "--format", "json"]
+    # the base models here are `info` findings (nothing shows chat use): --fail-on info
+    sel = ["--select", "DPL201", "--format", "json", "--fail-on", "info"]
     p, doc = _json(["scan", *sel], repo)
     assert p.returncode == 1 and len(doc["findings"]) == 1  # serve.sh: base model
     p, doc = _json(["scan", "--diff", "HEAD", *sel], repo)

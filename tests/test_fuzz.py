@@ -125,7 +125,7 @@ KIND_FILES = {
 }
 _KIND_OF = {"model-template": "model-file", "tokenizer-config": "model-file"}
 OPTIONAL_SOURCES = {
-    "python": "deploylint.sources.python_code",
+    "python": "deploylint.sources.python",
     "json": "deploylint.sources.payloads",
     "modelfile": "deploylint.sources.modelfile",
 }

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from deploylint.templates import llamafactory as lf
+from deploylint.versions import V
 
 DATA = Path(lf.__file__).resolve().parent.parent / "data" / "llamafactory_templates.json"
 
@@ -60,7 +61,7 @@ def test_data_file_covers_the_releases_with_sources():
     have = lf.versions()
     for v in ["0.7.0", "0.7.1", "0.8.0", "0.8.3", "0.9.0", "0.9.1", "0.9.2", "0.9.3", "0.9.4"]:
         assert v in have
-    assert have == sorted(have, key=lf._version_key)
+    assert have == sorted(have, key=V)
     assert "0.9.5" in have and have[-1].startswith("0.9.6")  # newest tag and the branch head
     for entry in data["versions"]:
         assert re.fullmatch(r"[0-9a-f]{40}", entry["commit"])
@@ -112,7 +113,7 @@ def test_llama3_and_llama2_default_system_history():
         assert hist[v] == "", v
     l2 = dict(lf.history("llama2", "default_system"))
     assert l2["0.7.0"].startswith(LLAMA2_SYS_START) and l2["0.7.1"].startswith(LLAMA2_SYS_START)
-    assert all(l2[v] == "" for v in l2 if lf._version_key(v) >= lf._version_key("0.8.0"))
+    assert all(l2[v] == "" for v in l2 if V(v) >= V("0.8.0"))
 
 
 def test_template_availability_by_version():

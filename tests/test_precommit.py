@@ -11,8 +11,8 @@ it work offline with pip's and virtualenv's own environment variables:
   virtualenv seeds into the hook's environment (``VIRTUALENV_SETUPTOOLS=bundle``, from the wheels
   virtualenv embeds);
 - ``PIP_NO_DEPS=1`` — install deploylint alone; its runtime dependencies (PyYAML, Jinja2,
-  MarkupSafe) come from this interpreter through ``PYTHONPATH`` pointing at a directory holding
-  only those packages, which pre-commit passes through to the hook.
+  MarkupSafe, packaging) come from this interpreter through ``PYTHONPATH`` pointing at a directory
+  holding only those packages, which pre-commit passes through to the hook.
 
 The hook repository is a temporary git repository with a commit of the files the package build
 needs (pyproject.toml, README.md, deploylint/, rules/, .pre-commit-hooks.yaml).
@@ -40,7 +40,7 @@ needs_pre_commit = pytest.mark.skipif(
 )
 
 HOOK_FILES = ("pyproject.toml", "README.md", "deploylint", "rules", ".pre-commit-hooks.yaml")
-RUNTIME_PACKAGES = ("yaml", "_yaml", "jinja2", "markupsafe", "tomli")
+RUNTIME_PACKAGES = ("yaml", "_yaml", "jinja2", "markupsafe", "packaging", "tomli")
 
 BAD = "#!/bin/sh\nvllm serve Qwen/Qwen2.5-14B --chat-template ./templates/chatml.jinja\n"
 GOOD = "#!/bin/sh\nvllm serve Qwen/Qwen2.5-7B-Instruct --port 8000\n"
@@ -248,3 +248,48 @@ def test_check_command_reports_only_the_files_given(tmp_path):
     # nothing to check (pre-commit found no matching file): clean
     p = run(["check"], tmp_path)
     assert p.returncode == 0
+
+
+# --- the severity gate (`--fail-on`) through the real pre-commit ------------------------------
+
+# A base model served with nothing in the repository showing chat use: DPL201 at `info` only.
+INFO_ONLY = "#!/bin/sh\nvllm serve Qwen/Qwen2.5-7B --port 8000\n"
+
+
+def _run_config(hook_repo: Path, env: dict, repo: Path, args: list[str] | None):
+    """`pre-commit run` with a .pre-commit-config.yaml naming the hook repository at its commit
+    (pre-commit clones a local path like any URL)."""
+    rev = git(hook_repo, "rev-parse", "HEAD").strip()
+    hook = {"id": "deploylint-check"}
+    if args is not None:
+        hook["args"] = args
+    cfg = {"repos": [{"repo": str(hook_repo), "rev": rev, "hooks": [hook]}]}
+    (repo / ".pre-commit-config.yaml").write_text(json.dumps(cfg))  # JSON is YAML
+    git(repo, "add", ".pre-commit-config.yaml")
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--files", "serve.sh"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=540,
+    )
+
+
+@needs_pre_commit
+def test_info_findings_pass_the_hook_and_fail_it_with_fail_on_info(
+    hook_repo, offline_env, tmp_path
+):
+    repo = _consumer(tmp_path, {"serve.sh": INFO_ONLY})
+    p = _run_config(hook_repo, offline_env, repo, None)
+    out = p.stdout + p.stderr
+    assert p.returncode == 0, out
+    assert "Passed" in out
+    p = _run_config(hook_repo, offline_env, repo, ["--fail-on", "info"])
+    out = p.stdout + p.stderr
+    assert p.returncode == 1, out
+    assert "Failed" in out and "serve.sh:2:12: DPL201 [info]" in out
+    # the configuration's `fail-on` is honoured by the hook as well
+    (repo / ".deploylint.toml").write_text('fail-on = "info"\n')
+    p = _run_config(hook_repo, offline_env, repo, None)
+    assert p.returncode == 1, p.stdout + p.stderr

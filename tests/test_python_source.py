@@ -11,7 +11,7 @@ import pytest
 
 from deploylint.location import SourceFile
 from deploylint.sources import FileFacts, parse_file
-from deploylint.sources import python_code as pc
+from deploylint.sources import python as pc
 
 from .conftest import ROOT, TESTDATA
 

@@ -42,6 +42,7 @@ CASES = {
 }
 EXT = {
     "text": "txt",
+    "concise": "concise.txt",
     "json": "json",
     "sarif": "sarif",
     "github": "github.txt",
@@ -56,7 +57,7 @@ def _scan(case: str) -> ScanResult:
     root = CASES[case]
     cfg = config_mod.load(None, root)
     cfg.engines.setdefault("vllm", "0.8.5")  # unpinned launches: not "the newest known"
-    result = scan([root], cfg, select=SELECT, cwd=root)
+    result = scan([root], cfg, select=SELECT, cwd=root, fixes=True)
     assert not result.internal_errors, result.internal_errors[0]
     return result
 

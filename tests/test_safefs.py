@@ -61,7 +61,7 @@ def test_a_file_root_jails_its_directory(tmp_path):
     assert not jail.allows(tree / "compose.yaml")
 
 
-def test_symlinks_out_of_the_tree_are_reported_not_read(tmp_path):
+def test_symlinks_out_of_the_tree_are_skipped_not_read(tmp_path):
     tree, out = _tree(tmp_path)
     (out / "secrets.env").write_text("MODEL=very-secret-model\n")
     (out / "model").mkdir()
@@ -76,10 +76,12 @@ def test_symlinks_out_of_the_tree_are_reported_not_read(tmp_path):
     (tree / "serve.sh").write_text(f"vllm serve {out / 'model'} --chat-template ../outside/x\n")
     r = scan([tree], Config(), cwd=tree)
     assert r.internal_errors == []
-    by_path = {f.path: f.message for f in r.findings if f.code == "DPL000"}
-    assert "symlink to a file outside the scanned tree" in by_path[".env"]
-    assert "symlink to a directory outside the scanned tree" in by_path["model"]
-    assert "symlink to a directory outside the scanned tree" in by_path["rootfs"]
+    # Not findings (real repositories have such links): skipped, listed for --verbose.
+    assert [f for f in r.findings if f.code == "DPL000"] == []
+    links = {p.relative_to(tree).as_posix(): why for p, why in r.skipped_links}
+    assert "symlink to a file outside the scanned tree" in links[".env"]
+    assert "symlink to a directory outside the scanned tree" in links["model"]
+    assert "symlink to a directory outside the scanned tree" in links["rootfs"]
     text = json.dumps([f.to_json() for f in r.findings])
     assert "very-secret" not in text
     assert all(Path(p).resolve().is_relative_to(tree.resolve()) for p in r.project.files)
@@ -94,6 +96,43 @@ def test_in_tree_directory_links_and_loops_are_not_descended(tmp_path):
     r = scan([tree], Config(), cwd=tree)
     assert [p.relative_to(tree).as_posix() for p in r.project.files] == ["d/serve.sh"]
     assert [f for f in r.findings if f.code == "DPL000"] == []  # nothing to report: inside
+
+
+def test_dangling_and_looping_symlinks_are_skipped_silently(tmp_path, capsys):
+    tree, _ = _tree(tmp_path)
+    (tree / "serve.sh").write_text(SERVE)
+    os.symlink("gone.yaml", tree / "compose.yaml")  # dangling, named like a file we read
+    os.symlink("missing-dir", tree / "models")  # dangling, no file kind
+    os.symlink("self.env", tree / "self.env")  # a loop
+    (tree / "fifo.sh").unlink(missing_ok=True)
+    os.mkfifo(tree / "fifo.sh")  # a real special file in the tree: still reported
+    r = scan([tree], Config(), cwd=tree)
+    assert r.internal_errors == []
+    dpl000 = {f.path: (f.severity, f.message) for f in r.findings if f.code == "DPL000"}
+    assert list(dpl000) == ["fifo.sh"], dpl000
+    assert "not a regular file" in dpl000["fifo.sh"][1]
+    links = {p.name: why for p, why in r.skipped_links}
+    assert "dangling symlink" in links["compose.yaml"]
+    assert "dangling symlink" in links["self.env"]
+    # a file named on the command line that is a dangling link (pre-commit passes those)
+    r = scan([tree / "compose.yaml"], Config(), cwd=tree)
+    assert [f for f in r.findings if f.code == "DPL000"] == []
+
+
+def test_verbose_lists_skipped_links_escaped(tmp_path, capsys, monkeypatch):
+    from deploylint.cli import main
+
+    tree, out = _tree(tmp_path)
+    (tree / "serve.sh").write_text(SERVE)
+    os.symlink(out, tree / "evil\x1b[31mlink")  # an escape sequence in the name
+    monkeypatch.chdir(tree)
+    rc = main(["scan", "--no-cache", "--verbose", "."])
+    err = capsys.readouterr().err
+    assert rc in (0, 1)
+    assert "not scanned: symlink to a directory outside the scanned tree" in err
+    assert "\x1b" not in err  # the escape character is shown escaped, never sent raw
+    rc = main(["scan", "--no-cache", "."])
+    assert "symlink" not in capsys.readouterr().err
 
 
 # -- writing the cache -----------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from typing import Any
 
 from ..catalog import catalog
 from ..config import Config
+from ..deployment import Deployment
+from ..engines.common import version_phrase
 from ..facts import Launch
 from ..findings import Finding
 from ..location import Loc
@@ -25,6 +27,15 @@ CHECKS = {
     "DPL304": "deploylint.checks.dpl304_unsupported_adapter",
     "DPL401": "deploylint.checks.dpl401_tokenizer_mismatch",
     "DPL501": "deploylint.checks.dpl501_model_argument_ignored",
+    # -- multimodal (issue 12)
+    "DPL701": "deploylint.checks.dpl701_image_tokens_truncated",
+    "DPL702": "deploylint.checks.dpl702_pixel_budget_mismatch",
+    "DPL703": "deploylint.checks.dpl703_processor_attribute_missing",
+    # -- tool calls and reasoning (issue 13)
+    "DPL801": "deploylint.checks.dpl801_tool_calls_not_parsed",
+    "DPL802": "deploylint.checks.dpl802_reasoning_parser",
+    "DPL803": "deploylint.checks.dpl803_thinking_model_greedy",
+    "DPL804": "deploylint.checks.dpl804_thinking_default_differs",
 }
 
 
@@ -34,6 +45,11 @@ class Context:
         self.config = config
         self.code = code
         self.rule = catalog()[code]
+
+    @property
+    def deployments(self) -> list[Deployment]:
+        """Every serving launch, as the linker worked it out (deploylint/deployment.py)."""
+        return list(self.project.deployments)
 
     def finding(
         self,
@@ -58,6 +74,7 @@ class Context:
 
 
 def launch_evidence(launch: Launch) -> dict[str, Any]:
+    """Evidence about a launch that is not a deployment (a training or export command)."""
     ev: dict[str, Any] = {
         "engine": launch.engine,
         "launch": launch.form,
@@ -67,38 +84,7 @@ def launch_evidence(launch: Launch) -> dict[str, Any]:
     if launch.version is not None:
         ev["engine_version"] = launch.version.version
         ev["engine_version_source"] = launch.version.source
-    if launch.model is not None:
-        mr = launch.model
-        ev["model"] = mr.ref
-        if mr.how:
-            ev["model_resolution"] = mr.how
-        if mr.info is not None:
-            ev["model_kind"] = mr.info.kind
-            ev["model_kind_confidence"] = mr.info.confidence
-            if mr.info.reasons:
-                ev["model_kind_reasons"] = list(mr.info.reasons)
-    if launch.notes:
-        ev["notes"] = list(launch.notes)
     return ev
-
-
-def version_phrase(launch: Launch) -> str:
-    """'vLLM 0.6.0' or 'vLLM (version not pinned; newest known 0.33.0 assumed)'."""
-    from ..engines import DISPLAY_NAMES
-
-    name = DISPLAY_NAMES.get(launch.engine, launch.engine)
-    v = launch.version
-    if v is None or v.version is None:
-        return f"{name} (version unknown; newest known behaviour assumed)"
-    if v.pinned:
-        return f"{name} {v.version}"
-    return f"{name} (version not pinned; {v.version}, the newest known, assumed)"
-
-
-def model_loc(launch: Launch) -> Loc:
-    if launch.model is not None and launch.model.token is not None:
-        return launch.model.token.loc
-    return launch.loc
 
 
 CheckFn = Any
@@ -114,8 +100,8 @@ __all__ = [
     "CHECKS",
     "Context",
     "Iterator",
+    "Deployment",
     "launch_evidence",
     "load_check",
-    "model_loc",
     "version_phrase",
 ]

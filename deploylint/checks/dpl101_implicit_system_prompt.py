@@ -14,8 +14,8 @@ from ..templates.resolve import (
     injected_system,
     refuses_system,
 )
-from . import Context, launch_evidence, model_loc
-from .templates_common import chat_calls, lf_version_phrase, training_prompting, ui_links
+from . import Context, Deployment
+from .templates_common import lf_version_phrase, python_learned, training_prompting
 
 
 def _fmt(text: str | None) -> str:
@@ -26,27 +26,30 @@ def _fmt(text: str | None) -> str:
     return f'"{text}"'
 
 
-def _parties(ctx: Context, launch):
+def _parties(d: Deployment):
     """[(label, source, default system text | None, rendered no-system prompt | None)]"""
-    project = ctx.project
     out = []
-    engine_p = project.prompting(launch)
+    engine_p = d.prompting
     refused = False
-    if engine_p.kind not in ("none", "unknown"):
+    engine_default_known = (
+        engine_p.knowledge is None or engine_p.knowledge.format.default_system_known
+    )
+    if engine_p.kind not in ("none", "unknown") and engine_default_known:
         r = injected_system(engine_p)
         if r is not None:
             out.append(("engine", f"{engine_p.label} ({engine_p.source})", r[0], r[1]))
         refused = refused or refuses_system(engine_p)
-    model_p = project.model_prompting(launch)
-    if model_p.kind == "jinja":
+    model_p = d.reference
+    known_default = model_p.knowledge is None or model_p.knowledge.format.default_system_known
+    if model_p.kind == "jinja" and known_default:
         r = injected_system(model_p)
         if r is not None:
             out.append(("model", f"the model's own template ({model_p.source})", r[0], r[1]))
         refused = refused or refuses_system(model_p)
-    elif launch.model is not None:
+    elif d.model is not None:
         from ..knowledge import models
 
-        info = models.lookup(launch.model.ref)
+        info = models.lookup(d.model.ref)
         if (
             info is not None
             and info.states("default_system")
@@ -57,7 +60,7 @@ def _parties(ctx: Context, launch):
             ds = info.default_system
             if ds is None or "{date_string}" not in ds:
                 out.append(("model", f"{info.id}'s own template (built-in knowledge)", ds, None))
-    tr = training_prompting(project, launch)
+    tr = training_prompting(d)
     if tr is not None:
         p, run, how = tr
         r = injected_system(p)
@@ -71,26 +74,33 @@ def _parties(ctx: Context, launch):
                     r[1],
                 )
             )
+    else:
+        py = python_learned(d)
+        # a hand-written one-turn format has no default system prompt to compare (DPL102)
+        if py is not None and py[0].run.format.kind != "text":
+            served, learned = py
+            r = injected_system(learned)
+            if r is not None:
+                out.append(
+                    ("training", f"the fine-tuning format, {learned.source} ({served.how})", *r[:2])
+                )
     return out, refused
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    project = ctx.project
-    for launch in project.launches:
-        mr = launch.model
+    for d in ctx.deployments:
+        mr = d.model
         if mr is None or not mr.resolved:
             continue
         calls = [
-            c
-            for c in chat_calls(project, launch)
-            if c.messages is not None and c.messages.has_system is False
+            c for c in d.chat_calls() if c.messages is not None and c.messages.has_system is False
         ]
-        uis = ui_links(project, launch)
+        uis = d.chat_uis
         if not calls and not uis:
             continue
-        if launch.engine == "ollama" and (launch.extra.get("modelfile") or {}).get("system"):
-            continue  # the Modelfile SYSTEM is the default on purpose
-        parties, refused = _parties(ctx, launch)
+        if d.prompting.deliberate_system is not None:
+            continue  # the deployment sets its default system prompt on purpose
+        parties, refused = _parties(d)
         if refused:
             continue  # the template forbids a system role: do not ask for one
         by = {p[0]: p for p in parties}
@@ -105,8 +115,16 @@ def check(ctx: Context) -> Iterator[Finding]:
         differing = [reference] if reference[2] != engine[2] else []
         if not differing:
             continue
+        if (
+            not reference[2]
+            and not engine[2]
+            and (d.prompting.knowledge is not None or d.reference.knowledge is not None)
+        ):
+            # An empty system turn against none, with a built-in format on one side (Llama 3.1
+            # always writes a dated system turn): no default system text either way.
+            continue
         other = differing[0]
-        ev = launch_evidence(launch)
+        ev = d.evidence()
         ev["default_system"] = {p[1]: p[2] for p in parties}
         if engine[3] is not None and other[3] is not None:
             ev["prompt_engine"] = engine[3]
@@ -117,7 +135,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             if isinstance(other[2], str):
                 # The reference's template text is not available (built-in knowledge only):
                 # show the engine's format carrying the reference's default system prompt.
-                engine_p = ctx.project.prompting(launch)
+                engine_p = d.prompting
                 try:
                     ref_prompt = engine_p.render(
                         [{"role": "system", "content": other[2]}, {"role": "user", "content": USER}]
@@ -132,8 +150,9 @@ def check(ctx: Context) -> Iterator[Finding]:
                     )
                     ev["first_difference"] = first_difference(engine[3], ref_prompt)
         reference = other[2]
+        ev["reference_system"] = reference  # the fix sends it (deploylint/fix/rules/dpl101.py)
         fix = (
-            "send an explicit system message in every request"
+            d.fix("system-prompt")
             + (f' (the one the model was trained with: "{reference}")' if reference else "")
             + " so every engine builds the same prompt"
         )
@@ -150,18 +169,18 @@ def check(ctx: Context) -> Iterator[Finding]:
                 cev = dict(ev)
                 cev["link"] = call.link
                 yield ctx.finding(
-                    call.loc, msg, fix=fix, evidence=cev, anchor=f"no system {launch.form} {mr.ref}"
+                    call.loc, msg, fix=fix, evidence=cev, anchor=f"no system {d.form} {mr.ref}"
                 )
         else:
             ui = uis[0]
             msg = (
-                f"{ui[0].context} sends chat requests without a system message to "
-                f"{launch.context}, so {what}"
+                f"{ui.ui.context} sends chat requests without a system message to "
+                f"{d.context}, so {what}"
             )
             yield ctx.finding(
-                model_loc(launch),
+                d.model_loc,
                 msg,
                 fix=fix + " (Open WebUI: set a default system prompt for the model)",
                 evidence=ev,
-                anchor=f"no system {launch.form} {mr.ref}",
+                anchor=f"no system {d.form} {mr.ref}",
             )

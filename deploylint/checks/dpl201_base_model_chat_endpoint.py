@@ -6,14 +6,17 @@ import re
 from collections.abc import Iterator
 
 from ..assess import assess, has_chat_template
-from ..engines.registry import module
 from ..facts import ModelRef
 from ..findings import Finding
-from . import Context, launch_evidence, model_loc, version_phrase
+from . import Context, Deployment
 
 _WITH_TEMPLATE = (
     "the chat template wraps every conversation in turn markers this model was never trained "
     "to answer, so it echoes or continues the prompt instead of replying"
+)
+_UNKNOWN_TEMPLATE = (
+    "the model was never trained to answer chat turns: with a chat template it echoes or "
+    "continues the prompt instead of replying, and without one the engine refuses chat requests"
 )
 _NO_TEMPLATE = (
     'the model has no chat template, so chat requests are refused (vLLM: HTTP 400 "default chat '
@@ -29,11 +32,6 @@ PLACEHOLDERS = re.compile(
     r"hf-internal-testing/.*|.*tiny-random.*|sshleifer/tiny-.*)$",
     re.I,
 )
-
-
-def chat_endpoint(launch) -> str | None:
-    fn = getattr(module(launch.engine), "chat_endpoint", None)
-    return fn(launch.form) if fn else None
 
 
 def instruct_sibling(model_id: str) -> str | None:
@@ -70,6 +68,12 @@ def _fix(ref: str, evidence: bool) -> str:
     return fix
 
 
+def _consequence(template: bool | None) -> str:
+    if template is False:
+        return _NO_TEMPLATE
+    return _WITH_TEMPLATE if template else _UNKNOWN_TEMPLATE
+
+
 def _why(mr: ModelRef) -> tuple[str, bool]:
     a = mr.info
     heuristic = a.confidence == "heuristic"
@@ -77,54 +81,57 @@ def _why(mr: ModelRef) -> tuple[str, bool]:
     return (" (judged from the name alone)" if heuristic else "") + f" ({why})", heuristic
 
 
-def _calls_to(ctx: Context, launch) -> tuple[list, list]:
+def _calls_to(d: Deployment) -> tuple[list, list]:
     chat, completion = [], []
-    for call in ctx.project.clients:
-        if call.launch is not launch:
-            continue
-        model = call.model.value if call.model is not None else None
-        if isinstance(model, str) and ctx.project.adapter_named(launch, model) is not None:
+    for call in d.clients:
+        if d.selects_adapter(call):
             continue  # the request selects a fine-tuned adapter, not the base model
         (chat if call.kind == "chat" else completion).append(call)
     return chat, completion
 
 
 def _launch_findings(ctx: Context) -> Iterator[Finding]:
-    for launch in ctx.project.launches:
-        endpoint = chat_endpoint(launch)
-        mr = launch.model
+    for d in ctx.deployments:
+        endpoint = d.chat_route
+        mr = d.model
         if mr is None or not mr.resolved or mr.is_default:
             continue
         a = mr.info
         if a is None or not a.is_base:
             continue
-        chat_calls, completion_calls = _calls_to(ctx, launch)
-        override = launch.args.last("chat_template") is not None
+        chat_calls, completion_calls = _calls_to(d)
+        override = d.prompting.override
         template = True if override else has_chat_template(mr)
         sure, heuristic = _why(mr)
-        engine = version_phrase(launch)
+        engine = d.phrase
         for call in chat_calls:
-            yield _call_finding(ctx, call, launch, mr, template, sure, heuristic)
+            yield _call_finding(ctx, call, d, mr, template, sure, heuristic)
         if endpoint is None:
             continue
         evidence = []
-        occ = launch.args.last("chat_template")
-        if occ is not None:
-            evidence.append(("a chat template is given with --chat-template", occ.loc))
-        for ui, url, loc, target in ctx.project.ui_links:
-            if target is launch:
-                evidence.append((f"Open WebUI ({ui.context}) sends chat requests to {url}", loc))
+        if override and d.prompting.loc is not None:
+            evidence.append(
+                (f"a chat template is given explicitly ({d.prompting.source})", d.prompting.loc)
+            )
+        for link in d.chat_uis:
+            evidence.append(
+                (f"Open WebUI ({link.ui.context}) sends chat requests to {link.url}", link.loc)
+            )
         if chat_calls and not evidence:
             continue  # reported at the calls
         if completion_calls and not evidence:
             continue  # the repository shows completion-only use
-        ev = launch_evidence(launch)
+        if PLACEHOLDERS.match(mr.ref) and not d.chat_uis:
+            # A tiny stand-in (opt-125m, gpt2) that no chat UI reaches: a demo or a test harness
+            # (an explicit chat template for it is deliberate), not a deployment to users.
+            continue
+        ev = d.evidence()
         ev["chat_endpoint"] = endpoint
         if evidence:
             ev["chat_use"] = [{"what": w, "location": loc} for w, loc in evidence]
             msg = (
                 f"`{mr.ref}` is a base model{sure}, served by {engine} behind {endpoint}, and "
-                f"{evidence[0][0]}: " + (_NO_TEMPLATE if template is False else _WITH_TEMPLATE)
+                f"{evidence[0][0]}: " + _consequence(template)
             )
             severity = "error" if not heuristic else "warning"
             if PLACEHOLDERS.match(mr.ref):
@@ -142,21 +149,23 @@ def _launch_findings(ctx: Context) -> Iterator[Finding]:
                     if template is False
                     else "a chat request gets a chat template applied to a model that was not "
                     "trained on it"
+                    if template
+                    else "it was never trained to answer chat requests"
                 )
             )
             severity = "info"
         yield ctx.finding(
-            model_loc(launch),
+            d.model_loc,
             msg,
             fix=_fix(mr.ref, bool(evidence)),
             evidence=ev,
             severity=severity,
-            anchor=f"{launch.form} {mr.ref}",
+            anchor=f"{d.form} {mr.ref}",
         )
 
 
-def _call_finding(ctx, call, launch, mr, template, sure, heuristic) -> Finding:
-    ev = launch_evidence(launch)
+def _call_finding(ctx, call, d: Deployment, mr, template, sure, heuristic) -> Finding:
+    ev = d.evidence()
     ev["call"] = call.api
     ev["link"] = call.link
     model_name = call.model.value if call.model is not None else None
@@ -171,8 +180,7 @@ def _call_finding(ctx, call, launch, mr, template, sure, heuristic) -> Finding:
     target = f"`{model_name}`, which is" if isinstance(model_name, str) and model_name else "it"
     msg = (
         f"{what} goes to {target} the base model `{mr.ref}`{sure}, served by "
-        f"{version_phrase(launch)} ({call.link}): "
-        + (_NO_TEMPLATE if template is False else _WITH_TEMPLATE)
+        f"{d.phrase} ({call.link}): " + _consequence(template)
     )
     return ctx.finding(
         call.loc,
@@ -191,8 +199,20 @@ def _transformers_findings(ctx: Context) -> Iterator[Finding]:
     for op in project.peft_ops:
         if op.op == "load-base" and op.var and op.model is not None:
             loads.setdefault((op.loc.path, op.var), []).append(op)
+    training_calls = {
+        (c.path, c.line, c.col)
+        for run in project.sft_runs
+        if run.format is not None
+        for c in run.format.calls
+    }
     for call in project.clients:
         if call.api != "transformers" or call.kind != "chat" or not call.engine_var:
+            continue
+        if "add_generation_prompt" not in call.extra:
+            continue  # `generate` on a templated prompt: reported at apply_chat_template
+        if (call.loc.path, call.loc.line, call.loc.col) in training_calls:
+            continue  # formats the examples of a fine-tune: nothing is asked to answer
+        if _formats_a_finished_conversation(call):
             continue
         before = [
             o
@@ -233,6 +253,17 @@ def _transformers_findings(ctx: Context) -> Iterator[Finding]:
             severity="warning" if heuristic else "error",
             anchor=f"apply_chat_template {ref}",
         )
+
+
+def _formats_a_finished_conversation(call) -> bool:
+    """`apply_chat_template` of a conversation that already ends with the assistant's answer and
+    asks for no generation prompt: training or scoring text, not a request for an answer."""
+    m = call.messages
+    agp = call.extra.get("add_generation_prompt")
+    asks = agp is not None and agp.resolved and agp.value is True
+    return (
+        m is not None and m.complete and bool(m.roles) and m.roles[-1] == "assistant" and not asks
+    )
 
 
 def check(ctx: Context) -> Iterator[Finding]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Finding
-from ..lineage import adapter_info, adapter_uses
+from ..link.lineage import adapter_info, adapter_uses
 from ..modelids import compare
 from . import Context
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
-from ..versions import Specifier, Version, newest_matching
+from ..versions import Entry, Range, Specifier, Timeline, Version
 
 KNOWN_ENGINES = (
     "vllm",
@@ -52,33 +52,36 @@ PACKAGE_ENGINES = {
 
 @dataclass(frozen=True)
 class Fact:
-    """A behaviour that holds for engine versions in [since, until)."""
+    """A behaviour that holds for engine versions in [since, until) (``versions.Range``; a bound
+    written ``~X`` is UNCONFIRMED). A list of facts is a ``Timeline``: see ``fact_at``."""
 
     value: Any
     source: str
     since: str | None = None
     until: str | None = None
 
+    @cached_property
+    def range(self) -> Range:
+        return Range.of(self.since, self.until)
+
     def applies(self, version: str | None) -> bool:
-        if version is None:
-            return self.until is None
-        v = Version.parse(version)
+        """Whether the fact certainly holds at ``version``; with no version (or text that is not
+        one), whether it holds for the newest releases."""
+        v = Version.parse(version) if version is not None else None
         if v is None:
-            return self.until is None
-        if self.since is not None and v < Version.parse(self.since):  # type: ignore[operator]
-            return False
-        if self.until is not None and v >= Version.parse(self.until):  # type: ignore[operator]
-            return False
-        return True
+            return self.range.open_ended
+        return self.range.contains(v) is True
+
+
+def timeline(facts: list[Fact], what: str = "") -> Timeline[Fact]:
+    """The facts as a ``Timeline`` whose values are the facts themselves."""
+    return Timeline((Entry(f.range, f, f.source) for f in facts), what)
 
 
 def fact_at(facts: list[Fact], version: str | None) -> Fact:
-    """The fact for ``version``; with no version (or one newer than all), the newest known."""
-    for f in facts:
-        if f.applies(version):
-            return f
-    newest = [f for f in facts if f.until is None]
-    return newest[0] if newest else facts[-1]
+    """The fact for ``version``; with no version, or one no fact covers, the newest known
+    (``Timeline.at``; use ``timeline(facts).at(version).note`` to say so in a finding)."""
+    return timeline(facts).at(version).value
 
 
 @lru_cache(maxsize=1)
@@ -96,26 +99,25 @@ def releases(engine: str) -> list[str]:
 
 @lru_cache(maxsize=64)
 def newest_release(engine: str) -> str | None:
-    rel = releases(engine)
-    best = None
-    for r in rel:
+    """The newest final release of ``engine`` in data/releases.json (pre-releases skipped)."""
+    best: Version | None = None
+    for r in releases(engine):
         v = Version.parse(r)
-        if v is None or v.pre is not None or v.dev is not None:
+        if v is None or v.is_prerelease:
             continue
-        if best is None or v > Version.parse(best):  # type: ignore[operator]
-            best = r
-    return best
+        if best is None or v > best:
+            best = v
+    return best.text if best is not None else None
 
 
 @lru_cache(maxsize=1024)
 def resolve_spec(engine: str, spec_text: str) -> tuple[str | None, bool]:
-    """(version to assume, exact?) for a specifier such as ``==0.6.0`` or ``>=0.6,<0.8``."""
+    """(version to assume, exact?) for a specifier such as ``==0.6.0`` or ``>=0.6,<0.8``: the
+    ``==`` version as written, else the newest known release pip would pick."""
     spec = Specifier.parse(spec_text)
     if spec is None:
         return None, False
     if spec.exact:
         return spec.exact, True
-    rel = releases(engine)
-    if not rel:
-        return None, False
-    return newest_matching(spec, rel), False
+    best = spec.newest(releases(engine))
+    return (best.text if best is not None else None), False

@@ -20,6 +20,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from . import Fact, fact_at, registry
+from .base import Engine, na
 from .cli import ArgOcc, OptionTable, OptSpec, ParsedArgs, Token, python_module
 from .registry import ArgparseOptionTable
 
@@ -496,7 +497,7 @@ JINJA_DEFAULT = [
 NO_TEMPLATE = Fact(
     "chatml",
     "without --chat-template(-file) the GGUF's tokenizer.chat_template is used; if the GGUF has "
-    "none the server falls back to ChatML (review in PR #11016; domain.md §3.4)",
+    "none the server falls back to ChatML (review in PR #11016)",
 )
 
 CHAT_TEMPLATE_NAMES = Fact(
@@ -523,6 +524,19 @@ PYTHON_DEFAULTS = Fact(
     "llama-cpp-python server: host 'localhost', port 8000, n_ctx 2048 "
     "(llama_cpp/server/settings.py @ 3691546f)",
 )
+
+
+TOOLS_NEED_JINJA = [
+    Fact(None, "tool calling before Jinja support (PR #11016, ~b4500) was not read", until="4500"),
+    Fact(
+        True,
+        "llama-server refuses a request with `tools` unless Jinja templating is on: "
+        '"tools param requires --jinja flag" (examples/server/utils.hpp '
+        "oaicompat_completion_params_parse, tool-call support of PR #9639, 2025-01); a "
+        '`tool_choice` without Jinja is "Unsupported param: tool_choice"',
+        since="4500",
+    ),
+]
 
 
 def image_entrypoint(version: str | None) -> tuple[tuple[str, ...], str]:
@@ -616,3 +630,270 @@ def listen(args: ParsedArgs, form: str = SERVER_FORM, version: str | None = None
 
 def chat_endpoint(form: str) -> str | None:
     return "/v1/chat/completions"
+
+
+def _prompting(linked, launch, version):
+    from ..templates import resolve as R
+    from . import llamacpp_templates as lt
+    from .common import version_phrase
+
+    occ, text, tok = R.chat_template_arg(launch, "chat_template_file")
+    if occ is not None:
+        body, path = linked.read_linked_text(launch, text)
+        if body is not None:
+            return R.Prompting(
+                "llamacpp",
+                version,
+                "jinja",
+                f"--chat-template-file {text}",
+                occ.loc,
+                R.HFTemplate(
+                    body, f"--chat-template-file {text}", occ.loc, R.launch_special_tokens(launch)
+                ),
+            )
+    jinja, jinja_why = jinja_enabled(launch.args, version)
+    occ, text, tok = R.chat_template_arg(launch)
+    if occ is not None and text is not None and any(c in text for c in "{}"):
+        return R.Prompting(
+            "llamacpp",
+            version,
+            "jinja",
+            "--chat-template (inline)",
+            occ.loc,
+            R.HFTemplate(
+                text, "--chat-template (inline)", occ.loc, R.launch_special_tokens(launch)
+            ),
+        )
+    if occ is not None and text is not None and occ.resolved:
+        name = text.strip()
+        phrase = version_phrase(launch)
+        shape = f" ({lt.SHAPES[name]})" if name in lt.SHAPES else ""
+        if name == "chatml":
+            # Jinja or not, `chatml` is ChatML (common_chat_templates_init maps the name).
+            where = f"--chat-template chatml (llama.cpp's built-in ChatML{shape})"
+            return R.Prompting(
+                "llamacpp",
+                version,
+                "llamacpp",
+                where,
+                occ.loc,
+                llamacpp="chatml",
+                notes=[f"built-in templates: {lt.SOURCE}"],
+            )
+        if not jinja:
+            if name in lt.BUILTINS:
+                where = f"--chat-template {name} (llama.cpp's built-in `{name}` template{shape})"
+                return R.Prompting(
+                    "llamacpp",
+                    version,
+                    "llamacpp",
+                    where,
+                    occ.loc,
+                    llamacpp=name,
+                    notes=[
+                        f"Jinja off: {jinja_why} ({phrase})",
+                        f"built-in templates: {lt.SOURCE}",
+                    ],
+                )
+            return R.Prompting(
+                "llamacpp",
+                version,
+                "unknown",
+                f"--chat-template {name}",
+                occ.loc,
+                notes=[f"`{name}` is not a built-in template deploylint renders ({lt.SOURCE})"],
+            )
+        if lt.is_builtin(name):
+            # With Jinja on the value is template text: the built-in name is not looked up.
+            where = (
+                f"--chat-template {name} (with Jinja on, llama.cpp reads the name as template "
+                f'text: every prompt is the literal text "{name}"; its built-in `{name}` '
+                f"template{shape} needs --no-jinja)"
+            )
+            return R.Prompting(
+                "llamacpp",
+                version,
+                "jinja",
+                where,
+                occ.loc,
+                R.HFTemplate(name, where, occ.loc, {}),
+                notes=[f"Jinja on: {jinja_why} ({phrase})", lt.JINJA_SOURCE],
+            )
+        return R.Prompting("llamacpp", version, "unknown", f"--chat-template {name}", occ.loc)
+    if jinja and launch.model is not None:
+        # The GGUF's own tokenizer.chat_template: its family's official format when the GGUF
+        # comes from a known family (the converter copies the Hugging Face template).
+        p = R.knowledge_format(
+            launch.model.ref, "llamacpp", version, "the GGUF's embedded template"
+        )
+        if p is not None:
+            return p
+    return R.Prompting(
+        "llamacpp", version, "unknown", "the GGUF's embedded template (weights are never read)"
+    )
+
+
+class LlamaCpp(Engine):
+    """llama.cpp's `llama-server` (and its images) and llama-cpp-python's server."""
+
+    name = ENGINE
+    display = "llama.cpp"
+    packages = ("llama-cpp-python",)
+    forms = (SERVER_FORM, PYTHON_FORM)
+
+    def recognize(self, words):
+        return recognize(words)
+
+    def option_table(self, version, form=None):
+        return option_table(version, form)
+
+    def options_from_env(self, args, env, table, ctx) -> None:
+        options_from_env(args, env, table, ctx)
+
+    def image_entrypoint(self, version):
+        from .base import Entrypoint
+
+        words, source = image_entrypoint(version)
+        return Entrypoint(tuple(words), source)
+
+    def apply_config_file(self, linked, launch):
+        return na("llama-server reads no config file of options")
+
+    def serves(self, launch) -> bool:
+        return True
+
+    def model_arg(self, launch):
+        from .base import ModelArg
+
+        tok, text, is_default, note = model_token(launch.args, launch.form)
+        return ModelArg(tok, text, is_default, note)
+
+    def tokenizer_arg(self, launch):
+        return na("a GGUF file carries its own tokenizer")
+
+    def served_names(self, launch):
+        occ = launch.args.last("alias" if launch.form == SERVER_FORM else "model_alias")
+        if occ is not None and occ.values:
+            return [(occ.values[0].text, occ.values[0].loc)]
+        return []
+
+    def adapters(self, launch):
+        from .base import Adapter
+
+        out = []
+        for path, tok in lora_adapters(launch.args, launch.form):
+            ptok = Token(path, tok.loc, tok.resolved, tok.origin)
+            out.append(Adapter(path, ptok, "--lora"))
+        return out
+
+    def adapter_loading(self, launch):
+        from .base import AdapterLoading
+
+        return AdapterLoading(
+            problem=None,
+            peft_types=frozenset({"LORA"}),
+            peft_types_source=LORA_FORMAT.source + " (GGUF LoRA adapters only)",
+            rank_limit=None,
+        )
+
+    def listen(self, launch):
+        from .base import Listen
+
+        host, port = listen(launch.args, launch.form)
+        src = PYTHON_DEFAULTS.source if launch.form == PYTHON_FORM else DEFAULT_PORT.source
+        return Listen(host, port, src)
+
+    def chat_route(self, launch):
+        return chat_endpoint(launch.form)
+
+    def sampling_defaults(self, linked, launch, model):
+        from .base import Setting
+
+        if launch.form == PYTHON_FORM:
+            return {}
+        occ = launch.args.last("temp")
+        if occ is not None and occ.value is not None and occ.resolved:
+            try:
+                return {"temperature": Setting(float(occ.value), "--temp", occ.loc)}
+            except (ValueError, OverflowError):
+                return {}
+        d = SAMPLING_DEFAULTS.value
+        return {"temperature": Setting(d["temperature"], SAMPLING_DEFAULTS.source, None)}
+
+    def stop_set(self, linked, launch, md):
+        return na("llama.cpp stops on the GGUF's end-of-generation tokens (weights are never read)")
+
+    def prompting(self, linked, launch):
+        from ..templates.resolve import mark_override
+
+        return mark_override(_prompting(linked, launch, self.version_of(launch)), launch)
+
+    def remote_code(self, launch):
+        return na("GGUF models run no code shipped with the model")
+
+    # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
+
+    # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return na("llama.cpp's mtmd image preprocessing is not modelled")
+
+    def training_image_limits(self, run):
+        return na("llama.cpp does not fine-tune models")
+
+    # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    def tool_calling(self, launch, family):
+        from .base import Problem, ToolCalling, na
+        from .common import version_phrase
+
+        if launch.form == PYTHON_FORM:
+            return na(
+                "llama-cpp-python's server: tool calls depend on its --chat_format, not modelled"
+            )
+        version = self.version_of(launch)
+        on, why = jinja_enabled(launch.args, version)
+        f = fact_at(TOOLS_NEED_JINJA, version)
+        if on or f.value is not True:
+            return ToolCalling("jinja" if on else None, why)
+        occ = launch.args.last("jinja")
+        where = occ.loc if occ is not None else launch.loc
+        problem = Problem(
+            "tools-not-parsed",
+            where,
+            f"{version_phrase(launch)} runs without Jinja templating ({why}): a request with "
+            '`tools` is refused with "tools param requires --jinja flag"',
+            "add --jinja (with a --chat-template-file that renders tools, when the GGUF's "
+            "template does not)",
+            {"fact": f.source, "jinja": why},
+            anchor="tools without --jinja",
+        )
+        return ToolCalling(None, why, problem, problem)
+
+    def reasoning(self, launch, family, prompt_think):
+        from .base import na
+
+        return na(
+            "llama.cpp's --reasoning-format is not modelled yet (issue 13 covers vLLM and SGLang)"
+        )
+
+    def chat_template_kwargs(self, launch):
+        from .base import na
+
+        return na("llama.cpp's chat-template kwargs are not modelled yet")
+
+    # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+
+    # -- wording -----------------------------------------------------------------------------
+    def fix(self, topic, **kw):
+        if topic == "missing-chat-template":
+            return "pass --jinja --chat-template-file with the template the model was trained with"
+        if topic == "chat-template-file":
+            return "pass --jinja --chat-template-file with a file holding the training template"
+        if topic == "load-adapter":
+            return (
+                f"load its GGUF conversion with --lora {kw.get('adapter', '<adapter.gguf>')}, or "
+                "merge it before converting the model to GGUF"
+            )
+        return self.generic_fix(topic, **kw)
+
+
+ENGINE_IMPL = LlamaCpp()

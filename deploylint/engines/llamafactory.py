@@ -8,8 +8,8 @@ ff6d4d12eeb0 (2026-08-18); the options are the fields of hparams/model_args.py, 
 finetuning_args.py and generating_args.py at HEAD (``_INFER_ARGS``; training adds transformers'
 Seq2SeqTrainingArguments, not listed). HfArgumentParser (transformers hf_argparser.py): each
 field is ``--field_name`` and ``--field-name``; a bool takes an optional value (``nargs="?"``,
-bare = true) and a bool defaulting to True also gets ``--no_field``; argparse prefixes work. Other
-facts: ../shared/research/domain.md §7.
+bare = true) and a bool defaulting to True also gets ``--no_field``; argparse prefixes work. Each
+other fact carries its source.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from . import Fact, registry
+from . import Fact, fact_at, registry
+from .base import Engine, na
 from .cli import ArgOcc, OptionTable, OptSpec, ParsedArgs, Token, python_module
 from .registry import ArgparseOptionTable
 
@@ -181,7 +182,7 @@ GENERATING_DEFAULTS = Fact(
         "max_new_tokens": 1024,
         "repetition_penalty": 1.0,
     },
-    "GeneratingArguments defaults (hparams/generating_args.py; domain.md §7.1)",
+    "GeneratingArguments defaults (hparams/generating_args.py)",
 )
 
 
@@ -251,7 +252,7 @@ def model_token(args: ParsedArgs, form: str = API_FORM, version: str | None = No
 
 
 def adapters(args: ParsedArgs) -> list[Token]:
-    """`adapter_name_or_path` (comma-separated list allowed, domain.md §7.1)."""
+    """`adapter_name_or_path` (comma-separated list allowed)."""
     return args.values("adapter_name_or_path")
 
 
@@ -262,3 +263,381 @@ def listen(args: ParsedArgs, form: str = API_FORM, version: str | None = None):
 
 def chat_endpoint(form: str) -> str | None:
     return "/v1/chat/completions" if form == API_FORM else None
+
+
+def _prompting(linked, launch, version):
+    from ..templates import resolve as R
+
+    run = launch.extra.get("training")
+    occ = launch.args.last("template")
+    name = occ.value if occ is not None else (run.get("template") if run else None)
+    if not name:
+        return R.Prompting("llamafactory", version, "unknown", "no `template` given")
+    loc = occ.loc if occ is not None else None
+    if loc is None and run is not None and "template" in run.keys:
+        loc = run.keys["template"].loc
+    default_system = launch.args.value("default_system") or (
+        run.get("default_system") if run else None
+    )
+    return R.lf_prompting(
+        str(name),
+        version,
+        default_system,
+        launch.model.directory if launch.model else None,
+        loc,
+    )
+
+
+SERVING_COMMANDS = ("api", "chat", "webchat")
+
+LF_VLLM_MAX_LORA_RANK = Fact(
+    32,
+    "LLaMA-Factory ModelArguments.vllm_max_lora_rank defaults to 32 (src/llamafactory/hparams/"
+    "model_args.py; LlamaFactory issue #9512)",
+)
+
+
+def _setting(launch, key: str):
+    """A value from the command line (`key=value` overrides, env) or the YAML it reads, with its
+    location: (value, loc, source) or None."""
+    occ = launch.args.last(key)
+    if occ is not None and occ.values:
+        return occ.values[0].text, occ.loc, f"`{key}` on the command line"
+    run = launch.extra.get("training")
+    if run is not None and key in run.keys:
+        v = run.keys[key]
+        return v.value, v.loc, f"`{key}` in {run.loc.path.name}"
+    return None
+
+
+def _number(v):
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, str) and len(v) < 40:
+        try:
+            return float(v)
+        except ValueError:
+            return None
+    return None
+
+
+def _truthy(v) -> bool | None:
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, str):
+        t = v.strip().lower()
+        if t in ("true", "1", "yes", "on"):
+            return True
+        if t in ("false", "0", "no", "off"):
+            return False
+    return None
+
+
+class LlamaFactory(Engine):
+    """LLaMA-Factory's `llamafactory-cli` (api/chat/webchat serve; train/export/eval do not)."""
+
+    name = ENGINE
+    display = "LLaMA-Factory"
+    packages = ("llamafactory", "llmtuner")
+    forms = tuple(FORMS.values())
+
+    def recognize(self, words):
+        return recognize(words)
+
+    def option_table(self, version, form=None):
+        return option_table(version)
+
+    def options_from_env(self, args, env, table, ctx) -> None:
+        options_from_env(args, env, table, ctx)
+
+    def image_entrypoint(self, version):
+        return na(IMAGE.source)
+
+    def apply_config_file(self, linked, launch):
+        """`llamafactory-cli api cfg.yaml`: the YAML's keys, command-line overrides first."""
+        tok = launch.extra.get("config_path")
+        if tok is None or not getattr(tok, "resolved", True):
+            return None
+        path = linked.local_path(launch, tok.text)
+        if path is None:
+            return None
+        run = linked.training_at(path)
+        if run is not None:
+            launch.extra["training"] = run
+            return path
+        return None
+
+    def serves(self, launch) -> bool:
+        return launch.form in tuple(FORMS[c] for c in SERVING_COMMANDS)
+
+    def model_arg(self, launch):
+        from .base import ModelArg
+
+        tok, text, is_default, note = model_token(launch.args, launch.form)
+        if text is not None:
+            return ModelArg(tok, text, is_default, note)
+        run = launch.extra.get("training")
+        if run is not None and "model_name_or_path" in run.keys:
+            v = run.keys["model_name_or_path"]
+            if isinstance(v.value, str):
+                t = Token(v.value, v.loc, v.resolved)
+                return ModelArg(t, t.text)
+        return ModelArg(None, None)
+
+    def tokenizer_arg(self, launch):
+        return na("LLaMA-Factory loads the tokenizer from model_name_or_path")
+
+    def served_names(self, launch):
+        occ = launch.args.last("api_model_name")
+        if occ is not None and occ.values:
+            return [(occ.values[0].text, occ.values[0].loc)]
+        return []
+
+    def adapters(self, launch):
+        from .base import Adapter
+
+        toks = list(adapters(launch.args))
+        run = launch.extra.get("training")
+        if not toks and run is not None and "adapter_name_or_path" in run.keys:
+            v = run.keys["adapter_name_or_path"]
+            if isinstance(v.value, str):
+                toks = [Token(v.value, v.loc, v.resolved)]
+        out = []
+        for t in toks:
+            for part in t.text.split(","):
+                if part.strip():
+                    ptok = Token(part.strip(), t.loc, t.resolved, t.origin)
+                    out.append(Adapter("default", ptok, "adapter_name_or_path"))
+        return out
+
+    def adapter_loading(self, launch):
+        from .base import AdapterLoading, RankLimit
+
+        backend = _setting(launch, "infer_backend")
+        limit = None
+        if backend is not None and str(backend[0]).lower() == "vllm":
+            s = _setting(launch, "vllm_max_lora_rank")
+            n = _number(s[0]) if s is not None else None
+            if s is not None and n is not None and n == int(n):
+                limit = RankLimit(
+                    int(n), f"vllm_max_lora_rank {int(n)}", "vllm_max_lora_rank", s[1]
+                )
+            else:
+                limit = RankLimit(
+                    LF_VLLM_MAX_LORA_RANK.value,
+                    LF_VLLM_MAX_LORA_RANK.source,
+                    "vllm_max_lora_rank",
+                )
+        return AdapterLoading(
+            problem=None,
+            peft_types=None,
+            peft_types_source="LLaMA-Factory applies adapters with PEFT when it loads the model",
+            rank_limit=limit,
+        )
+
+    def listen(self, launch):
+        from .base import Listen
+
+        if launch.form != API_FORM:
+            return na(f"`{launch.form}` serves no OpenAI-style endpoint")
+        host, port = listen(launch.args, launch.form)
+        return Listen(host, port, API_DEFAULTS.source)
+
+    def chat_route(self, launch):
+        return chat_endpoint(launch.form)
+
+    def sampling_defaults(self, linked, launch, model):
+        """The YAML's generating arguments are the defaults of every request the HF engine
+        answers (GeneratingArguments; a request's own values override them)."""
+        from .base import Setting
+
+        d = GENERATING_DEFAULTS.value
+        do_sample = _setting(launch, "do_sample")
+        temp = _setting(launch, "temperature")
+        if do_sample is not None and _truthy(do_sample[0]) is False:
+            return {
+                "temperature": Setting(
+                    0.0, f"{do_sample[2]} = false: greedy decoding", do_sample[1]
+                )
+            }
+        if temp is not None:
+            n = _number(temp[0])
+            if n is not None:
+                return {"temperature": Setting(n, temp[2], temp[1])}
+        return {"temperature": Setting(d["temperature"], GENERATING_DEFAULTS.source, None)}
+
+    def stop_set(self, linked, launch, md):
+        return na("LLaMA-Factory stops on its template's stop words (not modelled)")
+
+    def prompting(self, linked, launch):
+        return _prompting(linked, launch, self.version_of(launch))
+
+    def remote_code(self, launch):
+        from .base import RemoteCode
+
+        s = _setting(launch, "trust_remote_code")
+        if s is not None and _truthy(s[0]):
+            return RemoteCode(True, s[2], s[1])
+        return RemoteCode(False, "trust_remote_code not set")
+
+    # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
+
+    # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return _image_limits(launch, self.version_of(launch))
+
+    def training_image_limits(self, run):
+        return _training_image_limits(run)
+
+    # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    def tool_calling(self, launch, family):
+        from .base import na
+
+        return na("LLaMA-Factory runs in-process: tool calls are whatever the calling code parses")
+
+    def reasoning(self, launch, family, prompt_think):
+        from .base import na
+
+        return na(
+            "LLaMA-Factory returns the generated text; separating thoughts is the caller's job"
+        )
+
+    def chat_template_kwargs(self, launch):
+        from .base import na
+
+        return na("LLaMA-Factory: template variables are arguments of the call itself")
+
+    # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+
+    # -- wording -----------------------------------------------------------------------------
+    def fix(self, topic, **kw):
+        if topic == "missing-chat-template":
+            return "set `template:` to the template the model was trained with"
+        if topic == "load-adapter":
+            return (
+                f"set adapter_name_or_path: {kw.get('adapter', '<path>')} in the inference "
+                "config, or export (merge) it and serve the merged directory"
+            )
+        return self.generic_fix(topic, **kw)
+
+
+ENGINE_IMPL = LlamaFactory()
+
+
+# -- multimodal (issue 12: DPL701, DPL702) ---------------------------------------------------
+
+IMAGE_MAX_PIXELS = [
+    Fact(
+        None,
+        "before v0.9.2 the image bound was `image_resolution` (src/llamafactory/hparams/"
+        "model_args.py @ v0.9.1; not modelled)",
+        until="0.9.2",
+    ),
+    Fact(
+        768 * 768,
+        "ModelArguments.image_max_pixels defaults to 768 * 768, and mm_plugin._preprocess_image "
+        "shrinks every image to at most that many pixels before the model's processor runs "
+        "(src/llamafactory/hparams/model_args.py, data/mm_plugin.py @ v0.9.2..v0.9.5)",
+        since="0.9.2",
+    ),
+]
+IMAGE_MIN_PIXELS = [
+    Fact(None, "before v0.9.2: no image_min_pixels (model_args.py @ v0.9.1)", until="0.9.2"),
+    Fact(
+        32 * 32,
+        "ModelArguments.image_min_pixels defaults to 32 * 32; smaller images are enlarged "
+        "(model_args.py, data/mm_plugin.py @ v0.9.2..v0.9.5)",
+        since="0.9.2",
+    ),
+]
+VLLM_MAXLEN = Fact(
+    4096,
+    "ModelArguments.vllm_maxlen defaults to 4096 and is vLLM's max_model_len in the vllm "
+    "backend (model_args.py, chat/vllm_engine.py @ v0.9.1..v0.9.5)",
+)
+VLLM_IMAGES = [
+    Fact(None, "before v0.9.2 the vllm backend set no limit_mm_per_prompt", until="0.9.2"),
+    Fact(
+        4,
+        "the vllm backend passes limit_mm_per_prompt {'image': 4, ...} for multimodal templates "
+        "(chat/vllm_engine.py @ v0.9.2..v0.9.5)",
+        since="0.9.2",
+    ),
+]
+
+
+def _pixel_setting(got, facts: list[Fact], version: str | None, key: str):
+    """(a Setting for `key`, or None) from an explicit value, else the version's default."""
+    from .base import Setting
+
+    if got is not None:
+        value, loc, source = got
+        n = _number(value)
+        if n is not None and n == int(n) and n > 0:
+            return Setting(int(n), f"{source} = {int(n)}", loc)
+        return None
+    f = fact_at(facts, version)
+    if f.value is None:
+        return None
+    note = "" if version else " (version unknown; the newest known default assumed)"
+    return Setting(f.value, f"LLaMA-Factory's default {key} {f.value}{note}: {f.source}", None)
+
+
+def _image_limits(launch, version):
+    from .base import Setting
+    from .multimodal import ImageLimits
+
+    mx = _pixel_setting(
+        _setting(launch, "image_max_pixels"), IMAGE_MAX_PIXELS, version, "image_max_pixels"
+    )
+    mn = _pixel_setting(
+        _setting(launch, "image_min_pixels"), IMAGE_MIN_PIXELS, version, "image_min_pixels"
+    )
+    per = ctx = None
+    backend = _setting(launch, "infer_backend")
+    if backend is not None and str(backend[0]).lower() == "vllm":
+        got = _setting(launch, "vllm_maxlen")
+        n = _number(got[0]) if got is not None else None
+        if got is not None and n is not None and n == int(n):
+            ctx = Setting(int(n), f"{got[2]} = {int(n)}", got[1])
+        else:
+            ctx = Setting(VLLM_MAXLEN.value, VLLM_MAXLEN.source, None)
+        f = fact_at(VLLM_IMAGES, version)
+        if f.value is not None:
+            per = Setting(f.value, f.source, None)
+    return ImageLimits(
+        max_pixels=mx,
+        min_pixels=mn,
+        resizes_first=True,
+        pixels_default="LLaMA-Factory's image_max_pixels",
+        per_prompt=per,
+        context=ctx,
+        pixels_option="image_max_pixels: N",
+        context_option="vllm_maxlen",
+    )
+
+
+def _training_image_limits(run):
+    from .multimodal import ImageLimits
+
+    if run.role not in ("train", "predict"):
+        return na(f"a LLaMA-Factory {run.role} run does not preprocess training images")
+    version = run.version.version if run.version is not None else None
+
+    def got(key):
+        v = run.keys.get(key)
+        return (v.value, v.loc, f"`{key}` in {run.loc.path.name}") if v is not None else None
+
+    return ImageLimits(
+        max_pixels=_pixel_setting(
+            got("image_max_pixels"), IMAGE_MAX_PIXELS, version, "image_max_pixels"
+        ),
+        min_pixels=_pixel_setting(
+            got("image_min_pixels"), IMAGE_MIN_PIXELS, version, "image_min_pixels"
+        ),
+        resizes_first=True,
+        pixels_default="LLaMA-Factory's image_max_pixels",
+        pixels_option="image_max_pixels: N",
+    )

@@ -5,7 +5,7 @@ in lmdeploy/cli/serve.py) and `lmdeploy chat` (``CLI.add_parser_chat`` in lmdepl
 with the ``ArgumentHelper`` options they add (lmdeploy/cli/utils.py), read statically at every
 release tag of InternLM/lmdeploy from v0.2.0 (api_server) / v0.3.0 (chat) to v0.16.0 (HEAD
 1263d5cd889b, 2026-08-21). ``@SINCE..UNTIL`` is the release range [SINCE, UNTIL) an option exists
-in; no range: every release the table covers. Other facts: ../shared/research/domain.md §2.
+in; no range: every release the table covers. Each other fact carries its source.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from . import Fact, fact_at, registry
+from .base import Engine, na
 from .cli import OptionTable, ParsedArgs, Token, program, python_module
 from .registry import ArgparseOptionTable, parse_option_table
 
@@ -230,15 +231,14 @@ TRUST_REMOTE_CODE = [
     Fact(
         True,
         "api_server has no `--trust-remote-code` before v0.13.0; configs and tokenizers are "
-        "loaded with trust_remote_code=True hard-coded (e.g. lmdeploy/archs.py @ v0.9.2; "
-        "domain.md §2.1)",
+        "loaded with trust_remote_code=True hard-coded (e.g. lmdeploy/archs.py @ v0.9.2)",
         until="0.13.0",
     ),
     Fact(
         False,
         "`--trust-remote-code` (store_true, default False) added to api_server in v0.13.0 by "
         'commit 81be52961 "add explicit trust_remote_code controls" (InternLM/lmdeploy PR #4511; '
-        "lmdeploy/cli/serve.py @ v0.13.0). domain.md said ~v0.14: it is v0.13.0",
+        "lmdeploy/cli/serve.py @ v0.13.0)",
         since="0.13.0",
     ),
 ]
@@ -300,7 +300,7 @@ CHAT_TEMPLATE_ARG = Fact(
     "name | JSON file",
     "`--chat-template` must be a built-in template name or the path of a JSON file "
     "(get_chat_template in lmdeploy/cli/utils.py asserts otherwise; an inline JSON string is not "
-    "accepted by the CLI although the help says so) (domain.md §2.1)",
+    "accepted by the CLI although the help says so)",
 )
 
 
@@ -351,3 +351,263 @@ def image_entrypoint(version: str | None) -> None:
 
 def chat_endpoint(form: str) -> str | None:
     return "/v1/chat/completions" if form == API_SERVER_FORM else None
+
+
+def _prompting(linked, launch, version):
+    import json
+
+    from ..templates import resolve as R
+    from ..versions import Version
+    from . import lmdeploy_templates as lt
+
+    md = launch.model.directory if launch.model is not None else None
+    occ, text, tok = R.chat_template_arg(launch)
+    if occ is not None:
+        body, path = linked.read_linked_text(launch, text)
+        try:
+            if body is not None:
+                resolved = lt.load_chat_template_json(json.loads(body), version)
+                where = f"--chat-template {text} (JSON)"
+            else:
+                resolved = lt.builtin_template(text, version)
+                where = f"--chat-template {text} (built-in)"
+        except Exception as e:  # noqa: BLE001
+            return R.Prompting(
+                "lmdeploy",
+                version,
+                "unknown",
+                f"--chat-template {text}",
+                occ.loc,
+                notes=[f"cannot resolve: {e}"],
+            )
+        if resolved.uses_hf_template:
+            return R.hf_or_unknown(
+                "lmdeploy", version, md, where + " → the model's HF template", launch
+            )
+        return R.Prompting("lmdeploy", version, "lmdeploy", where, occ.loc, lmdeploy=resolved)
+    path_text = launch.model.ref if launch.model is not None else ""
+    has_hf = None
+    if md is not None:
+        has_hf = R.hf_template(md) is not None
+    choice = lt.match_template(
+        path_text,
+        version,
+        model_name=launch.args.value("model_name"),
+        hf_chat_template=has_hf,
+        config=md.json("config.json") if md else None,
+    )
+    if choice.uses_hf_template:
+        return R.hf_or_unknown(
+            "lmdeploy", version, md, f"the model's HF template ({choice.reason})", launch
+        )
+    where = f"LMDeploy built-in template '{choice.name}' ({choice.reason})"
+    if choice.fallback and choice.name == "base":
+        v = Version.parse(choice.version or "0")
+        if v is not None and v < Version.parse("0.10.0"):
+            return R.Prompting(
+                "lmdeploy",
+                version,
+                "none",
+                where,
+                failure=(
+                    'LMDeploy answers chat requests with an error: "You are using base template to '
+                    'handle chat task" (the path matches no built-in template)'
+                ),
+            )
+        return R.Prompting(
+            "lmdeploy",
+            version,
+            "lmdeploy",
+            where,
+            lmdeploy=choice,
+            silent=True,
+            failure="messages are concatenated with no chat format",
+        )
+    return R.Prompting("lmdeploy", version, "lmdeploy", where, lmdeploy=choice)
+
+
+PIPELINE_FORM = "lmdeploy.pipeline"
+
+PIPELINE_DO_SAMPLE = Fact(
+    False,
+    "LMDeploy GenerationConfig do_sample=False (the default): greedy decoding whatever the "
+    "temperature (lmdeploy/messages.py GenerationConfig)",
+)
+
+
+class LMDeploy(Engine):
+    """LMDeploy: `lmdeploy serve api_server`, `lmdeploy chat`, and `lmdeploy.pipeline`."""
+
+    name = ENGINE
+    display = "LMDeploy"
+    packages = ("lmdeploy",)
+    forms = (API_SERVER_FORM, CHAT_FORM, PIPELINE_FORM)
+
+    def recognize(self, words):
+        return recognize(words)
+
+    def option_table(self, version, form=None):
+        return option_table(version)
+
+    def options_from_env(self, args, env, table, ctx) -> None:
+        """LMDeploy reads no server option from the environment."""
+        return None
+
+    def image_entrypoint(self, version):
+        return na(
+            "openmmlab/lmdeploy images have no ENTRYPOINT (docker/Dockerfile @ v0.16.0): the "
+            "command is the whole command line"
+        )
+
+    def apply_config_file(self, linked, launch):
+        return na("LMDeploy reads no config file of options")
+
+    def serves(self, launch) -> bool:
+        return True
+
+    def model_arg(self, launch):
+        from .base import ModelArg
+
+        tok, text, is_default, note = model_token(launch.args, launch.form)
+        return ModelArg(tok, text, is_default, note)
+
+    def tokenizer_arg(self, launch):
+        return na("LMDeploy loads the tokenizer from the model path")
+
+    def served_names(self, launch):
+        return [(t.text, t.loc) for t in served_names(launch.args, launch.form)]
+
+    def adapters(self, launch):
+        from .base import Adapter
+
+        out = []
+        for name, tok in adapters(launch.args):
+            _n, eq, path = tok.text.partition("=")
+            ptok = Token(path.strip(), tok.loc, tok.resolved, tok.origin) if eq else tok
+            out.append(Adapter(name, ptok, "--adapters"))
+        return out
+
+    def adapter_loading(self, launch):
+        from .base import AdapterLoading, Problem
+        from .common import version_phrase
+
+        problem = None
+        occs = launch.args.options.get("adapters")
+        backend = launch.args.value("backend")
+        if occs and backend != "pytorch":
+            chosen = (
+                f"the default backend ({DEFAULT_BACKEND.value})"
+                if backend is None
+                else f"--backend {backend}"
+            )
+            problem = Problem(
+                "adapters-not-loaded",
+                occs[0].loc,
+                f"--adapters is only honoured by LMDeploy's PyTorch engine; with {chosen} "
+                f"({version_phrase(launch)}) the adapters are silently dropped and every request "
+                "is answered by the base model",
+                "add --backend pytorch",
+                {
+                    "adapters": [v.text for o in occs for v in o.values],
+                    "backend": backend or DEFAULT_BACKEND.value,
+                    "fact": ADAPTERS_NEED_PYTORCH.source,
+                },
+                anchor="--adapters without --backend pytorch",
+            )
+        return AdapterLoading(
+            problem=problem,
+            peft_types=frozenset({"LORA"}),
+            peft_types_source=ADAPTERS_FORMAT.source + " (LoRA adapters only)",
+            rank_limit=None,
+        )
+
+    def listen(self, launch):
+        from .base import Listen
+
+        if launch.form != API_SERVER_FORM:
+            return na(f"`{launch.form}` serves no network endpoint")
+        port, source = server_port(launch.args, self.version_of(launch))
+        host = launch.args.value("server_name") or SERVER_NAME_DEFAULT.value
+        return Listen(host, str(port), source)
+
+    def chat_route(self, launch):
+        return chat_endpoint(launch.form)
+
+    def sampling_defaults(self, linked, launch, model):
+        from .base import Setting
+
+        if launch.form == PIPELINE_FORM:
+            return {"do_sample": Setting(False, PIPELINE_DO_SAMPLE.source, None)}
+        return na("LMDeploy's server-side sampling defaults are not modelled")
+
+    def stop_set(self, linked, launch, md):
+        return na("LMDeploy stops on its chat template's stop words (not modelled)")
+
+    def prompting(self, linked, launch):
+        from ..templates.resolve import mark_override
+
+        return mark_override(_prompting(linked, launch, self.version_of(launch)), launch)
+
+    def remote_code(self, launch):
+        from .base import RemoteCode
+
+        version = self.version_of(launch)
+        f = fact_at(TRUST_REMOTE_CODE, version)
+        if f.value is True:
+            return RemoteCode(True, f.source)
+        on = launch.args.flag("trust_remote_code")
+        occ = launch.args.last("trust_remote_code")
+        if on:
+            return RemoteCode(
+                True, "--trust-remote-code on the command line", occ.loc if occ else None
+            )
+        return RemoteCode(False, f.source)
+
+    # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
+
+    # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return na("LMDeploy's vision preprocessing is not modelled")
+
+    def training_image_limits(self, run):
+        return na("LMDeploy does not fine-tune models")
+
+    # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    def tool_calling(self, launch, family):
+        from .base import na
+
+        return na("LMDeploy's tool-call parsing is not modelled yet")
+
+    def reasoning(self, launch, family, prompt_think):
+        from .base import na
+
+        return na(
+            "LMDeploy's reasoning parsers are not modelled yet (issue 13 covers vLLM and SGLang)"
+        )
+
+    def chat_template_kwargs(self, launch):
+        from .base import na
+
+        return na("LMDeploy's chat-template kwargs are not modelled yet")
+
+    # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+
+    # -- wording -----------------------------------------------------------------------------
+    def fix(self, topic, **kw):
+        adapter = kw.get("adapter", "<path>")
+        if topic == "missing-chat-template":
+            return "pass --chat-template (a built-in name or a JSON file)"
+        if topic == "adapter-as-model":
+            return (
+                f"serve the base model with `--backend pytorch --adapters <name>={adapter}`, or "
+                "merge the adapter into the base first"
+            )
+        if topic == "load-adapter":
+            return (
+                f"load it with `--backend pytorch --adapters <name>={adapter}` and send "
+                "`model: <name>`, or merge it and serve the merged directory"
+            )
+        return self.generic_fix(topic, **kw)
+
+
+ENGINE_IMPL = LMDeploy()

@@ -9,9 +9,9 @@ tokenizer's Hugging Face template is used (``hf``), else ``base`` (plain concate
 
 All facts come from ``deploylint/data/lmdeploy_templates.json``, written by
 ``scripts/snapshot_lmdeploy_templates.py`` from every release tag's source; this module only
-evaluates that data (stdlib only, loaded on first use). ``render`` reproduces the string
-``messages2prompt`` builds for a version; it is checked byte for byte against outputs of the real
-code (``testdata/lmdeploy/goldens.json``).
+evaluates that data (stdlib and ``packaging`` only, loaded on first use). ``render`` reproduces
+the string ``messages2prompt`` builds for a version; it is checked byte for byte against outputs of
+the real code (``testdata/lmdeploy/goldens.json``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
+
+from ..versions import MAX_TEXT, Timeline, Version, releases_timeline
 
 __all__ = [
     "LMDeployRejects",
@@ -63,39 +65,45 @@ def _data() -> dict[str, Any]:
     return json.loads(ref.read_text(encoding="utf-8"))
 
 
-_VERSION_RE = re.compile(
-    r"^\s*(?:lmdeploy\s*(?:==|@|\s)\s*)?v?(\d+)\.(\d+)(?:\.(\d+))?"
-    r"(?:\.?post(\d+))?(?:[.\-]?(a|b|rc|dev)\d*)?(?:\+.*)?\s*$",
-    re.IGNORECASE,
-)
+_PREFIX = re.compile(r"^\s*lmdeploy\s*(?:==|@|\s)\s*", re.IGNORECASE)
 
 
-def _vkey(version: str) -> tuple[int, int, int, int]:
-    """Sort key; pre-releases sort just before their final release."""
-    m = _VERSION_RE.match(version)
-    if not m:
-        raise ValueError(f"not an LMDeploy version: {version!r}")
-    major, minor, patch, post, pre = m.groups()
-    key_post = int(post) if post is not None else -1
-    if pre is not None:
-        key_post = -2
-    return int(major), int(minor), int(patch or 0), key_post
+def _version(text: str) -> Version:
+    """The version in ``0.7.3``, ``v0.9.2.post1``, ``lmdeploy==0.6.5`` (ValueError otherwise)."""
+    v = Version.parse(_PREFIX.sub("", text, count=1))
+    if v is None:
+        raise ValueError(f"not an LMDeploy version: {text[:MAX_TEXT]!r}")
+    return v
 
 
 @lru_cache(maxsize=1)
-def _tag_index() -> list[tuple[tuple[int, int, int, int], str, int]]:
-    """(version key, tag, snapshot index) for every release tag, ascending."""
-    out = []
-    for i, snap in enumerate(_data()["snapshots"]):
-        for tag in snap["versions"]:
-            out.append((_vkey(tag), tag, i))
-    out.sort()
-    return out
+def _tags() -> Timeline[tuple[str, int]]:
+    """(tag, snapshot index) of every release tag, as a ``Timeline`` (each tag answers up to the
+    next one; the newest from it on)."""
+    return releases_timeline(
+        [
+            (_version(tag), (tag, i))
+            for i, snap in enumerate(_data()["snapshots"])
+            for tag in snap["versions"]
+        ],
+        "LMDeploy",
+    )
 
 
 def known_versions() -> list[str]:
     """Release tags covered by the data, oldest first."""
-    return [tag for _, tag, _ in _tag_index()]
+    return [e.value[0] for e in _tags().entries]
+
+
+def _tag(version: str | None) -> tuple[str, int]:
+    tags = _tags()
+    if version is None:
+        return tags.newest().value
+    entry = tags.find(_version(version))
+    if entry is None:
+        oldest = tags.entries[0].value[0]
+        raise ValueError(f"LMDeploy {version} is older than the oldest snapshot ({oldest})")
+    return entry.value
 
 
 def resolve_version(version: str | None) -> str:
@@ -104,25 +112,12 @@ def resolve_version(version: str | None) -> str:
     ``None`` means the newest known release. A version older than the oldest snapshot raises
     ``ValueError``; one newer than the newest maps to the newest (LMDeploy may have changed since).
     """
-    index = _tag_index()
-    if version is None:
-        return index[-1][1]
-    key = _vkey(version)
-    best = None
-    for k, tag, _ in index:
-        if k <= key:
-            best = tag
-    if best is None:
-        raise ValueError(f"LMDeploy {version} is older than the oldest snapshot ({index[0][1]})")
-    return best
+    return _tag(version)[0]
 
 
 def _snapshot(version: str | None) -> tuple[str, dict[str, Any]]:
-    tag = resolve_version(version)
-    for _, t, i in _tag_index():
-        if t == tag:
-            return tag, _data()["snapshots"][i]
-    raise AssertionError(tag)
+    tag, i = _tag(version)
+    return tag, _data()["snapshots"][i]
 
 
 def _source(snap: Mapping[str, Any], line: int | None) -> dict[str, Any]:

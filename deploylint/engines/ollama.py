@@ -4,7 +4,7 @@ environment variables, the `ollama/ollama` image, and what a Modelfile means by 
 Sources: ollama/ollama @ fb30760996 (2026-08-21): cmd/cmd.go (cobra commands and flags),
 envconfig/config.go (variables), api/types.go (PARAMETER names and defaults), parser/parser.go
 (the Modelfile parser, ported in deploylint/sources/modelfile.py), Dockerfile, docs/modelfile.mdx;
-versions from the repository's tags. Other facts: ../shared/research/domain.md §3.3.
+versions from the repository's tags. Each other fact carries its source.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 
 from . import Fact, fact_at, registry
+from .base import Engine, na
 from .cli import ArgOcc, OptionTable, OptSpec, ParsedArgs, Token
 
 ENGINE = "ollama"
@@ -186,7 +187,7 @@ MODELFILE_INSTRUCTIONS_SOURCE = (
     "isValidCommand in parser/parser.go: from, license, template, system, adapter, parameter, "
     "message (v0.1.34+), renderer and parser (commit 47991940d, v0.12.0), requires (8852220f5, "
     "v0.14.0), draft (15e6076d7, v0.23.1). docs/modelfile.mdx lists REQUIRES but no CAPABILITY "
-    "instruction (domain.md §3.3 mentions CAPABILITY from a third-party copy: not in the parser)"
+    "instruction (CAPABILITY, seen in third-party copies, is not in the parser)"
 )
 
 MODELFILE_LAST_WINS = Fact(
@@ -199,8 +200,7 @@ MODELFILE_LAST_WINS = Fact(
 DEFAULT_TEMPLATE = Fact(
     "{{ .Prompt }}",
     "no TEMPLATE and no template detected from the GGUF: the model gets DefaultTemplate "
-    '"{{ .Prompt }}": the raw prompt, SYSTEM dropped (template/template.go, server/model.go; '
-    "domain.md §3.3)",
+    '"{{ .Prompt }}": the raw prompt, SYSTEM dropped (template/template.go, server/model.go)',
 )
 
 ADAPTER_PATHS = Fact(
@@ -224,6 +224,45 @@ def instruction_available(name: str, version: str | None) -> bool | None:
     if v is None or s is None:
         return None
     return v >= s
+
+
+TOOLS_NEED_TEMPLATE = [
+    Fact(None, "tool calling before v0.2.8 was not read", until="0.2.8"),
+    Fact(
+        True,
+        'a request with `tools` is refused (HTTP 400 "<model> does not support tools") unless '
+        "the model's template uses `.Tools` (server/images.go CheckCapabilities / "
+        'capabilities: `slices.Contains(m.Template.Vars(), "tools")`, v0.2.8, v0.12.0, '
+        "v0.20.0; a Modelfile PARSER with tool support also counts from v0.12)",
+        since="0.2.8",
+        until="0.30.0",
+    ),
+    Fact(
+        None,
+        "from v0.30.0 Ollama may prefer the GGUF's own chat template when the Go TEMPLATE lacks "
+        "a capability it has (server/images.go shouldPreferChatTemplate), which is not readable "
+        "statically",
+        since="0.30.0",
+    ),
+]
+
+THINK_FIELD = [
+    Fact(None, "no `think` request field before v0.9.0 (api/types.go)", until="0.9.0"),
+    Fact(
+        "think",
+        "`think` (api/types.go ChatRequest, v0.9.0 on) switches thinking on the native "
+        '/api/chat; the OpenAI-compatible /v1 reads `reasoning_effort` ("none" = think '
+        "false) from v0.11.5 (openai/openai.go), and neither reads `chat_template_kwargs`",
+        since="0.9.0",
+    ),
+]
+
+OPENAI_UNKNOWN_FIELDS = Fact(
+    "ignored",
+    "/v1/chat/completions decodes the body into openai/openai.go ChatCompletionRequest, which "
+    "has no `chat_template_kwargs` or `enable_thinking` field; Go's JSON decoder drops unknown "
+    "fields silently (v0.1.24 to v0.33)",
+)
 
 
 def image_entrypoint(version: str | None) -> tuple[tuple[str, ...], str]:
@@ -346,3 +385,269 @@ def library_variant(text: str) -> tuple[str | None, str] | None:
         f"`{text}` is an Ollama library model, whose default and non-`text` tags are the "
         "instruction-tuned variant"
     )
+
+
+def _prompting(linked, launch, version):
+    from ..templates import resolve as R
+
+    mf = launch.extra.get("modelfile") or {}
+    tmpl = mf.get("template")
+    system = mf.get("system")
+    msgs = mf.get("messages") or []
+
+    def _v(x):
+        return getattr(x, "value", x)
+
+    if tmpl is not None:
+        loc = getattr(tmpl, "loc", None)
+        # A TEMPLATE replaces the template the model's GGUF (or Ollama's import) would give it.
+        return R.Prompting(
+            "ollama",
+            version,
+            "ollama",
+            "Modelfile TEMPLATE",
+            loc,
+            ollama={"template": _v(tmpl), "system": _v(system), "messages": [_v(m) for m in msgs]},
+            override=True,
+        )
+    md = launch.model.directory if launch.model is not None else None
+    if md is not None:
+        t = R.hf_template(md)
+        if t is not None:
+            from .ollama_templates import autodetect, template
+
+            name = autodetect(t.text)
+            if name is not None and template(name) is not None:
+                return R.Prompting(
+                    "ollama",
+                    version,
+                    "ollama",
+                    f"autodetected built-in template '{name}' from {t.source}",
+                    ollama={
+                        "template": template(name),
+                        "system": _v(system),
+                        "messages": [_v(m) for m in msgs],
+                    },
+                )
+        return R.Prompting(
+            "ollama",
+            version,
+            "ollama",
+            "no TEMPLATE: Ollama's default `{{ .Prompt }}`",
+            ollama={"template": "{{ .Prompt }}", "system": _v(system), "messages": []},
+            silent=True,
+            failure="the raw prompt is sent without any chat format and SYSTEM is dropped",
+        )
+    return R.Prompting(
+        "ollama", version, "unknown", "the FROM model's own template (not readable statically)"
+    )
+
+
+def _value(x):
+    return getattr(x, "value", x)
+
+
+class Ollama(Engine):
+    """Ollama: `ollama serve`, `ollama run`, `ollama create`, and Modelfiles."""
+
+    name = ENGINE
+    display = "Ollama"
+    packages = ("ollama",)
+    forms = (SERVE_FORM, RUN_FORM, CREATE_FORM, MODELFILE_FORM)
+
+    def recognize(self, words):
+        return recognize(words)
+
+    def option_table(self, version, form=None):
+        return option_table(version)
+
+    def options_from_env(self, args, env, table, ctx) -> None:
+        options_from_env(args, env, table, ctx)
+
+    def image_entrypoint(self, version):
+        from .base import Entrypoint
+
+        words, source = image_entrypoint(version)
+        return Entrypoint(tuple(words), source)
+
+    def apply_config_file(self, linked, launch):
+        return na("a Modelfile is its own launch (sources/modelfile.py)")
+
+    def serves(self, launch) -> bool:
+        return launch.form != CREATE_FORM
+
+    def model_arg(self, launch):
+        from .base import ModelArg
+
+        if launch.form == CREATE_FORM:
+            return na("`ollama create` builds the model its Modelfile describes")
+        if "model_token" in launch.extra:
+            t = launch.extra["model_token"]
+            return ModelArg(t, t.text)
+        tok, text, is_default, note = model_token(launch.args, launch.form)
+        return ModelArg(tok, text, is_default, note)
+
+    def tokenizer_arg(self, launch):
+        return na("Ollama takes the tokenizer from the model it imports")
+
+    def served_names(self, launch):
+        return list(launch.extra.get("served_names", []))
+
+    def adapters(self, launch):
+        from .base import Adapter
+
+        return [Adapter("default", t, "ADAPTER") for t in launch.args.values("adapter")]
+
+    def adapter_loading(self, launch):
+        from .base import AdapterLoading
+
+        return AdapterLoading(
+            problem=None,
+            peft_types=frozenset({"LORA"}),
+            peft_types_source=ADAPTER_PATHS.source + " (ADAPTER applies LoRA adapters)",
+            rank_limit=None,
+        )
+
+    def listen(self, launch):
+        from .base import Listen
+
+        if launch.form != SERVE_FORM:
+            return na(f"`{launch.form}` is served by an `ollama serve` elsewhere")
+        host, port = listen(launch.args, launch.form)
+        return Listen(host, port, DEFAULT_HOST.source)
+
+    def chat_route(self, launch):
+        return chat_endpoint(launch.form)
+
+    def sampling_defaults(self, linked, launch, model):
+        from .base import Setting
+
+        if launch.form != MODELFILE_FORM:
+            return {}
+        mf = launch.extra.get("modelfile") or {}
+        temps = (mf.get("parameters") or {}).get("temperature") or []
+        if temps:
+            v = temps[-1]
+            try:
+                value = float(_value(v))
+            except (TypeError, ValueError, OverflowError):
+                return {}
+            return {"temperature": Setting(value, "Modelfile PARAMETER temperature", v.loc)}
+        d = PARAMETER_DEFAULTS.value
+        return {"temperature": Setting(d["temperature"], PARAMETER_DEFAULTS.source, None)}
+
+    def stop_set(self, linked, launch, md):
+        from .base import StopSet
+        from .common import hf_stop_set
+
+        base = hf_stop_set(md)
+        stops = set(base.tokens)
+        why = list(base.why)
+        mf = launch.extra.get("modelfile") or {}
+        for s in mf.get("stops") or []:
+            v = _value(s)
+            if isinstance(v, str):
+                stops.add(v)
+                why.append(f"Modelfile PARAMETER stop {v!r}")
+        return StopSet(frozenset(stops), tuple(why))
+
+    def prompting(self, linked, launch):
+        p = _prompting(linked, launch, self.version_of(launch))
+        system = (launch.extra.get("modelfile") or {}).get("system")
+        if system is not None and isinstance(_value(system), str):
+            p.deliberate_system = _value(system)  # the Modelfile SYSTEM is the default on purpose
+        return p
+
+    def remote_code(self, launch):
+        return na("Ollama runs no code shipped with the model")
+
+    # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
+
+    # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return na("Ollama's image preprocessing is not modelled")
+
+    def training_image_limits(self, run):
+        return na("Ollama does not fine-tune models")
+
+    # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    def tool_calling(self, launch, family):
+        import re
+
+        from .base import Problem, ToolCalling, na
+        from .common import version_phrase
+
+        if launch.form == CREATE_FORM:
+            return na("`ollama create` builds a model; it serves nothing")
+        mf = launch.extra.get("modelfile") or {}
+        tmpl = mf.get("template")
+        text = _value(tmpl)
+        if not isinstance(text, str):
+            return ToolCalling(None, "the FROM model's own template (not readable statically)")
+        if mf.get("parser") is not None or mf.get("renderer") is not None:
+            return ToolCalling(None, "a Modelfile PARSER/RENDERER decides tool support")
+        if re.search(r"\.Tools\b", text):
+            return ToolCalling("template", "the Modelfile TEMPLATE renders .Tools")
+        f = fact_at(TOOLS_NEED_TEMPLATE, self.version_of(launch))
+        if f.value is not True:
+            return ToolCalling(None, f.source)
+        where = getattr(tmpl, "loc", None) or launch.loc
+        problem = Problem(
+            "tools-not-parsed",
+            where,
+            f"the Modelfile TEMPLATE never uses `.Tools`: {version_phrase(launch)} refuses a "
+            'request with `tools` (HTTP 400 "... does not support tools")',
+            "render the tools in the TEMPLATE (`{{ if .Tools }}...{{ end }}` and the model's "
+            "tool-call format, as in the library template of its family), or drop TEMPLATE to "
+            "keep the FROM model's own",
+            {"fact": f.source},
+            anchor="TEMPLATE without .Tools",
+        )
+        return ToolCalling(None, "Modelfile TEMPLATE without .Tools", problem, problem)
+
+    def reasoning(self, launch, family, prompt_think):
+        from .base import na
+
+        return na("Ollama splits thinking with its own `think` handling, not a parser flag")
+
+    def chat_template_kwargs(self, launch):
+        from .base import TemplateKwargs, na
+
+        if launch.form == CREATE_FORM:
+            return na("`ollama create` builds a model; it serves nothing")
+        f = fact_at(THINK_FIELD, self.version_of(launch))
+        ignored = {
+            "chat_template_kwargs": "Ollama has no `chat_template_kwargs` request field: it is "
+            "dropped",
+            "enable_thinking": "Ollama has no `enable_thinking` request field: it is dropped",
+        }
+        return TemplateKwargs(
+            {}, None, f.value, f"{f.source}; {OPENAI_UNKNOWN_FIELDS.source}", ignored
+        )
+
+    # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+
+    # -- wording -----------------------------------------------------------------------------
+    def fix(self, topic, **kw):
+        adapter = kw.get("adapter", "<adapter dir>")
+        base = kw.get("base", "<base model>")
+        texts = {
+            "missing-chat-template": "add a TEMPLATE (and PARAMETER stop) to the Modelfile",
+            "adapter-as-model": f"`FROM {base}` and `ADAPTER {adapter}` (Ollama applies a "
+            "Safetensors LoRA adapter on the base it was tuned from), or merge first and `FROM` "
+            "the merged directory",
+            "load-adapter": f"add `ADAPTER {adapter}` to the Modelfile, or merge it and `FROM` the "
+            "merged directory",
+            "low-temperature": "raise `PARAMETER temperature` to ≥ 0.7 for a base model, or use "
+            "the instruction-tuned model",
+            "stop-token": 'add `PARAMETER stop "{token}"` to the Modelfile'.replace(
+                "{token}", str(kw.get("token", "<end-of-turn>"))
+            ),
+            "system-prompt": "set SYSTEM in the Modelfile, or send a system message in every "
+            "request",
+            "chat-template-file": "write the training template as the Modelfile's TEMPLATE",
+        }
+        return texts[topic]
+
+
+ENGINE_IMPL = Ollama()

@@ -19,10 +19,14 @@ import re
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..location import Loc
+from ..versions import Entry, Range, Timeline
 from .cli import ArgOcc, OptionTable, OptSpec, ParsedArgs, Token
+
+if TYPE_CHECKING:
+    from .base import Engine
 
 # Order matters only when two engines could claim the same words (none do today).
 ENGINE_MODULES = {
@@ -35,15 +39,31 @@ ENGINE_MODULES = {
     "llamafactory": "deploylint.engines.llamafactory",
 }
 
+#: Every engine that answers the Engine questions (``engines/base.py``): the servers above and
+#: transformers, the reference (it has no command line to recognise).
+ALL_ENGINE_MODULES = {**ENGINE_MODULES, "transformers": "deploylint.engines.transformers"}
+
 _loaded: dict[str, ModuleType] = {}
 
 
 def module(engine: str) -> ModuleType:
     mod = _loaded.get(engine)
     if mod is None:
-        mod = import_module(ENGINE_MODULES[engine])
+        mod = import_module(ALL_ENGINE_MODULES[engine])
         _loaded[engine] = mod
     return mod
+
+
+def engine_for(name: str) -> Engine | None:
+    """The ``Engine`` named ``name`` (None for a name no engine module has)."""
+    if name not in ALL_ENGINE_MODULES:
+        return None
+    impl: Engine = module(name).ENGINE_IMPL
+    return impl
+
+
+def all_engines() -> list[Engine]:
+    return [e for e in (engine_for(n) for n in ALL_ENGINE_MODULES) if e is not None]
 
 
 _last_words: list[Token] | None = None
@@ -55,7 +75,7 @@ def recognize(words: list[Token]) -> tuple[str, str, int] | None:
     global _last_words, _last_hit
     _restore_extra()
     for engine in ENGINE_MODULES:
-        hit = module(engine).recognize(words)
+        hit = module(engine).ENGINE_IMPL.recognize(words)
         if hit is not None:
             _last_words = words
             _last_hit = (engine, hit[0], hit[1])
@@ -200,60 +220,29 @@ def _restore_extra() -> None:
 
 
 def option_available(
-    ranges: dict[str, tuple[tuple[str | None, str | None], ...]], name: str, version: str | None
+    ranges: dict[str, Timeline[bool]], name: str, version: str | None
 ) -> bool | None:
-    """Whether option ``name`` exists at ``version`` given its presence ranges [since, until)
-    (``None``: open end; a bound written ``~X`` means "after X, exact release UNCONFIRMED").
-    None when the answer is not known."""
-    from ..versions import Version
-
-    spans = ranges.get(name)
-    if spans is None:
+    """Whether option ``name`` exists at ``version`` (``Timeline.covers`` of its presence ranges
+    from ``parse_option_table``: True / False / None = not known, e.g. past an UNCONFIRMED bound
+    or for text that is not a version). With no version: whether the newest releases have it."""
+    presence = ranges.get(name)
+    if presence is None:
         return None
-    if version is None:
-        return any(until is None for _, until in spans)
-    v = Version.parse(version)
-    if v is None:
-        return None
-    unknown = False
-    for since, until in spans:
-        lo_ok: bool | None = True
-        if since is not None:
-            s = Version.parse(since.lstrip("~"))
-            if s is None:
-                lo_ok = None
-            elif since.startswith("~"):
-                lo_ok = False if v <= s else None
-            else:
-                lo_ok = v >= s
-        hi_ok: bool | None = True
-        if until is not None:
-            u = Version.parse(until.lstrip("~"))
-            if u is None:
-                hi_ok = None
-            elif until.startswith("~"):
-                hi_ok = True if v <= u else None
-            else:
-                hi_ok = v < u
-        if lo_ok is False or hi_ok is False:
-            continue
-        if lo_ok and hi_ok:
-            return True
-        unknown = True
-    return None if unknown else False
+    return presence.covers(version)
 
 
-def parse_option_table(
-    text: str,
-) -> tuple[list[OptSpec], dict[str, tuple[tuple[str | None, str | None], ...]]]:
+def parse_option_table(text: str) -> tuple[list[OptSpec], dict[str, Timeline[bool]]]:
     """Option specs and presence ranges from a compact table, one option per line::
 
         ARITY NAME[@SINCE..UNTIL[;SINCE..UNTIL]] [ALIAS[@...]] ...
 
     ARITY is ``value``, ``flag``, ``negflag`` (``--x`` / ``--no-x``), ``multi`` or ``optional``;
-    a name without ``@`` exists in every version the table covers."""
+    a name without ``@`` exists in every version the table covers. ``SINCE..UNTIL`` is a
+    ``versions.Range`` [SINCE, UNTIL), either end may be empty (open); a bound written ``~X`` is
+    UNCONFIRMED ("at some release after X"; see ``deploylint.versions``). Each name's presence is
+    a ``Timeline`` of True over its ranges."""
     specs: list[OptSpec] = []
-    ranges: dict[str, tuple[tuple[str | None, str | None], ...]] = {}
+    ranges: dict[str, Timeline[bool]] = {}
     for line in text.strip().splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
@@ -263,14 +252,8 @@ def parse_option_table(
         for item in names:
             name, _, spans = item.partition("@")
             plain.append(name)
-            if spans:
-                out = []
-                for span in spans.split(";"):
-                    lo, _, hi = span.partition("..")
-                    out.append((lo or None, hi or None))
-                ranges[name] = tuple(out)
-            else:
-                ranges[name] = ((None, None),)
+            rngs = [Range.parse(span) for span in spans.split(";")] if spans else [Range()]
+            ranges[name] = Timeline((Entry(r, True) for r in rngs), name)
         negatable = arity == "negflag"
         kind = "flag" if negatable else arity
         specs.append(OptSpec(plain[0], kind, tuple(plain[1:]), negatable))

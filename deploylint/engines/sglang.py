@@ -7,8 +7,8 @@ options), read statically at every version-bump commit of sgl-project/sglang fro
 (25c881a00, 2024-07-25) to 0.5.6.post2 (5c8bd8b51, 2025-12-11), and at main 30cb848d4 (2026-08-11,
 via the nokiaMS/sglang mirror of upstream). ``@SINCE..UNTIL`` is the release range [SINCE, UNTIL)
 an option exists in; ``~0.5.6.post2`` means "after 0.5.6.post2": SGLang versions come from git
-tags (setuptools-scm) since December 2025 and the exact release is UNCONFIRMED. Other facts:
-../shared/research/domain.md §3.1.
+tags (setuptools-scm) since December 2025 and the exact release is UNCONFIRMED. Each other fact
+carries its source.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import json
 from functools import lru_cache
 
 from . import Fact, fact_at, registry
+from .base import Engine, na
 from .cli import ArgOcc, OptionTable, ParsedArgs, Token, program, python_module
 from .registry import ArgparseOptionTable, parse_option_table
 
@@ -631,7 +632,7 @@ DEFAULT_PORT = Fact(30000, "ServerArgs.port default 30000 (server_args.py, all v
 SERVED_MODEL_NAME_DEFAULT = Fact(
     "model_path",
     "`served_model_name` None becomes `model_path` in ServerArgs.__post_init__ "
-    "(server_args.py @ 0.4.0 f8b032693 and main 30cb848d4); domain.md had this UNCONFIRMED",
+    "(server_args.py @ 0.4.0 f8b032693 and main 30cb848d4)",
 )
 
 TOKENIZER_PATH_DEFAULT = Fact(
@@ -667,7 +668,7 @@ SAMPLING_DEFAULTS = [
     Fact(
         "openai",
         "no `--sampling-defaults` before 0.5.3.post1; the OpenAI server used its own request "
-        "defaults (ChatCompletionRequest.temperature 0.7: sglang issue #9418; domain.md §3.1)",
+        "defaults (ChatCompletionRequest.temperature 0.7: sglang issue #9418)",
         until="0.5.3.post1",
     ),
     Fact(
@@ -681,7 +682,7 @@ SAMPLING_DEFAULTS = [
 CHAT_TEMPLATE_ARG = Fact(
     "name | .json | .jinja",
     "`--chat-template` is a built-in conversation-template name or a .json/.jinja file; anything "
-    "else is a RuntimeError at startup (template_manager.py; domain.md §3.1)",
+    "else is a RuntimeError at startup (template_manager.py)",
 )
 
 DOCKER_ENTRYPOINT = Fact(
@@ -786,3 +787,241 @@ def options_from_env(args: ParsedArgs, env: dict, table: OptionTable, ctx) -> No
 
 def chat_endpoint(form: str) -> str | None:
     return "/v1/chat/completions"
+
+
+def _prompting(linked, launch, version):
+    from ..templates import resolve as R
+    from . import sglang_templates as st
+
+    md = launch.model.directory if launch.model is not None else None
+    occ, text, tok = R.chat_template_arg(launch)
+    if occ is not None:
+        body, path = linked.read_linked_text(launch, text)
+        if body is not None and text.endswith(".json"):
+            try:
+                conv = st.load_chat_template_json(json.loads(body), version)
+            except Exception as e:  # noqa: BLE001
+                return R.Prompting(
+                    "sglang", version, "unknown", f"--chat-template {text}", occ.loc, notes=[str(e)]
+                )
+            return R.Prompting(
+                "sglang", version, "sglang", f"--chat-template {text}", occ.loc, sglang=conv
+            )
+        if body is not None:
+            sp = R.launch_special_tokens(launch)
+            return R.Prompting(
+                "sglang",
+                version,
+                "jinja",
+                f"--chat-template {text}",
+                occ.loc,
+                R.HFTemplate(body, f"--chat-template {text}", occ.loc, sp),
+            )
+        return R.Prompting(
+            "sglang", version, "sglang", f"--chat-template {text} (built-in)", occ.loc, sglang=text
+        )
+    path_text = launch.model.ref if launch.model is not None else ""
+    choice = st.match_conversation_detail(
+        path_text, version, config=md.json("config.json") if md else None
+    )
+    if choice.name is not None:
+        return R.Prompting(
+            "sglang",
+            version,
+            "sglang",
+            f"SGLang conversation '{choice.name}' ({choice.reason})",
+            sglang=choice.name,
+        )
+    return R.hf_or_unknown(
+        "sglang", version, R.tokenizer_dir(launch), "the tokenizer's HF template", launch
+    )
+
+
+def _lora_path(tok: Token) -> Token:
+    """The path part of one `--lora-paths` item (`PATH`, `NAME=PATH`, or JSON)."""
+    text = tok.text.strip()
+    if text.startswith("{") and text.endswith("}"):
+        try:
+            obj = json.loads(text)
+        except ValueError:
+            obj = None
+        if isinstance(obj, dict) and isinstance(obj.get("lora_path"), str):
+            return Token(obj["lora_path"], tok.loc, tok.resolved, tok.origin)
+        return tok
+    _name, eq, path = text.partition("=")
+    return Token(path.strip(), tok.loc, tok.resolved, tok.origin) if eq else tok
+
+
+# generation_config.json keys SGLang's `--sampling-defaults model` applies
+# (ModelConfig.get_default_sampling_params, python/sglang/srt/configs/model_config.py).
+GENERATION_CONFIG_KEYS = {
+    "temperature": "temperature",
+    "top_p": "top_p",
+    "top_k": "top_k",
+    "min_p": "min_p",
+    "repetition_penalty": "repetition_penalty",
+}
+
+
+class SGLang(Engine):
+    """SGLang: `python -m sglang.launch_server` and `sglang serve`."""
+
+    name = ENGINE
+    display = "SGLang"
+    packages = ("sglang",)
+    forms = (LAUNCH_SERVER_FORM, SERVE_FORM)
+
+    def recognize(self, words):
+        return recognize(words)
+
+    def option_table(self, version, form=None):
+        return option_table(version)
+
+    def options_from_env(self, args, env, table, ctx) -> None:
+        options_from_env(args, env, table, ctx)
+
+    def image_entrypoint(self, version):
+        return na(DOCKER_ENTRYPOINT.source)
+
+    def apply_config_file(self, linked, launch):
+        return na("the config files SGLang reads are not modelled")
+
+    def serves(self, launch) -> bool:
+        return True
+
+    def model_arg(self, launch):
+        from .base import ModelArg
+
+        if "model_token" in launch.extra:
+            t = launch.extra["model_token"]
+            return ModelArg(t, t.text)
+        tok, text, is_default, note = model_token(launch.args, launch.form)
+        return ModelArg(tok, text, is_default, note)
+
+    def tokenizer_arg(self, launch):
+        occ = launch.args.last("tokenizer_path")
+        return occ.values[0] if occ is not None and occ.values else None
+
+    def served_names(self, launch):
+        occ = launch.args.last("served_model_name")
+        if occ is not None and occ.values:
+            return [(occ.values[0].text, occ.values[0].loc)]
+        return []
+
+    def adapters(self, launch):
+        from .base import Adapter
+
+        return [
+            Adapter(name, _lora_path(tok), "--lora-paths") for name, tok in lora_paths(launch.args)
+        ]
+
+    def adapter_loading(self, launch):
+        from .base import AdapterLoading, RankLimit
+
+        occ = launch.args.last("max_lora_rank")
+        limit = None
+        if occ is not None and occ.value and occ.value.isdigit() and len(occ.value) < 10:
+            limit = RankLimit(
+                int(occ.value), f"--max-lora-rank {occ.value}", "--max-lora-rank", occ.loc
+            )
+        return AdapterLoading(
+            problem=None,
+            peft_types=frozenset({"LORA"}),
+            peft_types_source=LORA_PATHS_FORMAT.source + " (LoRA adapters only)",
+            rank_limit=limit,
+        )
+
+    def listen(self, launch):
+        from .base import Listen
+
+        host, port = listen(launch.args, launch.form)
+        return Listen(host, port, DEFAULT_PORT.source)
+
+    def chat_route(self, launch):
+        return chat_endpoint(launch.form)
+
+    def sampling_defaults(self, linked, launch, model):
+        from .base import Setting
+
+        mode, why = sampling_defaults(launch.args, self.version_of(launch))
+        md = model.directory if model is not None else None
+        if mode != "model" or md is None or "generation_config.json" not in md.docs:
+            return {}
+        doc = md.docs["generation_config.json"]
+        gc = md.json("generation_config.json")
+        out = {}
+        for key, dest in GENERATION_CONFIG_KEYS.items():
+            val = gc.get(key)
+            if isinstance(val, (int, float)) and not isinstance(val, bool):
+                out[dest] = Setting(
+                    val, f"generation_config.json `{key}`, applied because {why}", doc.loc(key)
+                )
+        return out
+
+    def stop_set(self, linked, launch, md):
+        from .common import hf_stop_set
+
+        return hf_stop_set(md)
+
+    def prompting(self, linked, launch):
+        from ..templates.resolve import mark_override
+
+        return mark_override(_prompting(linked, launch, self.version_of(launch)), launch)
+
+    def remote_code(self, launch):
+        from .common import flag_remote_code
+
+        return flag_remote_code(launch, "trust_remote_code", "--trust-remote-code")
+
+    # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
+
+    # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return na(
+            "SGLang's image preprocessing (SGLANG_IMAGE_MAX_PIXELS, its own resize) is not modelled"
+        )
+
+    def training_image_limits(self, run):
+        return na("SGLang does not fine-tune models")
+
+    # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    def tool_calling(self, launch, family):
+        from . import sglang_toolcalls as T
+        from .common import version_phrase
+
+        return T.tool_calling(launch, family, self.version_of(launch), version_phrase(launch))
+
+    def reasoning(self, launch, family, prompt_think):
+        from . import sglang_toolcalls as T
+        from .common import version_phrase
+
+        return T.reasoning(
+            launch, family, prompt_think, self.version_of(launch), version_phrase(launch)
+        )
+
+    def chat_template_kwargs(self, launch):
+        from . import sglang_toolcalls as T
+
+        return T.template_kwargs(launch, self.version_of(launch))
+
+    # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+
+    # -- wording -----------------------------------------------------------------------------
+    def fix(self, topic, **kw):
+        adapter = kw.get("adapter", "<path>")
+        if topic == "missing-chat-template":
+            return "pass --chat-template (a built-in conversation name, or a .jinja/.json file)"
+        if topic == "load-adapter":
+            return (
+                f"load it with --lora-paths <name>={adapter} and send `model: <name>`, or merge "
+                "it and serve the merged directory"
+            )
+        if topic == "adapter-as-model":
+            return (
+                f"serve the base model with --lora-paths <name>={adapter}, or merge the adapter "
+                "into the base first"
+            )
+        return self.generic_fix(topic, **kw)
+
+
+ENGINE_IMPL = SGLang()

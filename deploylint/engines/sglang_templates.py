@@ -7,9 +7,10 @@ model path (``get_conv_template_by_model_path``). Otherwise the tokenizer's Hugg
 is used, which deploylint renders elsewhere.
 
 Facts come from ``deploylint/data/sglang_templates.json`` (``scripts/snapshot_sglang_templates.py``:
-``conversation.py`` at release commits and later ``main`` commits); stdlib only, loaded on first
-use. ``render`` reproduces ``generate_chat_conv(request, name).get_prompt()``; it is checked byte
-for byte against the real code (``testdata/sglang/goldens.json``).
+``conversation.py`` at release commits and later ``main`` commits); stdlib and ``packaging``
+only, loaded on first use. ``render`` reproduces
+``generate_chat_conv(request, name).get_prompt()``; it is checked byte for byte against the real
+code (``testdata/sglang/goldens.json``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
+
+from ..versions import MAX_TEXT, Timeline, Version, releases_timeline
 
 __all__ = [
     "ConversationChoice",
@@ -53,20 +56,15 @@ def _data() -> dict[str, Any]:
 # versions
 # --------------------------------------------------------------------------------------------
 
-_VER = re.compile(
-    r"^\s*(?:sglang\s*(?:==|\s)\s*)?v?(\d+)\.(\d+)(?:\.(\d+))?(?:\.?post(\d+))?"
-    r"(?:[.\-]?(a|b|rc|dev)\d*)?(?:\+.*)?\s*$",
-    re.IGNORECASE,
-)
+_PREFIX = re.compile(r"^\s*sglang\s*(?:==|\s)\s*", re.IGNORECASE)
 
 
-def _vkey(v: str) -> tuple[int, int, int, int]:
-    m = _VER.match(v)
-    if not m:
-        raise ValueError(f"not an SGLang version: {v!r}")
-    a, b, c, post, pre = m.groups()
-    key_post = -2 if pre else (int(post) if post is not None else -1)
-    return int(a), int(b), int(c or 0), key_post
+def _version(text: str) -> Version:
+    """The version in ``0.4.9``, ``v0.4.9.post2``, ``sglang==0.4.9`` (ValueError otherwise)."""
+    v = Version.parse(_PREFIX.sub("", text, count=1))
+    if v is None:
+        raise ValueError(f"not an SGLang version: {text[:MAX_TEXT]!r}")
+    return v
 
 
 @lru_cache(maxsize=1)
@@ -76,6 +74,14 @@ def _points() -> list[tuple[dict[str, str], int]]:
         for pt in snap["points"]:
             out.append((pt, i))
     return out
+
+
+@lru_cache(maxsize=1)
+def _releases() -> Timeline[dict[str, str]]:
+    """The release points (those with a version) as a ``Timeline``."""
+    return releases_timeline(
+        [(pt["version"], pt) for pt, _ in _points() if "version" in pt], "SGLang"
+    )
 
 
 def known_versions() -> list[str]:
@@ -98,17 +104,18 @@ def resolve_version(version: str | None) -> tuple[str, list[str]]:
     for pt, _ in points:
         if v == pt["label"] or (len(v) >= 7 and pt["commit"].startswith(v)):
             return pt["label"], []
-    key = _vkey(v)
-    releases = [(pt, _vkey(pt["version"])) for pt, _ in points if "version" in pt]
-    if key < releases[0][1]:
-        raise ValueError(
-            f"SGLang {version} is older than the oldest snapshot ({releases[0][0]['label']})"
-        )
-    if key <= releases[-1][1]:
-        best = max((k, pt["label"]) for pt, k in releases if k <= key)
-        return best[1], []
+    key = _version(v)
+    releases = _releases()
+    oldest, newest = releases.entries[0], releases.newest()
+    if key <= newest.range.since.version:  # type: ignore[union-attr]
+        entry = releases.find(key)
+        if entry is None:
+            raise ValueError(
+                f"SGLang {version} is older than the oldest snapshot ({oldest.value['label']})"
+            )
+        return entry.value["label"], []
     bumps = _data()["source"]["docs_release_bumps"]
-    later = sorted((date, name) for name, date in bumps.items() if _vkey(name) >= key)
+    later = sorted((date, name) for name, date in bumps.items() if _version(name) >= key)
     if later:
         date, name = later[0]
         best = [pt for pt, _ in points if pt["date"] <= date][-1]

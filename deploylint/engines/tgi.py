@@ -7,7 +7,7 @@ db931fcf42da, 2026-01-08). Columns: arity, the environment variable clap reads f
 (``#[clap(long, env)]``: the field name in upper snake case; ``-`` none), the option and its
 short alias, then ``# default`` from ``default_value``. ``@SINCE..UNTIL`` is the release range
 [SINCE, UNTIL) an option exists in. clap rules: no abbreviations, no ``--x_y`` spelling, the
-command line beats the variable. Other facts: ../shared/research/domain.md §3.2.
+command line beats the variable. Each other fact carries its source.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from . import Fact, fact_at, registry
+from .base import Engine, na
 from .cli import ArgOcc, OptionTable, OptSpec, ParsedArgs, Token
 from .registry import parse_option_table
 
@@ -192,12 +193,12 @@ TEMPLATE_SOURCE = Fact(
     "tokenizer_config.json",
     "TGI reads the chat template only from tokenizer_config.json (or --tokenizer-config-path), "
     "not chat_template.jinja (TGI issue #3247); none → `/v1/chat/completions` answers "
-    '"Template error: template not found" (TGI issues #1593, #1743, PR #1427; domain.md §3.2)',
+    '"Template error: template not found" (TGI issues #1593, #1743, PR #1427)',
 )
 
 DTYPE_WITH_QUANTIZE = Fact(
     False,
-    "`--dtype` cannot be combined with `--quantize` (launcher.md; domain.md §3.2 and §8.6)",
+    "`--dtype` cannot be combined with `--quantize` (launcher.md)",
 )
 
 FLAG_FROM_ENV = Fact(
@@ -295,3 +296,200 @@ def served_names(args: ParsedArgs, form: str = LAUNCHER_FORM) -> list[Token]:
 
 def chat_endpoint(form: str) -> str | None:
     return "/v1/chat/completions"
+
+
+def _prompting(linked, launch, version):
+    import json
+
+    from ..templates import resolve as R
+
+    occ, text, tok = R.chat_template_arg(launch, "tokenizer_config_path")
+    if occ is not None:
+        body, path = linked.read_linked_text(launch, text)
+        if body is None:
+            return R.Prompting(
+                "tgi", version, "unknown", f"--tokenizer-config-path {text}", occ.loc
+            )
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        t = R.select_template(data.get("chat_template")) if isinstance(data, dict) else None
+        if t:
+            st = R.launch_special_tokens(launch)
+            return R.Prompting(
+                "tgi",
+                version,
+                "jinja",
+                f"--tokenizer-config-path {text}",
+                occ.loc,
+                R.HFTemplate(t, f"--tokenizer-config-path {text}", occ.loc, st),
+            )
+        return R.Prompting(
+            "tgi",
+            version,
+            "none",
+            f"--tokenizer-config-path {text} has no chat_template",
+            occ.loc,
+            failure=R.TGI_NO_TEMPLATE,
+        )
+    md = R.tokenizer_dir(launch)
+    if md is None:
+        return R.knowledge_prompting(
+            "tgi", version, launch, "the model's own template (its files are not in the repository)"
+        )
+    t = R.hf_template(md, processor=False, jinja_file=False)
+    if t is not None:
+        return R.Prompting("tgi", version, "jinja", t.source, t.loc, t)
+    note = []
+    if "chat_template.jinja" in md.names or "chat_template.json" in md.names:
+        note.append(
+            "the directory has a chat_template.jinja/.json, which TGI does not read "
+            "(TGI issue #3247)"
+        )
+    return R.Prompting(
+        "tgi",
+        version,
+        "none",
+        "no chat_template in tokenizer_config.json",
+        failure=R.TGI_NO_TEMPLATE,
+        notes=note,
+    )
+
+
+class TGI(Engine):
+    """Hugging Face text-generation-inference (`text-generation-launcher`, its images)."""
+
+    name = ENGINE
+    display = "TGI"
+    packages = ()
+    forms = (LAUNCHER_FORM,)
+
+    def recognize(self, words):
+        return recognize(words)
+
+    def option_table(self, version, form=None):
+        return option_table(version)
+
+    def options_from_env(self, args, env, table, ctx) -> None:
+        options_from_env(args, env, table, ctx)
+
+    def image_entrypoint(self, version):
+        from .base import Entrypoint
+
+        words, source = image_entrypoint(version)
+        return Entrypoint(tuple(words), source)
+
+    def apply_config_file(self, linked, launch):
+        return na("text-generation-launcher reads no config file")
+
+    def serves(self, launch) -> bool:
+        return True
+
+    def model_arg(self, launch):
+        from .base import ModelArg
+
+        if "model_token" in launch.extra:
+            t = launch.extra["model_token"]
+            return ModelArg(t, t.text)
+        tok, text, is_default, note = model_token(launch.args, launch.form)
+        return ModelArg(tok, text, is_default, note)
+
+    def tokenizer_arg(self, launch):
+        return na(
+            "TGI loads the tokenizer from the model (--tokenizer-config-path only replaces "
+            "its tokenizer_config.json)"
+        )
+
+    def served_names(self, launch):
+        return [(t.text, t.loc) for t in served_names(launch.args, launch.form)]
+
+    def adapters(self, launch):
+        from .base import Adapter
+
+        out = []
+        for aid, path, _rev, tok in lora_adapters(launch.args):
+            out.append(
+                Adapter(aid, Token(path, tok.loc, tok.resolved, tok.origin), "--lora-adapters")
+            )
+        return out
+
+    def adapter_loading(self, launch):
+        from .base import AdapterLoading
+
+        return AdapterLoading(
+            problem=None,
+            peft_types=frozenset({"LORA"}),
+            peft_types_source=LORA_ADAPTERS_FORMAT.source + " (LoRA adapters only)",
+            rank_limit=None,
+        )
+
+    def listen(self, launch):
+        from .base import Listen
+
+        host, port = listen(launch.args, launch.form)
+        return Listen(host, port, DEFAULT_PORT.source)
+
+    def chat_route(self, launch):
+        return chat_endpoint(launch.form)
+
+    def sampling_defaults(self, linked, launch, model):
+        return na("TGI applies no server-side sampling defaults from the model's files")
+
+    def stop_set(self, linked, launch, md):
+        from .common import hf_stop_set
+
+        return hf_stop_set(md)
+
+    def prompting(self, linked, launch):
+        return _prompting(linked, launch, self.version_of(launch))
+
+    def remote_code(self, launch):
+        from .common import flag_remote_code
+
+        return flag_remote_code(launch, "trust_remote_code", "--trust-remote-code")
+
+    # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
+
+    # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return na("TGI's image preprocessing is not modelled")
+
+    def training_image_limits(self, run):
+        return na("TGI does not fine-tune models")
+
+    # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    def tool_calling(self, launch, family):
+        from .base import na
+
+        return na("TGI's tool-call parsing is not modelled yet")
+
+    def reasoning(self, launch, family, prompt_think):
+        from .base import na
+
+        return na("TGI's reasoning parsers are not modelled yet (issue 13 covers vLLM and SGLang)")
+
+    def chat_template_kwargs(self, launch):
+        from .base import na
+
+        return na("TGI's chat-template kwargs are not modelled yet")
+
+    # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+
+    # -- wording -----------------------------------------------------------------------------
+    def fix(self, topic, **kw):
+        if topic == "missing-chat-template":
+            return (
+                "put the template into tokenizer_config.json (`chat_template`), or pass "
+                "--tokenizer-config-path to a file that has it"
+            )
+        if topic == "load-adapter":
+            return (
+                f"load it with --lora-adapters <name>={kw.get('adapter', '<path>')} "
+                "(LORA_ADAPTERS) and send `model: <name>`, or merge it and serve the merged "
+                "directory"
+            )
+        return self.generic_fix(topic, **kw)
+
+
+ENGINE_IMPL = TGI()

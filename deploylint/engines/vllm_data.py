@@ -12,7 +12,8 @@ from the PyPI sdists of vLLM, read statically.  It holds:
   ``parser_*`` behaviours of vLLM's ``FlexibleArgumentParser``.
 
 A version is answered by the newest snapshot at or below it (the oldest snapshot for older
-versions).  Stdlib only; the JSON is loaded on first use and cached.
+versions): a ``versions.Timeline`` of the snapshots; the ``since``/``until`` of options and facts
+are ``versions.Range`` bounds.  The JSON is loaded on first use and cached.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..versions import Version
+from ..versions import MAX_TEXT, Range, Timeline, releases_timeline
 from .cli import OptionTable, OptSpec
 
 _DATA_PATH = Path(__file__).resolve().parent.parent / "data" / "vllm_cli.json"
@@ -37,14 +38,10 @@ def _data() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _snapshots() -> tuple[tuple[Version, str], ...]:
-    out = []
-    for v in _data()["versions"]:
-        pv = Version.parse(v)
-        if pv is None:  # pragma: no cover - the generator only writes PyPI versions
-            raise ValueError(f"bad version in vllm_cli.json: {v!r}")
-        out.append((pv, v))
-    return tuple(sorted(out))
+def _snapshots() -> Timeline[str]:
+    """The snapshot releases as a ``Timeline``: each answers from its release to the next one;
+    the oldest also answers for older versions."""
+    return releases_timeline([(v, v) for v in _data()["versions"]], "vLLM", open_below=True)
 
 
 @lru_cache(maxsize=1)
@@ -54,7 +51,7 @@ def _sources() -> dict[str, dict[str, Any]]:
 
 def known_versions() -> list[str]:
     """The vLLM releases read into the data, oldest first."""
-    return [v for _, v in _snapshots()]
+    return [e.value for e in _snapshots().entries]
 
 
 @functools.lru_cache(maxsize=1024)
@@ -66,31 +63,15 @@ def snapshot_for(version: str | None) -> str:
     """
     snaps = _snapshots()
     if version is None or version.strip().lower() in ("", "latest"):
-        return snaps[-1][1]
-    pv = Version.parse(version)
-    if pv is None:
-        raise ValueError(f"not a version: {version!r}")
-    best = snaps[0][1]
-    for sv, text in snaps:
-        if sv <= pv:
-            best = text
-        else:
-            break
-    return best
+        return snaps.newest().value
+    entry = snaps.find(version)
+    if entry is None:
+        raise ValueError(f"not a version: {version[:MAX_TEXT]!r}")
+    return entry.value
 
 
 def _in_range(entry: dict[str, Any], snap: str) -> bool:
-    sv = Version.parse(snap)
-    since = Version.parse(entry["since"])
-    until = entry.get("until")
-    assert sv is not None and since is not None
-    if sv < since:
-        return False
-    if until is None:
-        return True
-    uv = Version.parse(until)
-    assert uv is not None
-    return sv < uv
+    return Range.of(entry["since"], entry.get("until")).contains(snap) is True
 
 
 @cache

@@ -9,6 +9,7 @@ from ..location import Loc, display_path
 
 FORMATS = {
     "text": "deploylint.report.text",
+    "concise": "deploylint.report.concise",
     "json": "deploylint.report.json_format",
     "sarif": "deploylint.report.sarif",
     "github": "deploylint.report.github",

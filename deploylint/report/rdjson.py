@@ -70,6 +70,12 @@ def diagnostic(f, sources: Sources, *, with_source: bool = False) -> dict[str, A
         )
     if related:
         d["related_locations"] = related
+    if getattr(f, "autofix", None) is not None and region.abs_path == f.loc.path:
+        from ..fix.formats import rdjson_suggestions
+
+        suggestions = rdjson_suggestions(f.autofix, f.loc.path, sources)
+        if suggestions:
+            d["suggestions"] = suggestions
     return d
 
 

@@ -143,6 +143,10 @@ def _result(f, rule_index: dict[str, int], sources: Sources, cwd: Path) -> dict[
                 "physicalLocation": physical_location(sources.region(f.suppression.loc))
             }
         res["suppressions"] = [sup]
+    if getattr(f, "autofix", None) is not None:
+        from ..fix.formats import sarif_fixes
+
+        res["fixes"] = sarif_fixes(f.autofix, cwd)
     props: dict[str, Any] = {"name": f.name, "severity": f.severity}
     if region.scope is not None:
         props["scope"] = region.scope

@@ -27,7 +27,15 @@ def _source_line(path: Path, line: int, cache: dict[Path, SourceFile | None]) ->
     return text if text or line <= len(sf.lines) else None
 
 
-def render(result, cwd: Path, *, color: bool = False, show_source: bool = True, **_: object) -> str:
+def render(
+    result,
+    cwd: Path,
+    *,
+    color: bool = False,
+    show_source: bool = True,
+    summary_line: bool = True,
+    **_: object,
+) -> str:
     out: list[str] = []
     cache: dict[Path, SourceFile | None] = {}
 
@@ -69,7 +77,13 @@ def render(result, cwd: Path, *, color: bool = False, show_source: bool = True, 
                     )
         if f.fix:
             out.append(f"  = fix: {visible(f.fix)}")
+        if f.verification is not None:
+            from ..verify.run import text_lines
+
+            out.extend(visible(line) for line in text_lines(f.verification))
         out.append("")
+    if not summary_line:  # --quiet: the findings and nothing else
+        return "\n".join(out) + "\n" if out else ""
     by_sev = Counter(f.severity for f in result.findings)
     n = len(result.findings)
     if n:
@@ -85,6 +99,11 @@ def render(result, cwd: Path, *, color: bool = False, show_source: bool = True, 
     if result.suppressed:
         line += f"; {len(result.suppressed)} suppressed"
     out.append(line + ".")
+    vsum = getattr(result, "verification_summary", None)
+    if vsum is not None:
+        from ..verify.run import summary_line
+
+        out.append(summary_line(vsum))
     if result.internal_errors:
         out.append(
             f"{len(result.internal_errors)} internal error(s): run with --verbose for details."

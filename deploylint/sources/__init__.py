@@ -12,7 +12,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from ..facts import ChatUI, ClientCall, Diagnostic, Launch, PeftOp, Pin, TrainingRun
+from ..facts import ChatUI, ClientCall, Diagnostic, Launch, PeftOp, Pin, SftRun, TrainingRun
 from ..location import Loc, SourceFile, UndecodableFile, odd_break
 
 SOURCE_MODULES = {
@@ -24,7 +24,8 @@ SOURCE_MODULES = {
     "pyproject": "deploylint.sources.pins",
     "dotenv": "deploylint.sources.dotenv",
     "model-file": "deploylint.sources.model_files",
-    "python": "deploylint.sources.python_code",
+    "python": "deploylint.sources.python",
+    "notebook": "deploylint.sources.notebook",
     "json": "deploylint.sources.payloads",
     "modelfile": "deploylint.sources.modelfile",
 }
@@ -32,10 +33,15 @@ SOURCE_MODULES = {
 
 @dataclass
 class Suppress:
+    """A `# deploylint: ignore[...]` comment (deploylint/suppressions.py reads and applies them)."""
+
     line: int
     codes: tuple[str, ...]  # empty = every code
     reason: str
     loc: Loc
+    end_line: int | None = None  # the last line it covers (the statement below it)
+    file_level: bool = False  # `ignore-file[...]`: the whole file
+    used: set[str] = field(default_factory=set)  # codes that suppressed a finding (this scan)
 
 
 @dataclass
@@ -50,6 +56,7 @@ class FileFacts:
     clients: list[ClientCall] = field(default_factory=list)
     peft_ops: list[PeftOp] = field(default_factory=list)
     trainings: list[TrainingRun] = field(default_factory=list)
+    sft_runs: list[SftRun] = field(default_factory=list)  # fine-tunes in Python code
     # Format-specific facts the linker uses (a Dockerfile's final stage, a .env's variables,
     # a model-directory JSON document, Kubernetes Services ...).
     data: dict[str, Any] = field(default_factory=dict)
@@ -67,29 +74,13 @@ COMMENT_KINDS = {
     "python",
     "modelfile",
 }
-_SUPPRESS = re.compile(
-    r"#\s*deploylint:\s*(?:ignore|noqa)(?:\[(?P<codes>[^\]]*)\])?(?P<reason>[^\n]*)", re.I
-)
 _MERGE_MARKER = re.compile(r"^(<<<<<<<|>>>>>>>)(?: |$)|^=======$", re.M)
 
 
 def parse_suppressions(sf: SourceFile) -> list[Suppress]:
-    text = sf.text
-    if "deploylint:" not in text:
-        return []
-    out = []
-    for m in _SUPPRESS.finditer(text):
-        line, col = sf.offset_to_linecol(m.start())
-        codes = tuple(
-            c.strip().upper() if re.fullmatch(r"[A-Za-z]+\d+", c.strip()) else c.strip()
-            for c in (m.group("codes") or "").split(",")
-            if c.strip()
-        )
-        reason = m.group("reason").strip().lstrip(":-— ").strip()
-        out.append(
-            Suppress(line, codes, reason, Loc(sf.path, line, col, line, col + len(m.group(0))))
-        )
-    return out
+    from ..suppressions import parse
+
+    return parse(sf)
 
 
 def merge_conflict(sf: SourceFile) -> Diagnostic | None:
@@ -123,6 +114,8 @@ def parse_file(sf: SourceFile, max_size: int) -> FileFacts:
     if modname is None:
         return facts
     if sf.size > max_size:
+        if sf.kind == "notebook":
+            return facts  # outputs make notebooks large; not a deployment file to report
         facts.diagnostics.append(
             Diagnostic(
                 Loc(sf.path),

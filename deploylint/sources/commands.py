@@ -396,11 +396,18 @@ def launches_from_container(
     elif image_entrypoint is not None:
         argv.extend(Token(w, image_loc or Loc(ctx.path)) for w in image_entrypoint)
     elif info is not None and info.engine is not None:
+        flags_only = command is not None and bool(command) and command[0].text.startswith("-")
         ep = _image_default_entrypoint(info.engine, info.version)
-        if ep is not None:
+        if ep is not None and (info.entrypoint_known or flags_only):
             where = image_loc or Loc(ctx.path)
             argv.extend(Token(w, where, origin=f"entrypoint of {image}") for w in ep[0])
-            ctx.notes.append(f"the image's own entrypoint is `{' '.join(ep[0])}` ({ep[1]})")
+            if info.entrypoint_known:
+                ctx.notes.append(f"the image's own entrypoint is `{' '.join(ep[0])}` ({ep[1]})")
+            else:
+                ctx.notes.append(
+                    f"{image} is not the engine's own image: a command of flags alone is read as "
+                    f"`{' '.join(ep[0])}` ({ep[1]})"
+                )
     if command:
         argv.extend(command)
     elif info is not None and info.engine == "ollama" and not argv:
@@ -413,16 +420,11 @@ def launches_from_container(
 def _image_default_entrypoint(
     engine: str, version: str | None
 ) -> tuple[tuple[str, ...], str] | None:
-    if engine == "vllm":
-        from ..engines import vllm
+    from ..engines.base import Entrypoint
 
-        return vllm.image_entrypoint(version)
-    mod = registry.ENGINE_MODULES.get(engine)
-    if mod is None:
-        return None
-    m = registry.module(engine)
-    fn = getattr(m, "image_entrypoint", None)
-    return fn(version) if fn else None
+    impl = registry.engine_for(engine)
+    ep = impl.image_entrypoint(version) if impl is not None else None
+    return (ep.words, ep.source) if isinstance(ep, Entrypoint) else None
 
 
 def launches_from_argv(tokens: list[Token], ctx: LaunchContext, depth: int = 0) -> list[Launch]:
@@ -460,16 +462,15 @@ def launches_from_argv(tokens: list[Token], ctx: LaunchContext, depth: int = 0) 
 def build_launch(
     engine: str, form: str, tokens: list[Token], start: int, ctx: LaunchContext
 ) -> Launch:
-    mod = registry.module(engine)
+    impl = registry.engine_for(engine)
+    assert impl is not None, engine
     version_hint = next((h.version for h in ctx.version_hints if h.engine == engine), None)
-    table = mod.option_table(version_hint)
+    table = impl.option_table(version_hint, form)
     args = parse_args(tokens[start:], table)
     env = ctx.env.flat()
-    from_env = getattr(mod, "options_from_env", None)
-    if from_env is not None:
-        # Engines that read options from environment variables (TGI's MODEL_ID, ...): options
-        # the command line does not give are added from the container's environment.
-        from_env(args, env, table, ctx)
+    # Engines that read options from environment variables (TGI's MODEL_ID, ...): options the
+    # command line does not give are added from the container's environment.
+    impl.options_from_env(args, env, table, ctx)
     return Launch(
         engine=engine,
         form=form,

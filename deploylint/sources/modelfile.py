@@ -214,7 +214,7 @@ def parse_modelfile(text: str) -> list[Instruction]:
             # A run of printable ASCII in a value (a TEMPLATE can be megabytes): each of its
             # characters keeps the state and is kept, as _next_state and _is_print would say.
             m = _PLAIN_RUN.match(text, i)
-            j = m.end()
+            j = m.end() if m is not None else i + 1  # (it matches: text[i] is printable)
             buf.extend(text[i:j])
             pos.extend(range(i, j))
             i = j - 1

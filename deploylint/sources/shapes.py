@@ -92,7 +92,9 @@ def _pick(spec: _Spec, kind: str) -> _Spec | None:
 
 
 def _bad_number(spec: _Spec, value: Any) -> bool:
-    if spec.lo is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+    if spec.lo is None or spec.hi is None:
+        return False
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
     if isinstance(value, float) and not math.isfinite(value):
         return True
@@ -169,7 +171,11 @@ def check_yaml(path: Path, node: Node | None, spec: _Spec, what: str) -> list[Di
             report(Y.loc(path, n), key_path, s, _yfound(n))
             return False
         if picked.kind == "scalar":
-            if picked.lo is not None and _bad_number(picked, Y.scalar_value(n)):
+            if (
+                picked.lo is not None
+                and isinstance(n, ScalarNode)
+                and _bad_number(picked, Y.scalar_value(n))
+            ):
                 report(Y.loc(path, n), key_path, picked, _yfound(n))
                 return False
             return True

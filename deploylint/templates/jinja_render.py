@@ -334,7 +334,8 @@ def _joined_size(sep: str, items: Any) -> int:
     return total + len(sep) * max(len(items) - 1, 0)
 
 
-def _replace_size(s: str, old: str, new: str, count: Any) -> int:
+def _replace_size(s: Any, old: Any, new: Any, count: Any) -> int:
+    # (str, bytes or bytearray alike: the caller checked that old and new are of one type)
     if len(new) <= len(old):
         return len(s)
     hits = s.count(old) if old else len(s) + 1

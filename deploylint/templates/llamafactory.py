@@ -28,6 +28,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..versions import MAX_TEXT, Specifier, Timeline, Version, releases_timeline
+
 __all__ = [
     "LFTemplate",
     "versions",
@@ -133,17 +135,6 @@ def _data() -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _version_key(label: str) -> tuple[tuple[int, ...], int, int]:
-    """Order key for LLaMA-Factory version labels ("0.9.1", "0.9.6.dev0", "0.9.1.post1")."""
-    m = re.fullmatch(r"v?(\d+(?:\.\d+)*)(?:\.?(dev|post|rc|a|b)(\d*))?", label.strip())
-    if not m:
-        raise ValueError(f"not a version: {label!r}")
-    release = tuple(int(x) for x in m.group(1).split("."))
-    release = release + (0,) * (4 - len(release)) if len(release) < 4 else release
-    stage = {"dev": -3, "a": -2, "b": -1, "rc": -1, None: 0, "post": 1}[m.group(2)]
-    return release, stage, int(m.group(3) or 0)
-
-
 def versions() -> list[str]:
     """LLaMA-Factory versions with a snapshot, oldest first (the last may be a dev head)."""
     return [v["version"] for v in _data()["versions"]]
@@ -154,67 +145,52 @@ def template_names(version: str | None = None) -> list[str]:
     return sorted(entry["templates"]) if entry else []
 
 
-def _satisfies(key: tuple, op: str, target: str) -> bool:
-    if target.endswith(".*"):
-        prefix = tuple(int(x) for x in target[:-2].lstrip("v").split("."))
-        match = key[0][: len(prefix)] == prefix
-        return not match if op == "!=" else match
-    t = _version_key(target)
-    if op in ("", "=="):
-        return key <= t
-    if op == "<=":
-        return key <= t
-    if op == "<":
-        return key < t
-    if op == ">=":
-        return key >= t
-    if op == ">":
-        return key > t
-    if op == "!=":
-        return key != t
-    if op == "~=":
-        parts = target.lstrip("v").split(".")
-        prefix = tuple(int(x) for x in parts[:-1])
-        return key >= t and key[0][: len(prefix)] == prefix
-    raise ValueError(f"unsupported version operator {op!r}")
+@lru_cache(maxsize=1)
+def _timeline() -> Timeline[str]:
+    """The snapshot versions as a ``Timeline`` (each answers up to the next one)."""
+    return releases_timeline([(v, v) for v in versions()], "LLaMA-Factory")
+
+
+_PREFIX = re.compile(r"^(llamafactory|llmtuner)\s*", re.I)
+_SHORT = re.compile(r"(==)?\s*v?(\d+(?:\.\d+)?)")
 
 
 def resolve_version(version: str | None) -> str | None:
     """Map a version or specifier to the snapshot LLaMA-Factory would have had.
 
     ``None`` -> the newest snapshot. A full version ("0.9.2", "0.9.2.post1") or ``==X`` -> the
-    newest snapshot <= X. A partial version ("0.9") or ``==0.9.*`` -> the newest snapshot of that
-    series. Specifiers (``<=``, ``<``, ``>=``, ``>``, ``~=``, ``!=``, comma-separated) -> the
-    newest snapshot satisfying all of them. Returns None when nothing matches (e.g. older than
-    the oldest snapshot).
+    newest snapshot <= X (``Timeline``). A partial version ("0.9") or ``==0.9.*`` -> the newest
+    snapshot of that series. Specifiers (``<=``, ``<``, ``>=``, ``>``, ``~=``, ``!=``,
+    comma-separated) -> the newest snapshot pip would pick among the snapshots (``Specifier``:
+    a dev snapshot only when the specifier names a pre-release or nothing else matches). Returns
+    None when nothing matches (e.g. older than the oldest snapshot); ValueError for text that is
+    neither a version nor a specifier.
     """
-    entries = _data()["versions"]
     if version is None:
-        return entries[-1]["version"]
-    spec = version.strip()
-    spec = re.sub(r"^(llamafactory|llmtuner)\s*", "", spec, flags=re.I)
-    clauses = []
-    for raw in spec.split(","):
-        raw = raw.strip()
-        if not raw:
-            continue
-        m = re.fullmatch(r"(==|<=|>=|~=|!=|<|>)?\s*(\S+)", raw)
-        if not m:
-            raise ValueError(f"not a version specifier: {version!r}")
-        op, target = m.group(1) or "", m.group(2)
-        if op in ("", "==") and not target.endswith(".*"):
-            bare = re.fullmatch(r"v?(\d+(?:\.\d+)*)", target)
-            if bare and len(bare.group(1).split(".")) < 3:  # "0.9" -> series 0.9.*
-                target = bare.group(1) + ".*"
-        clauses.append((op, target))
-    if not clauses:
-        return entries[-1]["version"]
-    best = None
-    for entry in entries:
-        key = _version_key(entry["version"])
-        if all(_satisfies(key, op, target) for op, target in clauses):
-            best = entry["version"]
-    return best
+        return _timeline().newest().value
+    text = _PREFIX.sub("", version.strip(), count=1).strip()
+    if not text:
+        return _timeline().newest().value
+    short = _SHORT.fullmatch(text)
+    if short:  # "0.9" -> the series 0.9.*
+        text = f"=={short.group(2)}.*"
+    if text.startswith("==") and not text.startswith("===") and "," not in text:
+        bare: str | None = text[2:].strip()
+    else:
+        bare = None if text[0] in "<>=!~" else text
+    if bare is not None and bare.endswith("*"):
+        text = "==" + bare  # "0.8.*"
+    elif bare is not None:
+        v = Version.parse(bare)
+        if v is None:
+            raise ValueError(f"not a version: {version[:MAX_TEXT]!r}")
+        entry = _timeline().find(v)
+        return entry.value if entry is not None else None
+    spec = Specifier.parse(text)
+    if spec is None:
+        raise ValueError(f"not a version specifier: {version[:MAX_TEXT]!r}")
+    best = spec.newest(versions())
+    return best.text if best is not None else None
 
 
 def _version_entry(version: str | None) -> dict[str, Any] | None:

@@ -2,21 +2,18 @@
 
 For a launch (or a model directory and an engine named on the command line), ``resolve`` returns a
 ``Prompting``: where the template comes from (with the engine's own resolution order), and a
-``render(messages)`` that builds the exact prompt string. Sources of the resolution orders:
-../shared/research/domain.md §1.3 (vLLM), §2.2 (LMDeploy), §3.1 (SGLang), §3.2 (TGI),
-§3.3 (Ollama), §3.4 (llama.cpp), §4 (transformers), §7.2 (LLaMA-Factory).
+``render(messages)`` that builds the exact prompt string. Each engine's resolution order lives in
+its engine module (``engines/<engine>.py`` ``_prompting``) with its source; this module holds
+what they share (the Hugging Face template lookup, rendering, probe conversations).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..facts import Launch, ModelDir
-from ..location import Loc, read_text, safe_is_file
-from ..versions import Version
+from ..location import Loc, read_text
 
 VLLM_NO_TEMPLATE = (
     'HTTP 400 "As of transformers v4.44, default chat template is no longer allowed, so you must '
@@ -48,7 +45,8 @@ class HFTemplate:
 class Prompting:
     engine: str
     version: str | None
-    kind: str  # "jinja" | "lmdeploy" | "sglang" | "ollama" | "llamafactory" | "none" | "unknown"
+    kind: str  # "jinja" | "lmdeploy" | "sglang" | "ollama" | "llamafactory" | "llamacpp" | "none"
+    # | "unknown"
     source: str
     loc: Loc | None = None
     jinja: HFTemplate | None = None
@@ -56,9 +54,47 @@ class Prompting:
     sglang: Any = None  # conversation name or dict
     ollama: dict[str, Any] | None = None  # {"template", "system", "messages"}
     llamafactory: Any = None  # (LFTemplate, default_system)
+    llamacpp: str | None = None  # a llama.cpp built-in template name (engines/llamacpp_templates)
     failure: str | None = None  # what a chat request gets when kind == "none"
     silent: bool = False  # the failure produces an answer anyway (wrong format), not an error
     notes: list[str] = field(default_factory=list)
+    # a default system prompt the deployment configures on purpose (an Ollama Modelfile SYSTEM)
+    deliberate_system: str | None = None
+    # the template was given explicitly (`--chat-template`), replacing the model's own
+    override: bool = False
+    # template variables passed to every render (e.g. a pinned date, enable_thinking=False)
+    template_vars: dict[str, Any] = field(default_factory=dict)
+    # the template is the model family's format from built-in knowledge (knowledge/formats.py):
+    # a FormatMatch (the format, its variants and volatile text, how the model was matched)
+    knowledge: Any = None
+
+    def render_vars(self) -> dict[str, Any]:
+        """Template variables of a render: a built-in format's pinned variables, then the
+        explicit ``template_vars``."""
+        base = dict(self.knowledge.format.variables) if self.knowledge is not None else {}
+        base.update(self.template_vars)
+        return base
+
+    def source_loc_if_override(self) -> Loc | None:
+        return self.loc if self.override else None
+
+    @property
+    def renders(self) -> bool:
+        """A template is known and can be rendered (not missing, not unknown)."""
+        return self.kind not in ("none", "unknown")
+
+    @property
+    def text_template(self) -> bool:
+        """A template whose rendered text shows the tokens around each turn (Jinja, Go)."""
+        return self.kind in ("jinja", "ollama", "llamacpp")
+
+    @property
+    def bos_token(self) -> str | None:
+        if self.jinja is not None:
+            return self.jinja.special_tokens.get("bos_token")
+        if self.llamafactory is not None:
+            return self.llamafactory[2] or None
+        return None
 
     @property
     def label(self) -> str:
@@ -105,6 +141,7 @@ def _render(p: Prompting, messages: list[dict], gen: bool, seconds: float = 2.0)
                 add_generation_prompt=gen,
                 special_tokens=p.jinja.special_tokens,
                 time_limit=seconds,
+                extra=p.render_vars() or None,
             )
         except TemplateError as e:
             if e.kind in ("timeout", "output-limit"):
@@ -142,6 +179,13 @@ def _render(p: Prompting, messages: list[dict], gen: bool, seconds: float = 2.0)
 
                 note_render_limit(p.loc, "output-limit", e.message)
             raise
+    if p.kind == "llamacpp" and p.llamacpp is not None:
+        from ..engines import llamacpp_templates as lct
+
+        try:
+            return lct.render(p.llamacpp, messages, add_generation_prompt=gen)
+        except KeyError:
+            raise RenderError(f"llama.cpp's built-in `{p.llamacpp}` is not modelled") from None
     if p.kind == "llamafactory" and p.llamafactory is not None:
         from . import llamafactory as lf
 
@@ -185,7 +229,7 @@ def _jinja_file(md: ModelDir) -> str | None:
     return None
 
 
-def _select(value: Any) -> str | None:
+def select_template(value: Any) -> str | None:
     if isinstance(value, str):
         return value
     if isinstance(value, (list, dict)):
@@ -217,7 +261,7 @@ def hf_template(
         doc = md.docs.get("chat_template.json")
         data = doc.data if doc is not None else None
         if isinstance(data, dict):
-            t = _select(data.get("chat_template"))
+            t = select_template(data.get("chat_template"))
             if t:
                 return HFTemplate(t, "chat_template.json (processor)", doc.loc("chat_template"), st)
     if jinja_file:
@@ -229,7 +273,7 @@ def hf_template(
     if tokenizer_config:
         doc = md.docs.get("tokenizer_config.json")
         if doc is not None and isinstance(doc.data, dict):
-            t = _select(doc.data.get("chat_template"))
+            t = select_template(doc.data.get("chat_template"))
             if t:
                 return HFTemplate(
                     t, "tokenizer_config.json chat_template", doc.loc("chat_template"), st
@@ -241,10 +285,11 @@ def has_any_tokenizer_config(md: ModelDir | None) -> bool:
     return md is not None and ("tokenizer_config.json" in md.names or bool(md.docs))
 
 
-# -- per engine ---------------------------------------------------------------------------------
+# -- helpers for the engines' template resolution ---------------------------------------------
 
 
-def _chat_template_arg(project, launch: Launch, dest: str = "chat_template"):
+def chat_template_arg(launch: Launch, dest: str = "chat_template"):
+    """(occurrence, text, token) of a template option, or (None, None, None)."""
     occ = launch.args.last(dest)
     if occ is None or not occ.values:
         return None, None, None
@@ -252,94 +297,95 @@ def _chat_template_arg(project, launch: Launch, dest: str = "chat_template"):
     return occ, tok.text, tok
 
 
-def _read_template_file(project, launch: Launch, text: str) -> tuple[str | None, Path | None]:
-    inline = launch.extra.get("inline_files") or {}
-    if text in inline:
-        return inline[text][0], None
-    path = project.local_path(launch, text)
-    if path is not None and safe_is_file(path):
-        try:
-            return read_text(path), path
-        except (OSError, ValueError):
-            return None, path
-    return None, path
+def mark_override(p: Prompting, launch: Launch, dest: str = "chat_template") -> Prompting:
+    """Flag ``p`` as an explicit template option's (it replaces the model's own template)."""
+    occ = launch.args.last(dest)
+    if occ is not None and p.loc is not None and p.loc == occ.loc:
+        p.override = True
+    return p
 
 
-def _tokenizer_dir(launch: Launch) -> ModelDir | None:
+def launch_special_tokens(launch: Launch) -> dict[str, str]:
+    """The special tokens a template given on the command line is rendered with: the tokenizer's
+    files when they are readable, else the model family's tokens from built-in knowledge (the
+    engine loads the tokenizer from the hub or the GGUF)."""
+    md = tokenizer_dir(launch)
+    if md is not None:
+        return special_tokens(md)
+    ref = launch.tokenizer.ref if launch.tokenizer is not None else None
+    if ref is None and launch.model is not None:
+        ref = launch.model.ref
+    if not ref:
+        return {}
+    from ..knowledge import formats
+
+    try:
+        match = formats.for_model(ref)
+    except Exception:  # noqa: BLE001
+        return {}
+    return match.format.special_tokens if match is not None else {}
+
+
+def tokenizer_dir(launch: Launch) -> ModelDir | None:
     if launch.tokenizer is not None:
         return launch.tokenizer.directory
     return launch.model.directory if launch.model is not None else None
 
 
-def _tokenizer_known(launch: Launch) -> bool:
-    ref = launch.tokenizer or launch.model
-    return ref is not None and ref.directory is not None
+def knowledge_format(
+    model_id: str | None, engine: str, version: str | None, where: str | None = None
+) -> Prompting | None:
+    """The model's own template from built-in knowledge of its family's chat format
+    (knowledge/formats.py), or None when the family's format is not known."""
+    if not model_id:
+        return None
+    from ..knowledge import formats
+
+    try:
+        match = formats.for_model(model_id)
+    except Exception:  # noqa: BLE001 - a bad name is "unknown", never a crash
+        return None
+    if match is None:
+        return None
+    fmt = match.format
+    source = (where + ": " if where else "") + match.phrase
+    t = HFTemplate(fmt.template, source, None, fmt.special_tokens)
+    p = Prompting(engine, version, "jinja", source, None, t)
+    p.knowledge = match
+    p.notes.append(f"format source: {fmt.citation}")
+    return p
+
+
+def knowledge_prompting(engine: str, version: str | None, launch: Launch, where: str) -> Prompting:
+    """The model's own template when only its hub id is known: built-in knowledge of its family's
+    format, else unknown."""
+    ref = launch.tokenizer.ref if launch.tokenizer is not None else None
+    if ref is None and launch.model is not None:
+        ref = launch.model.ref
+    p = knowledge_format(ref, engine, version, where)
+    if p is not None:
+        return p
+    return Prompting(engine, version, "unknown", where)
+
+
+def knowledge_reference(model_id: str, version: str | None = None) -> Prompting:
+    """The model's own template (the transformers reference) when only its hub id is known: its
+    family's format from built-in knowledge, else unknown."""
+    p = knowledge_format(model_id, "transformers", version)
+    if p is not None:
+        return p
+    return Prompting("transformers", version, "unknown", "model files not available")
 
 
 def resolve(project, launch: Launch) -> Prompting:
-    version = launch.version.version if launch.version else None
-    fn = {
-        "vllm": _vllm,
-        "lmdeploy": _lmdeploy,
-        "sglang": _sglang,
-        "tgi": _tgi,
-        "ollama": _ollama,
-        "llamacpp": _llamacpp,
-        "llamafactory": _llamafactory,
-    }.get(launch.engine)
-    if fn is None:
+    """How the launch's engine builds prompts (each engine answers ``prompting``)."""
+    from ..engines.registry import engine_for
+
+    impl = engine_for(launch.engine)
+    if impl is None:
+        version = launch.version.version if launch.version else None
         return Prompting(launch.engine, version, "unknown", "engine not modelled")
-    return fn(project, launch, version)
-
-
-def _vllm(project, launch: Launch, version: str | None) -> Prompting:
-    occ, text, tok = _chat_template_arg(project, launch)
-    if occ is not None:
-        if not any(c in text for c in "{}\n"):
-            body, path = _read_template_file(project, launch, text)
-            if body is None:
-                return Prompting(
-                    "vllm",
-                    version,
-                    "unknown",
-                    f"--chat-template {text}",
-                    occ.loc,
-                    notes=[f"{text} is not readable in the repository"],
-                )
-            where = f"--chat-template {text}"
-            st = special_tokens(_tokenizer_dir(launch))
-            return Prompting(
-                "vllm", version, "jinja", where, occ.loc, HFTemplate(body, where, occ.loc, st)
-            )
-        st = special_tokens(_tokenizer_dir(launch))
-        return Prompting(
-            "vllm",
-            version,
-            "jinja",
-            "--chat-template (inline)",
-            occ.loc,
-            HFTemplate(text, "--chat-template (inline)", occ.loc, st),
-        )
-    md = _tokenizer_dir(launch)
-    if md is None:
-        return Prompting(
-            "vllm",
-            version,
-            "unknown",
-            "the model's own template (its files are not in the repository)",
-        )
-    t = hf_template(md)
-    if t is not None:
-        return Prompting("vllm", version, "jinja", t.source, t.loc, t)
-    if "tokenizer_config.json" not in md.names:
-        return Prompting("vllm", version, "unknown", "the directory has no tokenizer files")
-    return Prompting(
-        "vllm",
-        version,
-        "none",
-        "no chat template in the model or tokenizer directory and no --chat-template",
-        failure=VLLM_NO_TEMPLATE,
-    )
+    return impl.prompting(project, launch)
 
 
 def resolve_transformers(md: ModelDir | None, version: str | None = None) -> Prompting:
@@ -355,267 +401,17 @@ def resolve_transformers(md: ModelDir | None, version: str | None = None) -> Pro
     )
 
 
-def _tgi(project, launch: Launch, version: str | None) -> Prompting:
-    occ, text, tok = _chat_template_arg(project, launch, "tokenizer_config_path")
-    if occ is not None:
-        body, path = _read_template_file(project, launch, text)
-        if body is None:
-            return Prompting("tgi", version, "unknown", f"--tokenizer-config-path {text}", occ.loc)
-        try:
-            data = json.loads(body)
-        except ValueError:
-            data = None
-        t = _select(data.get("chat_template")) if isinstance(data, dict) else None
-        if t:
-            st = special_tokens(_tokenizer_dir(launch))
-            return Prompting(
-                "tgi",
-                version,
-                "jinja",
-                f"--tokenizer-config-path {text}",
-                occ.loc,
-                HFTemplate(t, f"--tokenizer-config-path {text}", occ.loc, st),
-            )
-        return Prompting(
-            "tgi",
-            version,
-            "none",
-            f"--tokenizer-config-path {text} has no chat_template",
-            occ.loc,
-            failure=TGI_NO_TEMPLATE,
-        )
-    md = _tokenizer_dir(launch)
+def hf_or_unknown(
+    engine: str, version, md: ModelDir | None, where: str, launch: Launch | None = None
+) -> Prompting:
     if md is None:
-        return Prompting("tgi", version, "unknown", "the model's files are not in the repository")
-    t = hf_template(md, processor=False, jinja_file=False)
-    if t is not None:
-        return Prompting("tgi", version, "jinja", t.source, t.loc, t)
-    note = []
-    if "chat_template.jinja" in md.names or "chat_template.json" in md.names:
-        note.append(
-            "the directory has a chat_template.jinja/.json, which TGI does not read "
-            "(TGI issue #3247)"
-        )
-    return Prompting(
-        "tgi",
-        version,
-        "none",
-        "no chat_template in tokenizer_config.json",
-        failure=TGI_NO_TEMPLATE,
-        notes=note,
-    )
-
-
-def _lmdeploy(project, launch: Launch, version: str | None) -> Prompting:
-    from ..engines import lmdeploy_templates as lt
-
-    md = launch.model.directory if launch.model is not None else None
-    occ, text, tok = _chat_template_arg(project, launch)
-    if occ is not None:
-        body, path = _read_template_file(project, launch, text)
-        try:
-            if body is not None:
-                resolved = lt.load_chat_template_json(json.loads(body), version)
-                where = f"--chat-template {text} (JSON)"
-            else:
-                resolved = lt.builtin_template(text, version)
-                where = f"--chat-template {text} (built-in)"
-        except Exception as e:  # noqa: BLE001
-            return Prompting(
-                "lmdeploy",
-                version,
-                "unknown",
-                f"--chat-template {text}",
-                occ.loc,
-                notes=[f"cannot resolve: {e}"],
-            )
-        if resolved.uses_hf_template:
-            return _hf_or_unknown("lmdeploy", version, md, where + " → the model's HF template")
-        return Prompting("lmdeploy", version, "lmdeploy", where, occ.loc, lmdeploy=resolved)
-    path_text = launch.model.ref if launch.model is not None else ""
-    has_hf = None
-    if md is not None:
-        has_hf = hf_template(md) is not None
-    choice = lt.match_template(
-        path_text,
-        version,
-        model_name=launch.args.value("model_name"),
-        hf_chat_template=has_hf,
-        config=md.json("config.json") if md else None,
-    )
-    if choice.uses_hf_template:
-        return _hf_or_unknown("lmdeploy", version, md, f"the model's HF template ({choice.reason})")
-    where = f"LMDeploy built-in template '{choice.name}' ({choice.reason})"
-    if choice.fallback and choice.name == "base":
-        v = Version.parse(choice.version or "0")
-        if v is not None and v < Version.parse("0.10.0"):
-            return Prompting(
-                "lmdeploy",
-                version,
-                "none",
-                where,
-                failure=(
-                    'LMDeploy answers chat requests with an error: "You are using base template to '
-                    'handle chat task" (the path matches no built-in template)'
-                ),
-            )
-        return Prompting(
-            "lmdeploy",
-            version,
-            "lmdeploy",
-            where,
-            lmdeploy=choice,
-            silent=True,
-            failure="messages are concatenated with no chat format",
-        )
-    return Prompting("lmdeploy", version, "lmdeploy", where, lmdeploy=choice)
-
-
-def _hf_or_unknown(engine: str, version, md: ModelDir | None, where: str) -> Prompting:
-    if md is None:
+        if launch is not None:
+            return knowledge_prompting(engine, version, launch, where)
         return Prompting(engine, version, "unknown", where)
     t = hf_template(md)
     if t is None:
         return Prompting(engine, version, "none", where, failure="no chat template to apply")
     return Prompting(engine, version, "jinja", f"{where}: {t.source}", t.loc, t)
-
-
-def _sglang(project, launch: Launch, version: str | None) -> Prompting:
-    from ..engines import sglang_templates as st
-
-    md = launch.model.directory if launch.model is not None else None
-    occ, text, tok = _chat_template_arg(project, launch)
-    if occ is not None:
-        body, path = _read_template_file(project, launch, text)
-        if body is not None and text.endswith(".json"):
-            try:
-                conv = st.load_chat_template_json(json.loads(body), version)
-            except Exception as e:  # noqa: BLE001
-                return Prompting(
-                    "sglang", version, "unknown", f"--chat-template {text}", occ.loc, notes=[str(e)]
-                )
-            return Prompting(
-                "sglang", version, "sglang", f"--chat-template {text}", occ.loc, sglang=conv
-            )
-        if body is not None:
-            sp = special_tokens(_tokenizer_dir(launch))
-            return Prompting(
-                "sglang",
-                version,
-                "jinja",
-                f"--chat-template {text}",
-                occ.loc,
-                HFTemplate(body, f"--chat-template {text}", occ.loc, sp),
-            )
-        return Prompting(
-            "sglang", version, "sglang", f"--chat-template {text} (built-in)", occ.loc, sglang=text
-        )
-    path_text = launch.model.ref if launch.model is not None else ""
-    choice = st.match_conversation_detail(
-        path_text, version, config=md.json("config.json") if md else None
-    )
-    if choice.name is not None:
-        return Prompting(
-            "sglang",
-            version,
-            "sglang",
-            f"SGLang conversation '{choice.name}' ({choice.reason})",
-            sglang=choice.name,
-        )
-    return _hf_or_unknown("sglang", version, _tokenizer_dir(launch), "the tokenizer's HF template")
-
-
-def _ollama(project, launch: Launch, version: str | None) -> Prompting:
-    mf = launch.extra.get("modelfile") or {}
-    tmpl = mf.get("template")
-    system = mf.get("system")
-    msgs = mf.get("messages") or []
-
-    def _v(x):
-        return getattr(x, "value", x)
-
-    if tmpl is not None:
-        loc = getattr(tmpl, "loc", None)
-        return Prompting(
-            "ollama",
-            version,
-            "ollama",
-            "Modelfile TEMPLATE",
-            loc,
-            ollama={"template": _v(tmpl), "system": _v(system), "messages": [_v(m) for m in msgs]},
-        )
-    md = launch.model.directory if launch.model is not None else None
-    if md is not None:
-        t = hf_template(md)
-        if t is not None:
-            from ..engines.ollama_templates import autodetect, template
-
-            name = autodetect(t.text)
-            if name is not None and template(name) is not None:
-                return Prompting(
-                    "ollama",
-                    version,
-                    "ollama",
-                    f"autodetected built-in template '{name}' from {t.source}",
-                    ollama={
-                        "template": template(name),
-                        "system": _v(system),
-                        "messages": [_v(m) for m in msgs],
-                    },
-                )
-        return Prompting(
-            "ollama",
-            version,
-            "ollama",
-            "no TEMPLATE: Ollama's default `{{ .Prompt }}`",
-            ollama={"template": "{{ .Prompt }}", "system": _v(system), "messages": []},
-            silent=True,
-            failure="the raw prompt is sent without any chat format and SYSTEM is dropped",
-        )
-    return Prompting(
-        "ollama", version, "unknown", "the FROM model's own template (not readable statically)"
-    )
-
-
-def _llamacpp(project, launch: Launch, version: str | None) -> Prompting:
-    occ, text, tok = _chat_template_arg(project, launch, "chat_template_file")
-    if occ is not None:
-        body, path = _read_template_file(project, launch, text)
-        if body is not None:
-            return Prompting(
-                "llamacpp",
-                version,
-                "jinja",
-                f"--chat-template-file {text}",
-                occ.loc,
-                HFTemplate(body, f"--chat-template-file {text}", occ.loc, {}),
-            )
-    occ, text, tok = _chat_template_arg(project, launch)
-    if occ is not None and any(c in text for c in "{}"):
-        return Prompting(
-            "llamacpp",
-            version,
-            "jinja",
-            "--chat-template (inline)",
-            occ.loc,
-            HFTemplate(text, "--chat-template (inline)", occ.loc, {}),
-        )
-    return Prompting(
-        "llamacpp", version, "unknown", "the GGUF's embedded template (weights are never read)"
-    )
-
-
-def _llamafactory(project, launch: Launch, version: str | None) -> Prompting:
-    run = launch.extra.get("training")
-    name = launch.args.value("template") or (run.get("template") if run else None)
-    if not name:
-        return Prompting("llamafactory", version, "unknown", "no `template` given")
-    default_system = launch.args.value("default_system") or (
-        run.get("default_system") if run else None
-    )
-    return lf_prompting(
-        str(name), version, default_system, launch.model.directory if launch.model else None
-    )
 
 
 def lf_prompting(

@@ -237,14 +237,14 @@ class _Lexer:
                     self.emit(T_FIELD, s[p:q], p)
                 p = q
             elif c in "+-." or ("0" <= c <= "9"):
-                q = self._scan_number(p)
-                if q is None:
+                qn = self._scan_number(p)
+                if qn is None:
                     end = p + 1
                     while end < self.n and _is_alnum(s[end]):
                         end += 1
                     raise self.err(f"bad number syntax: {s[p:end]!r}".replace("'", '"'), p)
-                self.emit(T_NUMBER, s[p:q], p)
-                p = q
+                self.emit(T_NUMBER, s[p:qn], p)
+                p = qn
             elif _is_alnum(c):
                 q = p
                 while q < self.n and _is_alnum(s[q]):

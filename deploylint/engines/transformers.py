@@ -1,0 +1,119 @@
+"""transformers: the reference every engine is compared with (`apply_chat_template` on the model's
+own files). It has no command line; Python code that loads a model with it is read by the Python
+source, and `deploylint render --engine transformers` renders with it."""
+
+from __future__ import annotations
+
+from .base import Engine, ModelArg, StopSet, na
+from .cli import OptionTable, Token
+
+ENGINE = "transformers"
+FORM = "from_pretrained"
+
+NO_TEMPLATE = (
+    'ValueError "Cannot use chat template functions because tokenizer.chat_template is not set" '
+    "(transformers ≥ 4.44)"
+)
+
+
+class Transformers(Engine):
+    name = ENGINE
+    display = "transformers"
+    packages = ("transformers",)
+    forms = (FORM,)
+
+    def recognize(self, words: list[Token]) -> tuple[str, int] | None:
+        return None  # no command line: Python code is read by sources/python/
+
+    def option_table(self, version, form=None):
+        return OptionTable([])
+
+    def options_from_env(self, args, env, table, ctx) -> None:
+        return None
+
+    def image_entrypoint(self, version):
+        return na("transformers is a library, not a server image")
+
+    def apply_config_file(self, linked, launch):
+        return na("transformers reads no config file of options")
+
+    def serves(self, launch) -> bool:
+        return True
+
+    def model_arg(self, launch):
+        if launch.args.positionals:
+            t = launch.args.positionals[0]
+            return ModelArg(t, t.text)
+        return ModelArg(None, None)
+
+    def tokenizer_arg(self, launch):
+        return None
+
+    def served_names(self, launch):
+        return []
+
+    def adapters(self, launch):
+        return na("adapters loaded in Python are read as PEFT operations")
+
+    def adapter_loading(self, launch):
+        return na("adapters loaded in Python are read as PEFT operations")
+
+    def listen(self, launch):
+        return na("transformers runs in the calling process")
+
+    def chat_route(self, launch):
+        return None
+
+    def sampling_defaults(self, linked, launch, model):
+        return na("generate() takes its defaults from generation_config.json per call")
+
+    def stop_set(self, linked, launch, md) -> StopSet:
+        from .common import hf_stop_set
+
+        return hf_stop_set(md)
+
+    def prompting(self, linked, launch):
+        from ..templates.resolve import resolve_transformers, tokenizer_dir
+
+        return resolve_transformers(tokenizer_dir(launch), self.version_of(launch))
+
+    def remote_code(self, launch):
+        from .common import flag_remote_code
+
+        return flag_remote_code(launch, "trust_remote_code", "trust_remote_code=True")
+
+    # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
+
+    # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return na("a script's processor settings are read from its processor calls, not a launch")
+
+    def training_image_limits(self, run):
+        return na("transformers does not fine-tune models")
+
+    # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    def tool_calling(self, launch, family):
+        from .base import na
+
+        return na("transformers runs in-process: tool calls are whatever the calling code parses")
+
+    def reasoning(self, launch, family, prompt_think):
+        from .base import na
+
+        return na(
+            "transformers returns the generated text; separating thoughts is the caller's job"
+        )
+
+    def chat_template_kwargs(self, launch):
+        from .base import na
+
+        return na("transformers: template variables are arguments of the call itself")
+
+    # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+
+    # -- wording -----------------------------------------------------------------------------
+    def fix(self, topic, **kw):
+        return self.generic_fix(topic, **kw)
+
+
+ENGINE_IMPL = Transformers()

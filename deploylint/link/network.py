@@ -1,0 +1,178 @@
+"""Who talks to whom: clients and chat UIs linked to the launches they reach (a `base_url`
+reaching a port or a service, a `model` naming a served name), and `ollama create` naming the
+model a Modelfile defines."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+from ..engines.base import NotApplicable
+from ..engines.registry import engine_for
+from ..facts import Launch
+from ..location import Loc
+
+if TYPE_CHECKING:
+    from .project import Project
+
+OFFLINE_APIS = {"vllm-offline", "transformers", "lmdeploy"}
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "host.docker.internal", "::1")
+
+
+def in_process(launch: Launch) -> bool:
+    """A launch no request can reach: an in-process engine (`vllm.LLM`, `lmdeploy.pipeline`),
+    an interactive CLI, or a command that does not serve (training, export)."""
+    impl = engine_for(launch.engine)
+    if impl is None:
+        return True
+    if not impl.serves(launch):
+        return True
+    return isinstance(impl.listen(launch), NotApplicable) and impl.chat_route(launch) is None
+
+
+def k8s_services(project: Project) -> list[dict[str, Any]]:
+    if project._services is None:
+        out: list[dict[str, Any]] = []
+        for ff in project.files.values():
+            out.extend(ff.data.get("k8s_services", []))
+        project._services = out
+    return project._services
+
+
+def endpoint_names(project: Project, launch: Launch) -> tuple[set[str], set[str]]:
+    """(host names, ports) a request can reach the launch by."""
+    names: set[str] = set()
+    ports: set[str] = set()
+    if launch.service:
+        names.add(launch.service.lower())
+    impl = engine_for(launch.engine)
+    listen = impl.listen(launch) if impl is not None else None
+    if listen is not None and not isinstance(listen, NotApplicable) and listen.port:
+        ports.add(str(listen.port))
+    for published, container in launch.ports:
+        if container:
+            ports.add(container)
+        if published:
+            ports.add(published.split(":")[-1])
+    for svc in k8s_services(project):
+        if launch.service and svc["name"]:
+            sel = svc.get("selector") or {}
+            if launch.service.lower() in {str(v).lower() for v in sel.values()} or (
+                svc["name"].lower() == launch.service.lower()
+            ):
+                names.add(svc["name"].lower())
+                for p, _target in svc["ports"]:
+                    if p:
+                        ports.add(str(p))
+    return names, ports
+
+
+def launch_for_url(project: Project, url: str, near: Path | None = None) -> Launch | None:
+    """The launch a request to ``url`` reaches. Launches in the project of ``near`` come first;
+    a launch in another project is taken only when it is the one launch the URL can reach."""
+    try:
+        u = urlparse(url if "://" in url else "http://" + url)
+        port = str(u.port) if u.port else None
+    except ValueError:
+        return None
+    host = (u.hostname or "").lower()
+    if not host:
+        return None
+    host_short = host.split(".")[0]
+    local = host in _LOCAL_HOSTS
+    hits: list[Launch] = []
+    for launch in project.launches:
+        if in_process(launch):
+            continue
+        names, ports = endpoint_names(project, launch)
+        if local:
+            if port and port in ports and not launch.service:
+                hits.append(launch)
+            elif port and any(pub and pub.split(":")[-1] == port for pub, _ in launch.ports):
+                hits.append(launch)
+            continue
+        if (host in names or host_short in names) and (port is None or port in ports or not ports):
+            hits.append(launch)
+    return _choose(project, hits, near)
+
+
+def _choose(project: Project, hits: list[Launch], near: Path | None) -> Launch | None:
+    if not hits:
+        return None
+    if near is not None:
+        mine = [lc for lc in hits if project.same_project(lc.path, near)]
+        if mine:
+            same_dir = [lc for lc in mine if lc.path.parent == near.parent]
+            return (same_dir or mine)[-1] if len(mine) > 1 else mine[0]
+    return hits[0] if len(hits) == 1 else None
+
+
+def link_clients(project: Project) -> None:
+    by_var: dict[tuple[Path, str], Launch] = {}
+    for launch in project.launches:
+        var = launch.extra.get("python_var")
+        if var:
+            by_var[(launch.path, var)] = launch
+    names: dict[str, list[Launch]] | None = None
+    for call in project.clients:
+        if call.engine_var and (call.loc.path, call.engine_var) in by_var:
+            call.launch = by_var[(call.loc.path, call.engine_var)]
+            call.link = f"the engine object `{call.engine_var}` created in the same file"
+            continue
+        if call.api in OFFLINE_APIS:
+            continue  # in-process calls link only to the engine object they use
+        if call.base_url is not None and isinstance(call.base_url.value, str):
+            target = launch_for_url(project, call.base_url.value, near=call.loc.path)
+            if target is not None:
+                call.launch = target
+                call.link = f"base_url {call.base_url.value} reaches {target.context}"
+                continue
+        model = call.model.value if call.model is not None else None
+        if isinstance(model, str) and model:
+            if names is None:  # the names each launch answers to, computed once
+                names = {}
+                for lc in project.launches:
+                    if in_process(lc):
+                        continue
+                    for n in {n for n, _ in project.served_names(lc)} | {
+                        n for n, _ in project.adapters(lc)
+                    }:
+                        names.setdefault(n, []).append(lc)
+            target = _choose(project, names.get(model, []), call.loc.path)
+            if target is not None:
+                call.launch = target
+                call.link = f"model `{model}` is a name served by {target.context}"
+
+
+def link_chat_uis(project: Project) -> None:
+    for ui in project.chat_uis:
+        for url, loc in ui.base_urls:
+            target = launch_for_url(project, url, near=ui.loc.path)
+            if target is not None:
+                project.ui_links.append((ui, url, loc, target))
+
+
+def link_ollama_create(project: Project) -> None:
+    """`ollama create NAME -f Modelfile`: the Modelfile's model is served as NAME."""
+    for launch in project.launches:
+        if launch.engine != "ollama" or launch.form != "ollama create":
+            continue
+        name = launch.extra.get("model_name")
+        mf = launch.extra.get("modelfile_path")
+        if name is None:
+            continue
+        path = project.local_path(launch, mf.text if mf is not None else "Modelfile")
+        if path is None:
+            continue
+        for target in project.launches:
+            if target.form != "Modelfile":
+                continue
+            written = target.extra.get("written_to")  # a here-document in a script
+            where = Path(written) if written else Path(os.path.normpath(target.path))
+            if where == Path(os.path.normpath(path)):
+                target.extra.setdefault("served_names", []).append((name.text, name.loc))
+
+
+__all__ = ["Loc", "endpoint_names", "launch_for_url", "link_chat_uis", "link_clients"]

@@ -1,0 +1,1 @@
+"""One module per library: what its calls mean (see ``../recogniser.py``)."""

@@ -1,0 +1,2 @@
+#!/bin/sh
+vllm serve ./models/lora-r8 --port 8005
