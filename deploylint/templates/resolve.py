@@ -186,6 +186,8 @@ def _render(p: Prompting, messages: list[dict], gen: bool, seconds: float = 2.0)
             return lct.render(p.llamacpp, messages, add_generation_prompt=gen)
         except KeyError:
             raise RenderError(f"llama.cpp's built-in `{p.llamacpp}` is not modelled") from None
+        except ValueError as e:  # a content part that is not text
+            raise RenderError(str(e)) from None
     if p.kind == "llamafactory" and p.llamafactory is not None:
         from . import llamafactory as lf
 
@@ -420,7 +422,11 @@ def lf_prompting(
     default_system: str | None,
     md: ModelDir | None,
     loc: Loc | None = None,
+    tokens: dict[str, str] | None = None,
 ) -> Prompting:
+    """LLaMA-Factory's template ``name`` at ``version``, rendered with the special tokens of the
+    tokenizer in ``md`` or, when its files are not here, ``tokens`` (the family's tokens from
+    built-in knowledge: LLaMA-Factory fills its slots from the tokenizer it trains with)."""
     from . import llamafactory as lf
 
     tpl = lf.get_template(name, version)
@@ -431,7 +437,7 @@ def lf_prompting(
             "unknown",
             f"template `{name}` unknown at LLaMA-Factory {version or '(newest)'}",
         )
-    st = special_tokens(md)
+    st = special_tokens(md) if md is not None else dict(tokens or {})
     bos = st.get("bos_token", "")
     eos = st.get("eos_token", "")
     return Prompting(
