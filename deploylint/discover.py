@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 import stat
@@ -12,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config
-from .gitignore import IgnoreStack, load_gitignore, parse_lines
+from .gitignore import MAX_PATTERNS, IgnoreStack, load_gitignore, parse_lines
 from .location import read_bytes, safe_exists, safe_is_dir, split_lines
 from .safefs import Jail
 
@@ -209,32 +208,41 @@ OUTSIDE_DIR = "symlink to a directory outside the scanned tree: not followed"
 
 
 class _Excluder:
-    """``exclude`` globs (``config.glob_match`` semantics) compiled into one regex per kind, so
-    that thousands of patterns cost one regex search per path, not one per pattern. Paths are
-    made relative to the configuration's directory from their directory's real path (computed
-    once per directory), never by resolving each path."""
+    """``exclude`` globs, with the rules of ``config.glob_match`` (.gitignore matching: `*`
+    within a path component, `**` across them, a pattern without `/` matching a name at any
+    depth), compiled into one regex for the anchored patterns and one for the names: thousands
+    of patterns cost one regex match per path prefix, not one per pattern. Paths are made
+    relative to the configuration's directory from their directory's real path (computed once per
+    directory), never by resolving each path."""
 
     def __init__(self, cfg: Config) -> None:
         self.active = bool(cfg.exclude)
+        self.paths: list[re.Pattern[str]] = []
+        self.names: list[re.Pattern[str]] = []
         if not self.active:
             return
         base = cfg.base_dir or Path.cwd()
         self.base = os.path.realpath(base)
-        names, paths, self.prefixes = [], [], []
+        texts = []
         for pattern in cfg.exclude:
-            pattern = pattern.strip()
-            if pattern.startswith("./"):
-                pattern = pattern[2:]
-            if pattern.endswith("/"):
-                pattern = pattern + "**"
-            if "/" not in pattern:
-                names.append(fnmatch.translate(pattern))
-            else:
-                paths.append(fnmatch.translate(pattern))
-                if pattern.endswith("/**"):
-                    self.prefixes.append(pattern[:-3])
-        self.names = _compile_any(names)
-        self.paths = _compile_any(paths)
+            text = pattern.strip()
+            while text.startswith("./"):
+                text = text[2:]
+            if text.startswith("!"):
+                text = "\\" + text  # a literal `!`: negation has no meaning in a list of globs
+            texts.append(text)
+            if text.endswith("/**"):  # `dir/**`: the directory itself too (as glob_match)
+                texts.append("/" + text[:-3].lstrip("/") + "/")
+        # One parse per chunk (parse_lines takes MAX_PATTERNS at a time): within it the
+        # patterns' group names are distinct, so their regexes can be joined.
+        for k in range(0, len(texts), MAX_PATTERNS):
+            pats = parse_lines(texts[k : k + MAX_PATTERNS])
+            for rx, anchored in (
+                (_compile_any([p.regex.pattern for p in pats if p.anchored]), True),
+                (_compile_any([p.regex.pattern for p in pats if not p.anchored]), False),
+            ):
+                if rx is not None:
+                    (self.paths if anchored else self.names).append(rx)
 
     def rel(self, real_dir: str, name: str) -> str:
         full = os.path.join(real_dir, name)
@@ -243,13 +251,15 @@ class _Excluder:
         return full.replace(os.sep, "/")
 
     def __call__(self, rel: str) -> bool:
-        if self.names is not None:
-            parts = rel.split("/")
-            if any(self.names.match(part) for part in parts):
+        parts = [p for p in rel.split("/") if p and p != "."]
+        for names in self.names:
+            if any(names.match(part) for part in parts):
                 return True
-        if self.paths is not None and self.paths.match(rel):
-            return True
-        return any(rel == p or rel.startswith(p + "/") for p in self.prefixes)
+        for paths in self.paths:
+            for i in range(len(parts), 0, -1):
+                if paths.match("/".join(parts[:i])):
+                    return True
+        return False
 
 
 def _compile_any(translated: list[str]) -> re.Pattern[str] | None:
@@ -258,16 +268,16 @@ def _compile_any(translated: list[str]) -> re.Pattern[str] | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # FutureWarning for "[[" and the like: literal here
         try:
-            return re.compile("|".join(f"(?:{t})" for t in translated))
+            return re.compile("|".join(f"(?:{t})" for t in translated), re.DOTALL)
         except re.error:
             good = []
             for t in translated:
                 try:
-                    re.compile(t)
+                    re.compile(t, re.DOTALL)
                     good.append(t)
                 except re.error:
                     continue
-            return re.compile("|".join(f"(?:{t})" for t in good)) if good else None
+            return re.compile("|".join(f"(?:{t})" for t in good), re.DOTALL) if good else None
 
 
 def _excluded(path: Path, cfg: Config) -> bool:

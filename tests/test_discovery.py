@@ -147,3 +147,47 @@ def test_glob_match():
     assert glob_match("a/b/run.sh", "*.sh")
     assert glob_match("vendor/x/y.yaml", "vendor/")
     assert glob_match("vendor", "vendor/**")
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "charts/*/templates/",
+        "vendor/",
+        "*.bak",
+        "charts/**/tests/",
+        "/deploy/base\\ line.json",
+        "dir/**",
+        "!weird",
+        "[ab]x/y",
+        "**/gen/*.yaml",
+        "./x/y.sh",
+    ],
+)
+def test_discovery_excludes_as_glob_match(pattern):
+    """Discovery compiles `exclude` into joined regexes (thousands of patterns stay cheap): it
+    must decide as config.glob_match does, pattern by pattern and all together."""
+    from deploylint.discover import _Excluder
+
+    paths = [
+        "charts/a/templates/serve.sh",
+        "charts/a/b/templates/serve.sh",
+        "vendor/x/y.yaml",
+        "a/vendor/z",
+        "d/x.bak",
+        "charts/q/r/tests/t.yaml",
+        "deploy/base line.json",
+        "deploy/base line.jsonx",
+        "dir",
+        "dir/x",
+        "!weird",
+        "ax/y",
+        "bx/y/z",
+        "cx/y",
+        "p/q/gen/a.yaml",
+        "x/y.sh",
+        "y/x/y.sh",
+    ]
+    ex = _Excluder(Config(exclude=[pattern]))
+    assert [p for p in paths if ex(p)] == [p for p in paths if glob_match(p, pattern)]
+    assert any(ex(p) for p in paths)
