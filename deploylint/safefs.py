@@ -12,16 +12,20 @@ resolved, under
   id, and only ids shaped like Hub ids are looked up there.
 
 Anything else is refused (``OutsideTree``, an ``OSError``): a symlink in the tree that points at
-``~/.ssh``, ``/proc/self/environ`` or a secrets file is reported, never opened; a model path,
+``~/.ssh``, ``/proc/self/environ`` or a secrets file is skipped (not a finding; ``--verbose``
+lists it), never opened; a model path,
 ``--chat-template`` file, ``env_file`` or ``[tool.deploylint.models]`` alias naming a place outside
 the tree is "not in the repository". The check resolves symlinks before opening (a race with a
 process that swaps a path while deploylint runs is out of scope: the tree is static input).
 
 Discovery does not descend directory symlinks: one that stays inside the tree points at files
 scanned under their own path anyway (and a link to a parent would loop), one that leaves is
-reported. Special files (FIFOs, sockets, devices) are reported and never opened.
+skipped as above. Special files in the tree (FIFOs, sockets, devices) are reported and never
+opened.
 
-Writing. deploylint writes only its cache. The cache directory is refused when it is a symlink
+Writing. A scan writes only deploylint's cache (``--fix`` and ``--add-suppressions`` rewrite
+scanned files when asked: regular files inside the roots, never through a symlink, writeback.py).
+The cache directory is refused when it is a symlink
 or not owned by the user (then the user's cache home is used), files are created with
 ``O_EXCL | O_NOFOLLOW`` relative to a directory opened with ``O_NOFOLLOW``, and replaced by
 rename inside that directory: nothing is ever written through a symlink.
