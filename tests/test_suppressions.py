@@ -310,12 +310,18 @@ def test_add_suppressions_keeps_crlf_and_bom_and_never_follows_symlinks(tmp_path
     (repo / "serve.sh").write_bytes(b"\xef\xbb\xbf" + SHELL.replace("\n", "\r\n").encode())
     outside = tmp_path / "outside.sh"
     outside.write_text(SHELL)
-    (repo / "linked.sh").symlink_to(outside)
+    (repo / "away.sh").symlink_to(outside)  # out of the tree: never read, so never written
+    (repo / "real").mkdir()
+    (repo / "real" / "serve.sh").write_text(SHELL)
+    (repo / "linked.sh").symlink_to(repo / "real" / "serve.sh")  # inside: scanned by both names
     p = run(["scan", "--no-cache", "--add-suppressions"], repo)
     data = (repo / "serve.sh").read_bytes()
     assert data.startswith(b"\xef\xbb\xbf#!/bin/sh\r\n# deploylint: ignore[DPL201] TODO")
     assert b"\n" not in data.replace(b"\r\n", b"")
     assert outside.read_text() == SHELL  # not written through the link
+    assert "away.sh" not in p.stderr
+    assert "# deploylint: ignore[DPL201]" in (repo / "real" / "serve.sh").read_text()
+    assert (repo / "linked.sh").is_symlink()  # the link itself is not replaced by a file
     assert p.returncode == 2 and "linked.sh: a symbolic link; not written" in p.stderr
 
 

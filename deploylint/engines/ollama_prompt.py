@@ -56,6 +56,7 @@ from ..templates.gotmpl import (
 )
 from ..templates.gotmpl.fmt import _json_string, _JSONError, go_json
 from ..templates.gotmpl.funcs import _ts_type
+from ..templates.gotmpl.limits import MAX_STEPS
 from ..templates.gotmpl.parser import (
     ActionNode,
     BranchNode,
@@ -622,7 +623,7 @@ def render_ollama(
     modelfile_messages: list[dict[str, Any]] | None = None,
     think: bool | str | None = None,
     endpoint: str = "/api/chat",
-    max_steps: int = 2_000_000,
+    max_steps: int = MAX_STEPS,
     max_output: int = 4_000_000,
     timeout: float | None = 10.0,
 ) -> str:

@@ -18,7 +18,7 @@ from .funcs import (
     ollama_funcs,
 )
 from .lexer import _Lexer
-from .limits import MAX_TEMPLATE_DEPTH, GoTemplateError, Limits
+from .limits import MAX_STEPS, MAX_TEMPLATE_DEPTH, GoTemplateError, Limits
 from .parser import (
     ActionNode,
     BoolNode,
@@ -637,7 +637,7 @@ def render(
     *,
     missingkey: str = "zero",
     current_date: str = "2026-01-01",
-    max_steps: int = 2_000_000,
+    max_steps: int = MAX_STEPS,
     max_output: int = 4_000_000,
     timeout: float | None = 10.0,
 ) -> str:

@@ -6,6 +6,11 @@ import time
 
 MAX_NESTING = 100  # nested control structures / parentheses accepted by the parser
 MAX_TEMPLATE_DEPTH = 100  # nested {{template}} calls at execution time
+# Steps of one execution. A real Modelfile TEMPLATE over a long conversation takes thousands;
+# 500 000 take about 0.2 s of CPU, well inside the per-render time limit (1 s of wall clock) even
+# on a loaded machine, so that a runaway template is stopped by this count, the same in every
+# run, and not by the clock (whose verdict would vary with the machine's load).
+MAX_STEPS = 500_000
 
 
 class GoTemplateError(Exception):
@@ -29,7 +34,7 @@ class Limits:
 
     def __init__(
         self,
-        max_steps: int = 2_000_000,
+        max_steps: int = MAX_STEPS,
         max_output: int = 4_000_000,
         timeout: float | None = 10.0,
     ) -> None:
