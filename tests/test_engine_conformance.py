@@ -22,18 +22,22 @@ from deploylint.engines.base import (
     FIX_TOPICS,
     Adapter,
     AdapterLoading,
+    ArchSupport,
     Engine,
     Entrypoint,
     Listen,
+    ModelArch,
     ModelArg,
     NotApplicable,
+    OutputBudget,
     RemoteCode,
     Setting,
+    SpecialTokens,
     StopSet,
 )
 from deploylint.engines.cli import OptionTable, ParsedArgs, Token
 from deploylint.engines.registry import ENGINE_MODULES, all_engines, engine_for
-from deploylint.facts import EngineVersion, Launch, ModelDir
+from deploylint.facts import ClientCall, EngineVersion, Launch, ModelDir
 from deploylint.link.project import Project
 from deploylint.location import Loc
 from deploylint.templates.resolve import Prompting
@@ -98,6 +102,11 @@ class Ask:
     md: ModelDir
 
 
+def _call(a: Ask, kind: str) -> ClientCall:
+    """A request to the launch (releases and settings group)."""
+    return ClientCall(kind, "openai", a.launch.loc, launch=a.launch)
+
+
 #: question -> (how to ask it, the kinds of answer allowed). Every abstract method of Engine must
 #: be here (test_the_table_asks_every_question). Groups added by later issues go in their own block.
 TABLE: dict[str, tuple[Callable[[Ask], Any], tuple[type, ...]]] = {
@@ -142,6 +151,21 @@ TABLE: dict[str, tuple[Callable[[Ask], Any], tuple[type, ...]]] = {
     # -- multimodal (issue 12: DPL701, DPL702)
     # -- tool calls and reasoning (issue 13: DPL801-DPL804)
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104)
+    "architecture_support": (
+        lambda a: a.engine.architecture_support(
+            a.launch, ModelArch(("Qwen3ForCausalLM",), "qwen3", False, "test")
+        ),
+        (ArchSupport, NotApplicable),
+    ),
+    "settings_not_read": (lambda a: a.engine.settings_not_read(a.launch), (list, NotApplicable)),
+    "output_budget": (
+        lambda a: a.engine.output_budget(a.project, a.launch, _call(a, "completion")),
+        (OutputBudget, NotApplicable),
+    ),
+    "prompt_special_tokens": (
+        lambda a: a.engine.prompt_special_tokens(a.launch, _call(a, "completion")),
+        (SpecialTokens, NotApplicable),
+    ),
 }
 
 

@@ -22,7 +22,7 @@ from ..location import Loc
 from .cli import OptionTable, ParsedArgs, Token
 
 if TYPE_CHECKING:
-    from ..facts import Launch, ModelDir, ModelRef
+    from ..facts import ClientCall, Launch, ModelDir, ModelRef
     from ..templates.resolve import Prompting
 
 
@@ -134,6 +134,49 @@ class RemoteCode:
     enabled: bool
     source: str
     loc: Loc | None = None
+
+
+@dataclass(frozen=True)
+class ModelArch:
+    """What a model's ``config.json`` says it is (or built-in knowledge of its hub id)."""
+
+    architectures: tuple[str, ...]  # config.json ``architectures``
+    model_type: str | None  # config.json ``model_type``
+    remote_code: bool  # config.json ``auto_map``: the model ships its own modelling code
+    source: str  # "config.json in models/qwen" / "built-in knowledge of Qwen/Qwen3-8B (...)"
+
+
+@dataclass(frozen=True)
+class ArchSupport:
+    """Whether an engine release can load a model's architecture."""
+
+    supported: bool | None  # False: the release cannot load it; None: not known
+    what: str  # "architecture Qwen3ForCausalLM", "model type qwen3"
+    first: str | None  # the first release that knows it (None: none known after this one)
+    removed: str | None = None  # the release that dropped it, when an earlier one knew it
+    source: str = ""  # the data read (release, file)
+    note: str = ""  # how the engine would still run it, or why it cannot
+
+
+@dataclass(frozen=True)
+class OutputBudget:
+    """The most tokens a request (or an offline call) that sets no limit gets."""
+
+    max_tokens: int | None  # None: no small cap (the rest of the context window)
+    setting: str  # the field or default that decides it ("max_tokens", "SamplingParams(...)")
+    source: str
+    unless: str = ""  # a condition not checked that would lift the cap, said in the finding
+    fix: str = ""  # how to set it, in the engine's terms
+
+
+@dataclass(frozen=True)
+class SpecialTokens:
+    """Whether a text prompt is tokenized with the tokenizer's special tokens (a BOS token the
+    tokenizer adds in front) on this route or call."""
+
+    added: bool | None
+    source: str
+    off: str = ""  # how a request turns it off ('"add_special_tokens": false')
 
 
 class Linked(Protocol):
@@ -256,6 +299,26 @@ class Engine(ABC):
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+    @abstractmethod
+    def architecture_support(self, launch: Launch, arch: ModelArch) -> ArchSupport | NotApplicable:
+        """Whether the launch's release can load a model of architecture ``arch``."""
+
+    @abstractmethod
+    def settings_not_read(self, launch: Launch) -> list[Problem] | NotApplicable:
+        """Options and environment variables of the launch that its release does not read
+        (removed, not yet added), each a Problem (kind "option-not-read" / "env-not-read")."""
+
+    @abstractmethod
+    def output_budget(
+        self, linked: Linked, launch: Launch, call: ClientCall
+    ) -> OutputBudget | NotApplicable:
+        """The output-token cap ``call`` gets when it sets none (route, offline call)."""
+
+    @abstractmethod
+    def prompt_special_tokens(
+        self, launch: Launch, call: ClientCall
+    ) -> SpecialTokens | NotApplicable:
+        """Whether the text prompt of ``call`` is tokenized with special tokens added."""
 
     # -- wording -----------------------------------------------------------------------------
     @abstractmethod
@@ -298,15 +361,19 @@ __all__ = [
     "FIX_TOPICS",
     "Adapter",
     "AdapterLoading",
+    "ArchSupport",
     "Engine",
     "Entrypoint",
     "Linked",
+    "ModelArch",
     "ModelArg",
     "NotApplicable",
+    "OutputBudget",
     "Problem",
     "RankLimit",
     "RemoteCode",
     "Setting",
+    "SpecialTokens",
     "StopSet",
     "na",
 ]

@@ -754,6 +754,17 @@ class LlamaCpp(Engine):
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+    def architecture_support(self, launch, arch):
+        return na("llama.cpp loads GGUF files; their architecture is not modelled")
+
+    def settings_not_read(self, launch):
+        return na("llama.cpp's options by build are not modelled")
+
+    def output_budget(self, linked, launch, call):
+        return na("llama-server's n_predict default is -1 (no cap)")
+
+    def prompt_special_tokens(self, launch, call):
+        return na("how llama-server tokenizes text prompts is not modelled")
 
     # -- wording -----------------------------------------------------------------------------
     def fix(self, topic, **kw):

@@ -481,6 +481,17 @@ class LlamaFactory(Engine):
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+    def architecture_support(self, launch, arch):
+        return na("LLaMA-Factory loads models through transformers or vLLM, whose pins decide")
+
+    def settings_not_read(self, launch):
+        return na("LLaMA-Factory's keys by version are not modelled")
+
+    def output_budget(self, linked, launch, call):
+        return na("LLaMA-Factory's API defaults are not modelled")
+
+    def prompt_special_tokens(self, launch, call):
+        return na("LLaMA-Factory renders its own templates")
 
     # -- wording -----------------------------------------------------------------------------
     def fix(self, topic, **kw):

@@ -569,6 +569,27 @@ class LMDeploy(Engine):
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+    def architecture_support(self, launch, arch):
+        from .release_answers import lmdeploy_architecture_support
+
+        return lmdeploy_architecture_support(launch, arch, self.version_of(launch))
+
+    def settings_not_read(self, launch):
+        from .release_answers import lmdeploy_settings_not_read
+
+        return lmdeploy_settings_not_read(launch, self.version_of(launch))
+
+    def output_budget(self, linked, launch, call):
+        from .release_answers import LMDEPLOY_COMPLETION_MAX_TOKENS, openai_completion_budget
+
+        if launch.form == PIPELINE_FORM:
+            return na("pipeline calls take their limit from GenerationConfig")
+        return openai_completion_budget(
+            launch, call, LMDEPLOY_COMPLETION_MAX_TOKENS, self.version_of(launch)
+        )
+
+    def prompt_special_tokens(self, launch, call):
+        return na("how LMDeploy tokenizes text prompts is not modelled")
 
     # -- wording -----------------------------------------------------------------------------
     def fix(self, topic, **kw):

@@ -528,6 +528,17 @@ class Ollama(Engine):
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+    def architecture_support(self, launch, arch):
+        return na("Ollama loads GGUF models; their architecture is not modelled")
+
+    def settings_not_read(self, launch):
+        return na("OLLAMA_* variables are DPL205's")
+
+    def output_budget(self, linked, launch, call):
+        return na("Ollama's num_predict default is not modelled")
+
+    def prompt_special_tokens(self, launch, call):
+        return na("Ollama renders its own templates")
 
     # -- wording -----------------------------------------------------------------------------
     def fix(self, topic, **kw):

@@ -980,6 +980,25 @@ class SGLang(Engine):
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+    def architecture_support(self, launch, arch):
+        from .release_answers import sglang_architecture_support
+
+        return sglang_architecture_support(launch, arch, self.version_of(launch))
+
+    def settings_not_read(self, launch):
+        from .release_answers import sglang_settings_not_read
+
+        return sglang_settings_not_read(launch, self.version_of(launch))
+
+    def output_budget(self, linked, launch, call):
+        from .release_answers import SGLANG_COMPLETION_MAX_TOKENS, openai_completion_budget
+
+        return openai_completion_budget(
+            launch, call, SGLANG_COMPLETION_MAX_TOKENS, self.version_of(launch)
+        )
+
+    def prompt_special_tokens(self, launch, call):
+        return na("how SGLang tokenizes text prompts is not modelled")
 
     # -- wording -----------------------------------------------------------------------------
     def fix(self, topic, **kw):

@@ -454,6 +454,19 @@ class TGI(Engine):
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+    def architecture_support(self, launch, arch):
+        return na("the architectures each TGI release implements are not modelled")
+
+    def settings_not_read(self, launch):
+        from .release_answers import tgi_settings_not_read
+
+        return tgi_settings_not_read(launch, self.version_of(launch))
+
+    def output_budget(self, linked, launch, call):
+        return na("TGI's request defaults are not modelled")
+
+    def prompt_special_tokens(self, launch, call):
+        return na("how TGI tokenizes text prompts is not modelled")
 
     # -- wording -----------------------------------------------------------------------------
     def fix(self, topic, **kw):

@@ -89,6 +89,19 @@ class Transformers(Engine):
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+    def architecture_support(self, launch, arch):
+        from .release_answers import transformers_architecture_support
+
+        return transformers_architecture_support(launch, arch, self.version_of(launch))
+
+    def settings_not_read(self, launch):
+        return na("transformers has no command line or settings of its own")
+
+    def output_budget(self, linked, launch, call):
+        return na("generate() limits are read from the call and generation_config.json")
+
+    def prompt_special_tokens(self, launch, call):
+        return na("tokenizer calls are read from the code")
 
     # -- wording -----------------------------------------------------------------------------
     def fix(self, topic, **kw):

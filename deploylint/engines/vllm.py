@@ -557,6 +557,25 @@ class VLLM(Engine):
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+    def architecture_support(self, launch, arch):
+        from .vllm_settings import architecture_support
+
+        return architecture_support(launch, arch, self.version_of(launch))
+
+    def settings_not_read(self, launch):
+        from .vllm_settings import settings_not_read
+
+        return settings_not_read(launch, self.version_of(launch))
+
+    def output_budget(self, linked, launch, call):
+        from .vllm_settings import output_budget
+
+        return output_budget(linked, launch, call, self.version_of(launch))
+
+    def prompt_special_tokens(self, launch, call):
+        from .vllm_settings import prompt_special_tokens
+
+        return prompt_special_tokens(launch, call, self.version_of(launch))
 
     # -- wording -----------------------------------------------------------------------------
     def fix(self, topic, **kw):
