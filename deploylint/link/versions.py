@@ -33,7 +33,10 @@ def version_at(
         if hint.version:
             return hint
     unpinned_image = next((h for h in hints if not h.version), None)
-    pin = nearest_pin(project, engine, path, base_dir)
+    # A container of the engine's own image runs the release its tag names (`latest`: the
+    # newest); pins elsewhere in the repository (a Dockerfile's `pip install`, requirements.txt)
+    # describe other environments.
+    pin = nearest_pin(project, engine, path, base_dir) if unpinned_image is None else None
     if pin is not None:
         version, exact = resolve_spec(engine, pin.spec) if pin.spec else (None, False)
         if version is None:

@@ -57,28 +57,30 @@ def interpolate(text: str, variables: dict[str, EnvValue]) -> tuple[str, list[st
 
 
 def _env_block(
-    node: Node | None, variables: dict[str, EnvValue], where: str
+    node: Node | None, variables: dict[str, EnvValue], where: str, path: Path | None = None
 ) -> dict[str, EnvValue]:
     env: dict[str, EnvValue] = {}
     if Y.is_map(node):
-        for k, _, v in Y.items(node):
+        for k, key_node, v in Y.items(node):
+            at = Y.loc(path, key_node) if path is not None else None
             val = Y.scalar(v)
             if val is None:
-                env[k] = EnvValue("", f"{where} (from the host)", resolved=False)
+                env[k] = EnvValue("", f"{where} (from the host)", resolved=False, loc=at)
             else:
                 text, missing = interpolate(val, variables)
-                env[k] = EnvValue(text, where, resolved=not missing)
+                env[k] = EnvValue(text, where, resolved=not missing, loc=at)
     elif Y.is_seq(node):
         for item in Y.seq(node):
             s = Y.scalar(item)
             if s is None:
                 continue
+            at = Y.loc(path, item) if path is not None else None
             k, eq, v = s.partition("=")
             if eq:
                 text, missing = interpolate(v, variables)
-                env[k] = EnvValue(text, where, resolved=not missing)
+                env[k] = EnvValue(text, where, resolved=not missing, loc=at)
             else:
-                env[k] = EnvValue("", f"{where} (from the host)", resolved=False)
+                env[k] = EnvValue("", f"{where} (from the host)", resolved=False, loc=at)
     return env
 
 
@@ -221,7 +223,9 @@ def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
                     env.update(parse_dotenv(read_text(f), f))
                 except (OSError, ValueError):
                     pass
-        env.update(_env_block(Y.get(svc, "environment"), variables, f"{where} environment"))
+        env.update(
+            _env_block(Y.get(svc, "environment"), variables, f"{where} environment", sf.path)
+        )
         image_node = Y.get(svc, "image")
         image = interpolate(Y.scalar(image_node) or "", variables)[0] or None
         image_loc = Y.loc(sf.path, image_node) if image_node is not None else None

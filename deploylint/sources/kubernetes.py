@@ -54,16 +54,18 @@ def pod_spec(kind: str, doc: Node) -> Node | None:
 def container_env(sf: SourceFile, c: Node, where: str) -> dict[str, EnvValue]:
     env: dict[str, EnvValue] = {}
     for item in Y.seq(Y.get(c, "env")):
-        name = Y.scalar(Y.get(item, "name"))
+        name_node = Y.get(item, "name")
+        name = Y.scalar(name_node)
         if not name:
             continue
+        at = Y.loc(sf.path, name_node)
         value_node = Y.get(item, "value")
         if value_node is not None:
             raw = Y.scalar(value_node) or ""
             text, unresolved = expand_k8s(raw, env)
-            env[name] = EnvValue(text, f"{where} env", resolved=not unresolved)
+            env[name] = EnvValue(text, f"{where} env", resolved=not unresolved, loc=at)
         else:
-            env[name] = EnvValue("", f"{where} env (valueFrom)", resolved=False)
+            env[name] = EnvValue("", f"{where} env (valueFrom)", resolved=False, loc=at)
     return env
 
 

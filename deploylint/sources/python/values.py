@@ -175,6 +175,7 @@ class ChatText(Obj):
     kind: ClassVar[str] = "chat-text"
     messages: Messages | None = None
     markup: bool = False  # the text around it holds turn markers
+    call: Any = None  # the apply_chat_template ClientCall that made it (issue 13, DPL104)
 
 
 @dataclass(eq=False, kw_only=True)
@@ -184,6 +185,7 @@ class Tokens(Obj):
     kind: ClassVar[str] = "tokens"
     source: str = "unknown"
     messages: Messages | None = None
+    call: Any = None  # the apply_chat_template ClientCall the ids come from (DPL104)
 
 
 @dataclass(eq=False)
@@ -364,3 +366,20 @@ def loc_of(x: Val | None, default: Loc) -> Loc:
     if isinstance(x, (Sc, DictV, ListV, Obj)):
         return x.loc
     return default
+
+
+def template_call(x: Item | None) -> Any:
+    """The ``apply_chat_template`` ClientCall behind a prompt value (the chat text or token ids
+    it returned, alone or in a list), or None (DPL104)."""
+    if isinstance(x, (ChatText, Tokens)):
+        return x.call
+    if isinstance(x, ListV):
+        for i in [*x.items, x.elem]:
+            if isinstance(i, (ChatText, Tokens)) and i.call is not None:
+                return i.call
+    if isinstance(x, DictV):
+        for k in ("prompt", "input_ids", "inputs"):
+            got = template_call(x.entries.get(k))
+            if got is not None:
+                return got
+    return None
