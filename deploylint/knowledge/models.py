@@ -57,6 +57,10 @@ FACTS: tuple[str, ...] = (
     "vocab_size",
     "generation_defaults",
     "trust_remote_code_required",
+    "architecture",
+    "model_type",
+    "adds_bos_token",
+    "template_bos",
 )
 #: Values of :attr:`ModelInfo.kind`.
 KINDS: tuple[str, ...] = ("base", "instruct", "hybrid", "reasoning")
@@ -93,6 +97,10 @@ class ModelInfo:
     vocab_size: int | None = None
     generation_defaults: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     trust_remote_code_required: bool | None = None
+    architecture: str | None = None  # config.json architectures[0]
+    model_type: str | None = None  # config.json model_type
+    adds_bos_token: bool | None = None  # the tokenizer prepends bos_token to encoded text
+    template_bos: bool | None = None  # the chat template writes bos_token itself
     sources: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
 
     def states(self, fact: str) -> bool:
