@@ -27,6 +27,11 @@ CHECKS = {
     "DPL304": "deploylint.checks.dpl304_unsupported_adapter",
     "DPL401": "deploylint.checks.dpl401_tokenizer_mismatch",
     "DPL501": "deploylint.checks.dpl501_model_argument_ignored",
+    # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104)
+    "DPL104": "deploylint.checks.dpl104_double_bos_or_no_generation_prompt",
+    "DPL206": "deploylint.checks.dpl206_truncated_output_default",
+    "DPL504": "deploylint.checks.dpl504_architecture_unsupported_by_pin",
+    "DPL505": "deploylint.checks.dpl505_engine_setting_not_read",
 }
 
 
