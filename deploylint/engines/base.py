@@ -101,6 +101,10 @@ class AdapterLoading:
     rejects: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     # adapter_config keys the loader refuses: key -> (the engine's message, source)
     prompt_adapters: str | None = None  # how prompt-learning adapters fare, when they can load
+    # A request selects an adapter by its `model` field and by nothing else (True), by other
+    # means too (False), or it is not known (None) — and where that is said.
+    selected_by_model: bool | None = None
+    selection_source: str = ""
 
 
 @dataclass(frozen=True)

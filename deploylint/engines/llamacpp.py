@@ -497,7 +497,7 @@ JINJA_DEFAULT = [
 NO_TEMPLATE = Fact(
     "chatml",
     "without --chat-template(-file) the GGUF's tokenizer.chat_template is used; if the GGUF has "
-    "none the server falls back to ChatML (review in PR #11016; domain.md §3.4)",
+    "none the server falls back to ChatML (review in PR #11016)",
 )
 
 CHAT_TEMPLATE_NAMES = Fact(

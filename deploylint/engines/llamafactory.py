@@ -8,8 +8,8 @@ ff6d4d12eeb0 (2026-08-18); the options are the fields of hparams/model_args.py, 
 finetuning_args.py and generating_args.py at HEAD (``_INFER_ARGS``; training adds transformers'
 Seq2SeqTrainingArguments, not listed). HfArgumentParser (transformers hf_argparser.py): each
 field is ``--field_name`` and ``--field-name``; a bool takes an optional value (``nargs="?"``,
-bare = true) and a bool defaulting to True also gets ``--no_field``; argparse prefixes work. Other
-facts: ../shared/research/domain.md §7.
+bare = true) and a bool defaulting to True also gets ``--no_field``; argparse prefixes work. Each
+other fact carries its source.
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ GENERATING_DEFAULTS = Fact(
         "max_new_tokens": 1024,
         "repetition_penalty": 1.0,
     },
-    "GeneratingArguments defaults (hparams/generating_args.py; domain.md §7.1)",
+    "GeneratingArguments defaults (hparams/generating_args.py)",
 )
 
 
@@ -252,7 +252,7 @@ def model_token(args: ParsedArgs, form: str = API_FORM, version: str | None = No
 
 
 def adapters(args: ParsedArgs) -> list[Token]:
-    """`adapter_name_or_path` (comma-separated list allowed, domain.md §7.1)."""
+    """`adapter_name_or_path` (comma-separated list allowed)."""
     return args.values("adapter_name_or_path")
 
 
@@ -269,14 +269,22 @@ def _prompting(linked, launch, version):
     from ..templates import resolve as R
 
     run = launch.extra.get("training")
-    name = launch.args.value("template") or (run.get("template") if run else None)
+    occ = launch.args.last("template")
+    name = occ.value if occ is not None else (run.get("template") if run else None)
     if not name:
         return R.Prompting("llamafactory", version, "unknown", "no `template` given")
+    loc = occ.loc if occ is not None else None
+    if loc is None and run is not None and "template" in run.keys:
+        loc = run.keys["template"].loc
     default_system = launch.args.value("default_system") or (
         run.get("default_system") if run else None
     )
     return R.lf_prompting(
-        str(name), version, default_system, launch.model.directory if launch.model else None
+        str(name),
+        version,
+        default_system,
+        launch.model.directory if launch.model else None,
+        loc,
     )
 
 

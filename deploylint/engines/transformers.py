@@ -23,7 +23,7 @@ class Transformers(Engine):
     forms = (FORM,)
 
     def recognize(self, words: list[Token]) -> tuple[str, int] | None:
-        return None  # no command line: Python code is read by sources/python_code.py
+        return None  # no command line: Python code is read by sources/python/
 
     def option_table(self, version, form=None):
         return OptionTable([])

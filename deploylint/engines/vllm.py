@@ -1,7 +1,7 @@
 """vLLM: command-line forms, options and behaviour by version.
 
-Facts are from ../shared/research/domain.md §1 unless a source says otherwise; each carries its
-source. The option table comes from the per-release snapshot in ``data/vllm_cli.json``
+Each fact carries its public source (a file of vLLM at a release, a PR, an issue). The option
+table comes from the per-release snapshot in ``data/vllm_cli.json``
 (``vllm_data``) when present, else from the hand-written table below.
 """
 
@@ -318,6 +318,14 @@ PROMPT_ADAPTERS = Fact(
 
 PROMPT_ADAPTERS_RANGE = ("0.5.0", "0.10.0")
 
+ADAPTER_SELECTION = Fact(
+    "model",
+    "vLLM's OpenAI server applies a LoRA adapter only when the request's `model` is one of the "
+    "adapters' names (OpenAIServing._maybe_get_adapters: `if request.model in "
+    "self.models.lora_requests`, vllm/entrypoints/openai/serving_engine.py); headers and other "
+    "fields are not read for it",
+)
+
 DEFAULT_PORT = Fact("8000", "`--port` default 8000 (vllm/entrypoints/openai/cli_args.py)")
 DEFAULT_HOST = Fact(
     "0.0.0.0",
@@ -511,6 +519,8 @@ class VLLM(Engine):
             rank_setting_value=set_value,
             rejects={k: (f.value, f.source) for k, f in LORA_REJECTS.items()},
             prompt_adapters=prompt,
+            selected_by_model=True,
+            selection_source=ADAPTER_SELECTION.source,
         )
 
     def listen(self, launch):
@@ -609,6 +619,28 @@ def _model_problems(launch, version):
     args = launch.args
     pos = args.positionals
     if launch.form not in (SERVE_FORM, MODULE_FORM):
+        return
+    words = [t.text for t in launch.tokens]
+    if (
+        launch.form == SERVE_FORM
+        and len(words) >= 5
+        and words[:2] == ["vllm", "serve"]
+        and words[2].rsplit("/", 1)[-1] in ("python", "python3")
+        and words[3] == "-m"
+        and words[4].startswith("vllm.entrypoints")
+    ):
+        yield Problem(
+            "entrypoint-repeated",
+            launch.tokens[2].loc,
+            f"the command starts `{words[2]} -m {words[4]}` after an entrypoint that already is "
+            f"`vllm serve` ({version_phrase(launch)} image): vLLM reads `{words[2]}` as the model "
+            f"and rejects `-m {words[4]}` as "
+            "unrecognised arguments, so the server does not start",
+            "drop the program from the command and pass only the flags (or override the "
+            "entrypoint)",
+            {"entrypoint": "vllm serve", "command": " ".join(words[2:5])},
+            anchor=f"vllm serve {words[2]} -m",
+        )
         return
     if launch.form == SERVE_FORM and len(pos) >= 2 and pos[0].text == "vllm":
         if pos[1].text == "serve":
