@@ -13,9 +13,10 @@ from . import Context
 
 
 def _certain(d: Deployment) -> bool:
-    """The release is known: an exact pin or tag, or an image tagged `latest` (the newest)."""
-    v = d.version
-    return bool(v.pinned or (v.spec or "").strip().lower() == "latest")
+    """The release is known: an exact pin or tag, or the engine's own image tagged `latest`."""
+    from ..engines.settings import release_known
+
+    return release_known(d.launch)
 
 
 def _severity(d: Deployment, p: Problem) -> str:

@@ -84,6 +84,21 @@ def close_name(name: str, names: set[str] | list[str], cutoff: float = 0.85) -> 
     return hits[0] if hits else None
 
 
+def release_known(launch: Launch) -> bool:
+    """The release a launch runs is known: an exact pin or tag, or the engine's own image tagged
+    `latest` (the newest release). Not for images only named after the engine."""
+    v = launch.version
+    if v is None:
+        return False
+    if v.pinned:
+        return True
+    if (v.spec or "").strip().lower() != "latest":
+        return False
+    from ..link.versions import official_image
+
+    return official_image(launch)
+
+
 def referenced(launch: Launch, name: str) -> bool:
     """Whether the launch's own command line expands the variable ``name`` (then the variable is
     the script's, not a setting of the engine)."""
@@ -116,6 +131,7 @@ __all__ = [
     "pin_advice",
     "option_words",
     "referenced",
+    "release_known",
     "unique_prefix",
 ]
 

@@ -127,12 +127,6 @@ def _option_read(
     return False, []
 
 
-def _version_certain(launch: Launch) -> bool:
-    """The release is known: an exact pin or image tag, or an image tagged `latest`."""
-    v = launch.version
-    return v is not None and bool(v.pinned or (v.spec or "").strip().lower() == "latest")
-
-
 def _env_not_read(launch: Launch, snap: str, phrase: str) -> list[Problem]:
     from . import vllm_data
     from .registry import env_loc
@@ -159,7 +153,7 @@ def _env_not_read(launch: Launch, snap: str, phrase: str) -> list[Problem]:
             if hist is None:
                 continue
             kind, at = hist
-            if kind != "added" and not _version_certain(launch):
+            if kind != "added" and not S.release_known(launch):
                 # A variable older releases read, with the release unknown: the image may well
                 # be one of them (nothing fails either way), so nothing is said.
                 continue
