@@ -36,8 +36,9 @@ from deploylint.engines.base import (
     StopSet,
 )
 from deploylint.engines.cli import OptionTable, ParsedArgs, Token
+from deploylint.engines.multimodal import ImageLimits
 from deploylint.engines.registry import ENGINE_MODULES, all_engines, engine_for
-from deploylint.facts import ClientCall, EngineVersion, Launch, ModelDir
+from deploylint.facts import ClientCall, EngineVersion, Launch, ModelDir, TrainingRun
 from deploylint.link.project import Project
 from deploylint.location import Loc
 from deploylint.templates.resolve import Prompting
@@ -149,7 +150,26 @@ TABLE: dict[str, tuple[Callable[[Ask], Any], tuple[type, ...]]] = {
     "fix": (lambda a: a.engine.fix(FIX_TOPICS[0]), (str,)),
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205)
     # -- multimodal (issue 12: DPL701, DPL702)
+    "image_limits": (lambda a: a.engine.image_limits(a.launch), (ImageLimits, NotApplicable)),
+    "training_image_limits": (
+        lambda a: a.engine.training_image_limits(
+            TrainingRun("llamafactory", "train", a.launch.loc, {})
+        ),
+        (ImageLimits, NotApplicable),
+    ),
     # -- tool calls and reasoning (issue 13: DPL801-DPL804)
+    "tool_calling": (
+        lambda a: a.engine.tool_calling(a.launch, "qwen3"),
+        (base.ToolCalling, NotApplicable),
+    ),
+    "reasoning": (
+        lambda a: a.engine.reasoning(a.launch, "qwen3", "open"),
+        (base.Reasoning, NotApplicable),
+    ),
+    "chat_template_kwargs": (
+        lambda a: a.engine.chat_template_kwargs(a.launch),
+        (base.TemplateKwargs, NotApplicable),
+    ),
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104)
     "architecture_support": (
         lambda a: a.engine.architecture_support(

@@ -27,6 +27,15 @@ CHECKS = {
     "DPL304": "deploylint.checks.dpl304_unsupported_adapter",
     "DPL401": "deploylint.checks.dpl401_tokenizer_mismatch",
     "DPL501": "deploylint.checks.dpl501_model_argument_ignored",
+    # -- multimodal (issue 12)
+    "DPL701": "deploylint.checks.dpl701_image_tokens_truncated",
+    "DPL702": "deploylint.checks.dpl702_pixel_budget_mismatch",
+    "DPL703": "deploylint.checks.dpl703_processor_attribute_missing",
+    # -- tool calls and reasoning (issue 13)
+    "DPL801": "deploylint.checks.dpl801_tool_calls_not_parsed",
+    "DPL802": "deploylint.checks.dpl802_reasoning_parser",
+    "DPL803": "deploylint.checks.dpl803_thinking_model_greedy",
+    "DPL804": "deploylint.checks.dpl804_thinking_default_differs",
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104)
     "DPL104": "deploylint.checks.dpl104_double_bos_or_no_generation_prompt",
     "DPL206": "deploylint.checks.dpl206_truncated_output_default",

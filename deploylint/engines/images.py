@@ -109,6 +109,9 @@ def image_info(text: str) -> ImageInfo | None:
                 m = _EMBEDDED_VLLM.search(tag)
                 if m:
                     version, unpinned = m.group(1), False
+            if _OWN_TAGS.search(ref.repository):
+                # the tag versions the builder's own project, not vLLM
+                version, unpinned = None, True
             source = f"image tag {ref.repository}:{tag}" if tag else f"image {ref.repository}"
             known = not _OTHERS_BUILD.search(ref.repository)
             return ImageInfo(
@@ -125,6 +128,10 @@ def image_info(text: str) -> ImageInfo | None:
         return ImageInfo("vllm", "server", version, ref.tag, version is None, src, False)
     return None
 
+
+# Builds whose tags version their own project: lmcache/vllm-openai:v0.3.9post2 is LMCache 0.3.9
+# on some vLLM (the production-stack charts use it).
+_OWN_TAGS = re.compile(r"(^|/)lmcache/")
 
 # vLLM builds whose ENTRYPOINT is not the official image's (AMD's rocm/vllm images run a shell;
 # the CPU release repository and mirrors may differ by release).

@@ -808,7 +808,7 @@ def _prompting(linked, launch, version):
                 "sglang", version, "sglang", f"--chat-template {text}", occ.loc, sglang=conv
             )
         if body is not None:
-            sp = R.special_tokens(R.tokenizer_dir(launch))
+            sp = R.launch_special_tokens(launch)
             return R.Prompting(
                 "sglang",
                 version,
@@ -833,7 +833,7 @@ def _prompting(linked, launch, version):
             sglang=choice.name,
         )
     return R.hf_or_unknown(
-        "sglang", version, R.tokenizer_dir(launch), "the tokenizer's HF template"
+        "sglang", version, R.tokenizer_dir(launch), "the tokenizer's HF template", launch
     )
 
 
@@ -976,8 +976,33 @@ class SGLang(Engine):
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return na(
+            "SGLang's image preprocessing (SGLANG_IMAGE_MAX_PIXELS, its own resize) is not modelled"
+        )
+
+    def training_image_limits(self, run):
+        return na("SGLang does not fine-tune models")
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    def tool_calling(self, launch, family):
+        from . import sglang_toolcalls as T
+        from .common import version_phrase
+
+        return T.tool_calling(launch, family, self.version_of(launch), version_phrase(launch))
+
+    def reasoning(self, launch, family, prompt_think):
+        from . import sglang_toolcalls as T
+        from .common import version_phrase
+
+        return T.reasoning(
+            launch, family, prompt_think, self.version_of(launch), version_phrase(launch)
+        )
+
+    def chat_template_kwargs(self, launch):
+        from . import sglang_toolcalls as T
+
+        return T.template_kwargs(launch, self.version_of(launch))
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
     def architecture_support(self, launch, arch):

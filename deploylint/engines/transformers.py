@@ -85,8 +85,29 @@ class Transformers(Engine):
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return na("a script's processor settings are read from its processor calls, not a launch")
+
+    def training_image_limits(self, run):
+        return na("transformers does not fine-tune models")
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    def tool_calling(self, launch, family):
+        from .base import na
+
+        return na("transformers runs in-process: tool calls are whatever the calling code parses")
+
+    def reasoning(self, launch, family, prompt_think):
+        from .base import na
+
+        return na(
+            "transformers returns the generated text; separating thoughts is the caller's job"
+        )
+
+    def chat_template_kwargs(self, launch):
+        from .base import na
+
+        return na("transformers: template variables are arguments of the call itself")
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
     def architecture_support(self, launch, arch):

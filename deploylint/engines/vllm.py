@@ -279,6 +279,7 @@ MAX_LORA_RANK_CHOICES = Fact(
 )
 
 
+@lru_cache(maxsize=64)
 def max_lora_rank(version: str | None) -> tuple[int, tuple[int, ...] | None, str]:
     """(default, allowed values or None, source) for --max-lora-rank at ``version``."""
     default, source = 16, MAX_LORA_RANK_DEFAULT[0].source
@@ -563,8 +564,42 @@ class VLLM(Engine):
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return _image_limits(launch)
+
+    def training_image_limits(self, run):
+        from .base import na
+
+        return na("vLLM does not fine-tune models")
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    def tool_calling(self, launch, family):
+        from . import vllm_toolcalls as T
+        from .base import na
+        from .common import version_phrase
+
+        if launch.form in (self.OFFLINE, LEGACY_FORM):
+            return na(f"{launch.form} has no OpenAI chat route that returns tool calls")
+        return T.tool_calling(launch, family, self.version_of(launch), version_phrase(launch))
+
+    def reasoning(self, launch, family, prompt_think):
+        from . import vllm_toolcalls as T
+        from .base import na
+        from .common import version_phrase
+
+        if launch.form in (self.OFFLINE, LEGACY_FORM):
+            return na(f"{launch.form} returns the generated text as it is (no reasoning parser)")
+        return T.reasoning(
+            launch, family, prompt_think, self.version_of(launch), version_phrase(launch)
+        )
+
+    def chat_template_kwargs(self, launch):
+        from . import vllm_toolcalls as T
+        from .base import na
+
+        if launch.form in (self.OFFLINE, LEGACY_FORM):
+            return na(f"{launch.form}: template kwargs are arguments of the call itself")
+        return T.template_kwargs(launch, self.version_of(launch))
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
     def architecture_support(self, launch, arch):
@@ -640,6 +675,24 @@ def _model_problems(launch, version):
             "entrypoint)",
             {"entrypoint": "vllm serve", "command": " ".join(words[2:5])},
             anchor=f"vllm serve {words[2]} -m",
+        )
+        return
+    if (
+        launch.form == SERVE_FORM
+        and len(pos) >= 2
+        and pos[0].text == "serve"
+        and words[:2] == ["vllm", "serve"]
+        and launch.tokens[2] is pos[0]
+    ):
+        yield Problem(
+            "entrypoint-repeated",
+            pos[0].loc,
+            "the arguments start with `serve` after an entrypoint that already is `vllm serve` "
+            f"({version_phrase(launch)} image): vLLM reads `serve` as the model and rejects "
+            f"`{pos[1].text}` as an unrecognised argument, so the server does not start",
+            "drop `serve` from the arguments and pass only the model and flags",
+            {"entrypoint": "vllm serve"},
+            anchor="vllm serve serve",
         )
         return
     if launch.form == SERVE_FORM and len(pos) >= 2 and pos[0].text == "vllm":
@@ -831,11 +884,11 @@ def _prompting(linked, launch, version):
                     notes=[f"{text} is not readable in the repository"],
                 )
             where = f"--chat-template {text}"
-            st = R.special_tokens(R.tokenizer_dir(launch))
+            st = R.launch_special_tokens(launch)
             return R.Prompting(
                 ENGINE, version, "jinja", where, occ.loc, R.HFTemplate(body, where, occ.loc, st)
             )
-        st = R.special_tokens(R.tokenizer_dir(launch))
+        st = R.launch_special_tokens(launch)
         return R.Prompting(
             ENGINE,
             version,
@@ -867,3 +920,62 @@ def _prompting(linked, launch, version):
 
 
 ENGINE_IMPL = VLLM()
+
+
+# -- multimodal (issue 12: DPL701, DPL702) ---------------------------------------------------
+
+MM_PROCESSOR_KWARGS = Fact(
+    "replaces",
+    "vLLM --mm-processor-kwargs: 'Overrides for the multi-modal processor obtained from "
+    "transformers.AutoProcessor.from_pretrained' (vllm/config.py MultiModalConfig, v0.9.2); "
+    "without it the model's preprocessor_config.json applies",
+)
+MAX_MODEL_LEN_CHECK = Fact(
+    "rejects",
+    "vLLM rejects a prompt longer than max_model_len: 'Make sure that `max_model_len` is no "
+    "smaller than the number of text tokens plus multimodal tokens' (vllm/v1/engine/processor.py, "
+    "v0.9.2)",
+)
+
+
+def _image_limits(launch):
+    from .multimodal import ImageLimits, image_count, json_object, parse_count, setting
+
+    args = launch.args
+    mx = mn = per = ctx = None
+    occ = args.last("mm_processor_kwargs")
+    if occ is not None and occ.values and occ.values[0].resolved:
+        from ..knowledge.vision import pixel_kwargs
+
+        data = json_object(occ.values[0].text)
+        hi, lo = pixel_kwargs(data)
+        where = occ.values[0].loc
+        if hi is not None:
+            mx = setting(hi, f"--mm-processor-kwargs max_pixels {hi}", where)
+        if lo is not None:
+            mn = setting(lo, f"--mm-processor-kwargs min_pixels {lo}", where)
+    occ = args.last("limit_mm_per_prompt")
+    if occ is not None and occ.values and occ.values[0].resolved:
+        n = image_count(occ.values[0].text)
+        if n is not None:
+            per = setting(n, f"--limit-mm-per-prompt {occ.values[0].text}", occ.values[0].loc)
+    else:
+        for u in args.unknown:  # --limit-mm-per-prompt.image 4 (dotted JSON keys, v0.10+)
+            if u.flag.text.split("=", 1)[0] == "--limit-mm-per-prompt.image" and u.values:
+                n = parse_count(u.values[0].text)
+                if n is not None:
+                    per = setting(n, f"--limit-mm-per-prompt.image {n}", u.values[0].loc)
+    occ = args.last("max_model_len")
+    if occ is not None and occ.values and occ.values[0].resolved:
+        n = parse_count(occ.values[0].text)
+        if n is not None:
+            ctx = setting(n, f"--max-model-len {occ.values[0].text}", occ.values[0].loc)
+    return ImageLimits(
+        max_pixels=mx,
+        min_pixels=mn,
+        pixels_default="the model's preprocessor_config.json (" + MM_PROCESSOR_KWARGS.source + ")",
+        per_prompt=per,
+        context=ctx,
+        pixels_option="--mm-processor-kwargs '{\"max_pixels\": N}'",
+        context_option="--max-model-len",
+    )
