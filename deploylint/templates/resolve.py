@@ -57,6 +57,9 @@ class Prompting:
     llamacpp: str | None = None  # a llama.cpp built-in template name (engines/llamacpp_templates)
     failure: str | None = None  # what a chat request gets when kind == "none"
     silent: bool = False  # the failure produces an answer anyway (wrong format), not an error
+    # the template option itself stops the server at startup (a path that cannot be opened):
+    # nothing is served at all, chat use or not
+    fatal: bool = False
     notes: list[str] = field(default_factory=list)
     # a default system prompt the deployment configures on purpose (an Ollama Modelfile SYSTEM)
     deliberate_system: str | None = None
@@ -154,6 +157,8 @@ def _render(p: Prompting, messages: list[dict], gen: bool) -> str:
             return lct.render(p.llamacpp, messages, add_generation_prompt=gen)
         except KeyError:
             raise RenderError(f"llama.cpp's built-in `{p.llamacpp}` is not modelled") from None
+        except ValueError as e:  # a content part that is not text
+            raise RenderError(str(e)) from None
     if p.kind == "llamafactory" and p.llamafactory is not None:
         from . import llamafactory as lf
 
@@ -388,7 +393,11 @@ def lf_prompting(
     default_system: str | None,
     md: ModelDir | None,
     loc: Loc | None = None,
+    tokens: dict[str, str] | None = None,
 ) -> Prompting:
+    """LLaMA-Factory's template ``name`` at ``version``, rendered with the special tokens of the
+    tokenizer in ``md`` or, when its files are not here, ``tokens`` (the family's tokens from
+    built-in knowledge: LLaMA-Factory fills its slots from the tokenizer it trains with)."""
     from . import llamafactory as lf
 
     tpl = lf.get_template(name, version)
@@ -399,7 +408,7 @@ def lf_prompting(
             "unknown",
             f"template `{name}` unknown at LLaMA-Factory {version or '(newest)'}",
         )
-    st = special_tokens(md)
+    st = special_tokens(md) if md is not None else dict(tokens or {})
     bos = st.get("bos_token", "")
     eos = st.get("eos_token", "")
     return Prompting(
