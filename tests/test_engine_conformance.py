@@ -22,6 +22,8 @@ from deploylint.engines.base import (
     FIX_TOPICS,
     Adapter,
     AdapterLoading,
+    Auth,
+    ContextLength,
     Engine,
     Entrypoint,
     Listen,
@@ -139,6 +141,14 @@ TABLE: dict[str, tuple[Callable[[Ask], Any], tuple[type, ...]]] = {
     "remote_code": (lambda a: a.engine.remote_code(a.launch), (RemoteCode, NotApplicable)),
     "fix": (lambda a: a.engine.fix(FIX_TOPICS[0]), (str,)),
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205)
+    "bind_address": (lambda a: a.engine.bind_address(a.launch), (Setting, NotApplicable)),
+    "auth": (lambda a: a.engine.auth(a.launch), (Auth, NotApplicable)),
+    "dtype": (lambda a: a.engine.dtype(a.launch), (Setting, NotApplicable)),
+    "refuses_float16": (lambda a: a.engine.refuses_float16(a.launch), (dict, NotApplicable)),
+    "context_length": (
+        lambda a: a.engine.context_length(a.launch),
+        (ContextLength, NotApplicable),
+    ),
     # -- multimodal (issue 12: DPL701, DPL702)
     # -- tool calls and reasoning (issue 13: DPL801-DPL804)
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104)

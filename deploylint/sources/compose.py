@@ -12,7 +12,7 @@ from yaml.nodes import Node
 
 from .. import yamlutil as Y
 from ..engines.cli import Token
-from ..facts import ChatUI, Diagnostic, Volume
+from ..facts import ChatUI, Diagnostic, Published, Volume
 from ..location import Aligner, Loc, SourceFile, read_text, safe_is_file
 from ..shell import Env, EnvValue, ShellSyntaxError, charge_expansion, split_words
 from . import FileFacts
@@ -126,6 +126,39 @@ def _ports(node: Node | None) -> list[tuple[str | None, str]]:
     return out
 
 
+def _published(sf: SourceFile, svc: Node, variables: dict[str, EnvValue]) -> list[Published]:
+    """`ports:` entries (short and long syntax) and `network_mode: host`, with where they are."""
+    from .commands import parse_publish
+
+    out: list[Published] = []
+    for item in Y.seq(Y.get(svc, "ports")):
+        loc = Y.loc(sf.path, item)
+        if Y.is_scalar(item):
+            raw = Y.scalar(item) or ""
+            text = interpolate(raw, variables)[0]
+            pub = parse_publish(text, loc, f"compose `ports: {raw}`")
+            if pub is not None:
+                out.append(pub)
+        elif Y.is_map(item):
+            target = interpolate(Y.scalar(Y.get(item, "target")) or "", variables)[0]
+            host_ip = Y.scalar(Y.get(item, "host_ip"))
+            if host_ip is not None:
+                host_ip = interpolate(host_ip, variables)[0]
+                if "$" in host_ip:
+                    host_ip = "?"
+            published = Y.scalar(Y.get(item, "published"))
+            if target:
+                out.append(
+                    Published(
+                        target, host_ip or None, published, loc, f"compose `ports:` target {target}"
+                    )
+                )
+    mode = Y.get(svc, "network_mode")
+    if Y.is_scalar(mode) and (Y.scalar(mode) or "").strip() == "host":
+        out.append(Published("*", None, None, Y.loc(sf.path, mode), "compose `network_mode: host`"))
+    return out
+
+
 def command_tokens(
     sf: SourceFile, node: Node | None, variables: dict[str, EnvValue]
 ) -> list[Token] | None:
@@ -227,6 +260,7 @@ def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
         image_loc = Y.loc(sf.path, image_node) if image_node is not None else None
         volumes = _volumes(Y.get(svc, "volumes"), sf.path, base, variables)
         ports = _ports(Y.get(svc, "ports"))
+        published = _published(sf, svc, variables)
         _chat_ui(sf, name, svc, image, env, facts)
         try:
             command = command_tokens(sf, Y.get(svc, "command"), variables)
@@ -242,6 +276,7 @@ def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
             service=name,
             volumes=volumes,
             ports=ports,
+            published=published,
         )
         df_path, _ = _dockerfile_for(Y.get(svc, "build"), base, variables)
         if df_path is not None:
