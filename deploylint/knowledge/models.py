@@ -58,6 +58,7 @@ FACTS: tuple[str, ...] = (
     "vocab_size",
     "generation_defaults",
     "trust_remote_code_required",
+    "model_type",
 )
 #: Values of :attr:`ModelInfo.kind`.
 KINDS: tuple[str, ...] = ("base", "instruct", "hybrid", "reasoning")
@@ -94,6 +95,7 @@ class ModelInfo:
     vocab_size: int | None = None
     generation_defaults: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     trust_remote_code_required: bool | None = None
+    model_type: str | None = None
     sources: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
 
     def states(self, fact: str) -> bool:
