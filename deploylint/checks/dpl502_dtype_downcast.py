@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..engines.base import Engine, NotApplicable, Setting
+from ..engines.base import Engine, Setting
 from ..facts import Launch, ModelRef
 from ..findings import Finding
 from . import Context, launch_evidence
