@@ -28,7 +28,9 @@ CHECKS = {
     "DPL401": "deploylint.checks.dpl401_tokenizer_mismatch",
     "DPL501": "deploylint.checks.dpl501_model_argument_ignored",
     # -- security and context (issue 12)
+    "DPL205": "deploylint.checks.dpl205_context_truncated",
     "DPL502": "deploylint.checks.dpl502_dtype_downcast",
+    "DPL503": "deploylint.checks.dpl503_max_len_exceeds_positions",
     "DPL601": "deploylint.checks.dpl601_trust_remote_code",
     "DPL602": "deploylint.checks.dpl602_unauthenticated_endpoint",
 }

@@ -4,6 +4,7 @@ by the security and context rules (DPL601, DPL502, DPL503)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -290,14 +291,14 @@ def positions(mr: ModelRef) -> Known | None:
     return None
 
 
-def rope_type(rope: dict[str, Any] | None) -> str | None:
+def rope_type(rope: Mapping[str, Any] | None) -> str | None:
     if not isinstance(rope, dict):
         return None
     t = rope.get("rope_type") or rope.get("type")
     return str(t).lower() if t else None
 
 
-def rope_factor(rope: dict[str, Any] | None) -> float | None:
+def rope_factor(rope: Mapping[str, Any] | None) -> float | None:
     if not isinstance(rope, dict):
         return None
     f = rope.get("factor")
@@ -306,7 +307,7 @@ def rope_factor(rope: dict[str, Any] | None) -> float | None:
     return None
 
 
-def derived_length(pos: int, rope: dict[str, Any] | None) -> tuple[int, str]:
+def derived_length(pos: int, rope: Mapping[str, Any] | None) -> tuple[int, str]:
     """The context length the positions allow with a RoPE scaling, as vLLM derives it
     (vllm/config/model.py _get_and_verify_max_len): YaRN scales
     `original_max_position_embeddings` by its factor; types that already fold the scaling into

@@ -38,6 +38,21 @@ def _subjects(ctx: Context) -> Iterator[tuple[Launch, Engine, ModelRef | None]]:
     for ld in model_loads(ctx.project):
         if ld.op.what == "model":
             yield ld.launch, ld.engine, ld.launch.model
+    # inference configs nothing in the repository launches (`llamafactory-cli chat CONFIG` by hand)
+    from ..engines.registry import engine_for
+    from ..link.run_launch import launch_for_run
+
+    launched = {id(d.launch.extra.get("training")) for d in ctx.deployments}
+    for run in ctx.project.trainings:
+        if run.role != "infer" or id(run) in launched:
+            continue
+        ref = run.get("model_name_or_path")
+        launch = launch_for_run(run)
+        impl = engine_for(launch.engine)
+        if impl is None or not isinstance(ref, str) or not ref:
+            continue
+        launch.model = ctx.project.resolve_ref(launch, None, ref)
+        yield launch, impl, launch.model
 
 
 def _quantisation(launch: Launch, model: ModelRef, op_extra: dict[str, Any]) -> str | None:

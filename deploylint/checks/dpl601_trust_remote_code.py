@@ -15,17 +15,19 @@ from . import Context, launch_evidence
 from .checkpoint import needs_remote_code
 
 
-def _subjects(ctx: Context) -> Iterator[tuple[Launch, Engine, ModelRef | None, str, bool]]:
-    """(launch, engine, model, what it is, whether it serves other machines' requests)."""
-    seen: set[int] = set()
+def _subjects(
+    ctx: Context,
+) -> Iterator[tuple[Launch, Engine, ModelRef | None, str, bool, bool]]:
+    """(launch, engine, model, what it is, whether it serves requests over the network, whether
+    other machines can reach it)."""
     for d in ctx.deployments:
-        seen.add(id(d.launch))
         who = "the server" if not d.in_process else "the process that loads it"
-        yield d.launch, d.engine, d.model, who, not d.in_process
+        reachable = not d.in_process and any(e.beyond_host for e in d.exposures)
+        yield d.launch, d.engine, d.model, who, not d.in_process, reachable
     from ..link.run_launch import launch_for_run, model_loads
 
     for ld in model_loads(ctx.project):
-        yield ld.launch, ld.engine, ld.launch.model, "the script", False
+        yield ld.launch, ld.engine, ld.launch.model, "the script", False, False
     from ..engines.registry import engine_for
 
     for run in ctx.project.trainings:
@@ -37,12 +39,12 @@ def _subjects(ctx: Context) -> Iterator[tuple[Launch, Engine, ModelRef | None, s
         if not isinstance(ref, str) or not ref:
             continue
         launch.model = ctx.project.resolve_ref(launch, None, ref)
-        yield launch, impl, launch.model, f"the {run.role} run", False
+        yield launch, impl, launch.model, f"the {run.role} run", False, False
 
 
 def check(ctx: Context) -> Iterator[Finding]:
     done: set[tuple[Any, ...]] = set()
-    for launch, engine, model, what, serving in _subjects(ctx):
+    for launch, engine, model, what, serving, reachable in _subjects(ctx):
         rc = engine.remote_code(launch)
         if isinstance(rc, NotApplicable) or not isinstance(rc, RemoteCode) or not rc.enabled:
             continue
@@ -52,11 +54,13 @@ def check(ctx: Context) -> Iterator[Finding]:
         if known is None:
             continue
         loc: Loc = rc.loc or launch.loc
-        # one finding per model and file for in-process loads (a model and its tokenizer)
-        key = (loc.path, model.ref) if not serving else (loc.path, loc.line, loc.col, model.ref)
-        if key in done:
+        # one finding per place; and per model and file for in-process loads (a model and its
+        # tokenizer)
+        here = (loc.path, loc.line, loc.col, model.ref)
+        per_file = (loc.path, model.ref)
+        if here in done or (not serving and per_file in done):
             continue
-        done.add(key)
+        done.update((here, per_file))
         ev: dict[str, Any] = launch_evidence(launch)
         ev.update({"model": model.ref, "remote_code": rc.source, "model_code": known.source})
         if known.extra.get("citation"):
@@ -81,6 +85,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             )
             continue
         hard_coded = rc.loc is None
+        if hard_coded and not reachable:
+            continue  # nothing written to remove; worth a note only for a reachable server
         severity = "warning" if serving and not hard_coded else "info"
         if hard_coded:
             msg = (

@@ -173,6 +173,8 @@ class ContextLength:
     ignored: tuple[tuple[str, Loc, str], ...] = ()  # context settings written that the engine
     #                                                  never reads: (name, where, why)
     version_note: str = ""  # which release's default is assumed
+    when_full: str = ""  # what the engine does with a request that does not fit ("": refuses it
+    #                      with an error the client sees)
 
 
 class Linked(Protocol):

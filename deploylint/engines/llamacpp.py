@@ -787,6 +787,16 @@ class LlamaCpp(Engine):
         return na("GGUF weights carry their own types: llama.cpp has no dtype option")
 
     def context_length(self, launch):
+        from dataclasses import replace
+
+        from .base import ContextLength
+
+        got = self._context_length(launch)
+        if isinstance(got, ContextLength):
+            return replace(got, when_full=WHEN_FULL.value)
+        return got
+
+    def _context_length(self, launch):
         from .base import ContextLength, Setting
         from .common import parse_tokens_count
 
@@ -837,7 +847,9 @@ class LlamaCpp(Engine):
         ):
             n = parse_tokens_count(np_occ.values[0].text)
             if n is not None and n > 1:
-                slots = Setting(n, f"`-np {np_occ.values[0].text}` ({SLOTS.source})", np_occ.loc)
+                slots = Setting(
+                    n, f"`-np {np_occ.values[0].text}` without `--kv-unified`", np_occ.loc
+                )
         common = {
             "rope_scaling": rope,
             "rope_source": rope_src,
@@ -893,6 +905,13 @@ CTX_TRAIN = Fact(
     'llama.cpp runs with it and only warns "n_ctx_per_seq (N) > n_ctx_train (M) -- possible '
     'training context overflow" (src/llama-context.cpp)',
     "src/llama-context.cpp",
+)
+
+WHEN_FULL = Fact(
+    "a request longer than its slot's context fails with \"the request exceeds the available "
+    'context size" (context shift off, recent releases) or loses its oldest tokens to context '
+    "shift (older releases, `--context-shift`)",
+    "tools/server/server.cpp; llama.cpp issues #11681, #23652",
 )
 
 SLOTS = Fact(

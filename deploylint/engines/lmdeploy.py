@@ -231,8 +231,7 @@ TRUST_REMOTE_CODE = [
     Fact(
         True,
         "api_server has no `--trust-remote-code` before v0.13.0; configs and tokenizers are "
-        "loaded with trust_remote_code=True hard-coded (e.g. lmdeploy/archs.py @ v0.9.2; "
-        "domain.md §2.1)",
+        "loaded with trust_remote_code=True hard-coded (e.g. lmdeploy/archs.py @ v0.9.2)",
         until="0.13.0",
     ),
     Fact(

@@ -552,6 +552,16 @@ class Ollama(Engine):
         return na("Ollama runs GGUF weights with their own types: it has no dtype setting")
 
     def context_length(self, launch):
+        from dataclasses import replace
+
+        from .base import ContextLength
+
+        got = self._context_length(launch)
+        if isinstance(got, ContextLength):
+            return replace(got, when_full=WHEN_FULL.value)
+        return got
+
+    def _context_length(self, launch):
         from ..versions import Version
         from .base import ContextLength
 
@@ -595,6 +605,15 @@ class Ollama(Engine):
             for name, loc in launch.extra.get("ollama_unread_env", [])
         ]
         occ = launch.args.last("ollama_context_length")
+        env_loc = (launch.extra.get("env_var_locs") or {}).get("OLLAMA_CONTEXT_LENGTH")
+        if occ is not None and env_loc is not None and occ.flag.text == "OLLAMA_CONTEXT_LENGTH":
+            from .cli import ArgOcc
+
+            occ = ArgOcc(
+                occ.spec,
+                Token(occ.flag.text, env_loc, occ.flag.resolved, occ.flag.origin),
+                occ.values,
+            )
         if occ is not None and occ.values and occ.resolved:
             text = occ.values[0].text.strip()
             since = Version.parse(CONTEXT_LENGTH_ENV_SINCE.value)
@@ -676,6 +695,13 @@ NO_AUTH = Fact(
     "PR #5415; OLLAMA_AUTH only signs the client's own requests, api/client.go)",
 )
 
+WHEN_FULL = Fact(
+    "Ollama drops the oldest messages (keeping system messages and the last one) and cuts the "
+    'prompt to what fits, without an error ("truncating input prompt" in its log only)',
+    'server/prompt.go chatPrompt; llm/llama_server.go ("truncating input prompt") @ fb30760996; '
+    "ollama/ollama issues #17889, #9519",
+)
+
 NUM_CTX_CLAMP = Fact(
     "Ollama lowers it to the model's trained context (\"requested context size too large for "
     'model", llm/server.go)',
@@ -707,7 +733,12 @@ def _note_unread_context_vars(args: ParsedArgs, env: dict, ctx) -> None:
             and ("CTX" in up or "CONTEXT" in up)
             and up != "OLLAMA_CONTEXT_LENGTH"
         ):
-            where = registry.env_loc(name, value, ctx) or registry.first_word_loc(args, ctx)
+            known = (getattr(ctx, "extra", None) or {}).get("env_var_locs") or {}
+            where = (
+                known.get(name)
+                or registry.env_loc(name, value, ctx)
+                or registry.first_word_loc(args, ctx)
+            )
             unread.append((name, where))
     if unread:
         registry.set_launch_extra(ctx, ollama_unread_env=unread)

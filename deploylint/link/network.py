@@ -222,7 +222,8 @@ def _selects(svc: dict[str, Any], launch: Launch) -> bool:
     labels = launch.extra.get("k8s_labels")
     if isinstance(labels, dict) and labels:
         return all(str(labels.get(k)) == str(v) for k, v in sel.items())
-    return bool(launch.service) and launch.service.lower() in {str(v).lower() for v in sel.values()}
+    service = launch.service
+    return bool(service) and str(service).lower() in {str(v).lower() for v in sel.values()}
 
 
 def _service_targets(svc: dict[str, Any], launch: Launch, port: str) -> list[str]:

@@ -278,6 +278,9 @@ def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
             ports=ports,
             published=published,
         )
+        env_locs = _env_locs(sf, Y.get(svc, "environment"))
+        if env_locs:
+            ctx.extra["env_var_locs"] = env_locs
         df_path, _ = _dockerfile_for(Y.get(svc, "build"), base, variables)
         if df_path is not None:
             facts.deps.append(df_path)
@@ -347,6 +350,20 @@ def _chat_ui(sf: SourceFile, name: str, svc: Node, image: str | None, env: dict,
             name,
         )
     )
+
+
+def _env_locs(sf: SourceFile, env_node: Node | None) -> dict[str, Loc]:
+    """Where each variable of an `environment:` block is set (map or list form), in one pass."""
+    out: dict[str, Loc] = {}
+    if Y.is_map(env_node):
+        for key, kn, val in Y.items(env_node):
+            out[key] = Y.loc(sf.path, val if val is not None else kn)
+        return out
+    for item in Y.seq(env_node):
+        s = Y.scalar(item)
+        if s:
+            out.setdefault(s.split("=", 1)[0], Y.loc(sf.path, item))
+    return out
 
 
 def _env_loc(sf: SourceFile, env_node: Node | None, key: str) -> Loc | None:
