@@ -1,7 +1,7 @@
 """Is a model a base (pretrained) model or a chat/instruct one? Combines built-in knowledge, the
 name, and what its directory says (generation_config.json, eos ids, chat template, adapter base).
 
-Signals and their reliability follow ../shared/research/domain.md §5.
+Signals and their reliability: each is documented where it is read, with the file it comes from.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .facts import ModelDir, ModelRef
 
-# End-of-turn token ids that only chat models list as eos (domain.md §5).
+# End-of-turn token ids that only chat models list as eos.
 CHAT_EOS_IDS = {
     151645: "<|im_end|>",
     128009: "<|eot_id|>",
@@ -74,9 +74,9 @@ def dir_signals(md: ModelDir) -> tuple[list[str], list[str]]:
                 "generation_config.json eos_token_id is only the end-of-document token "
                 + ", ".join(f"{DOC_EOS_IDS[i]} ({i})" for i in sorted(eos_ids))
             )
-        sampling = [k for k in ("temperature", "top_p", "top_k") if k in gc]
-        if gc.get("do_sample") is True and sampling:
-            chat.append("generation_config.json sets do_sample with " + ", ".join(sampling))
+        # do_sample with sampling fields is NOT a chat signal: base checkpoints ship them too
+        # (meta-llama/Llama-3.1-8B generation_config.json: do_sample true, temperature 0.6,
+        # top_p 0.9), and a base model saved with a low temperature is DPL202's own case.
     tc = md.json("tokenizer_config.json")
     has_template = (
         bool(tc.get("chat_template"))

@@ -17,7 +17,10 @@ class ConfigError(Exception):
     pass
 
 
-DEFAULT_LOW_TEMPERATURE = 0.3
+# DPL202's threshold: below it a base model's sampling counts as near-greedy. The advice for base
+# models is 0.7–1.0 (Qwen's model cards recommend temperature 0.7 with top_p 0.8 even for their
+# chat models; QwenLM/Qwen3 issue #922 is a base model echoing at 0.1); 0.3 let 0.3–0.49 through.
+DEFAULT_LOW_TEMPERATURE = 0.5
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 
 KNOWN_KEYS = {

@@ -75,6 +75,10 @@ DEFAULT_EXCLUDED_DIRS = {
     ".deploylint_cache",
     "site-packages",
     ".eggs",
+    # The Hugging Face cache's markers of files a repository does not have (empty files named
+    # like model files: huggingface_hub/file_download.py `_cache_commit_hash_for_specific_revision`
+    # / `.no_exist`); never a model directory.
+    ".no_exist",
 }
 
 # Files of a Hugging Face model directory that deploylint reads (small JSON / text).

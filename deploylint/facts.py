@@ -112,6 +112,7 @@ class Diagnostic:
     loc: Loc
     message: str
     anchor: str = ""
+    severity: str | None = None  # DPL000's own (error) unless said: "info" for a file not analysed
 
 
 @dataclass

@@ -195,8 +195,28 @@ def read_text(path: Path, limit: int = READ_LIMIT) -> str:
     return decode_text(read_bytes(path, limit))
 
 
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
 def decode_text(data: bytes) -> str:
-    """A file's bytes as text: UTF-8, a BOM dropped; UndecodableFile for binary or bad UTF-8."""
+    """A file's bytes as text: UTF-8, or the encoding its byte-order mark names (pip and Python
+    read UTF-16/32 requirement files by their BOM: pip/_internal/utils/encoding.py auto_decode);
+    UndecodableFile for binary or bad text."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom) and codec != "utf-8-sig":
+            try:
+                text = data[len(bom) :].decode(codec)
+            except UnicodeDecodeError as e:
+                raise UndecodableFile(f"invalid {codec} at byte {e.start + len(bom)}") from None
+            if "\x00" in text[:8192]:
+                raise UndecodableFile("binary file (NUL characters)")
+            return text
     if b"\x00" in data[:8192]:
         raise UndecodableFile("binary file (NUL bytes)")
     try:

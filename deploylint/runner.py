@@ -41,9 +41,11 @@ def _tb() -> str:
     return traceback.format_exc()
 
 
-def _dpl000(loc: Loc, message: str, anchor: str = "") -> Finding:
+def _dpl000(loc: Loc, message: str, anchor: str = "", severity: str | None = None) -> Finding:
     rule = catalog()["DPL000"]
-    return Finding("DPL000", rule.name, rule.severity, loc, message, anchor=anchor or message)
+    return Finding(
+        "DPL000", rule.name, severity or rule.severity, loc, message, anchor=anchor or message
+    )
 
 
 def scan(
@@ -248,7 +250,7 @@ def _analyse(
     for ff in facts_list:
         project.files[ff.path] = ff
         for d in ff.diagnostics:
-            findings.append(_dpl000(d.loc, d.message, d.anchor))
+            findings.append(_dpl000(d.loc, d.message, d.anchor, d.severity))
     result.files_scanned = len(disc.files)
     try:
         project.link()

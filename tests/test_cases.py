@@ -71,15 +71,24 @@ def test_weak_links_stay_inside_a_project(tmp_path):
 
     train = (
         "model_name_or_path: Qwen/Qwen2.5-7B-Instruct\nstage: sft\ndo_train: true\n"
-        "finetuning_type: lora\ntemplate: qwen\ndataset: d\noutput_dir: saves/q/lora/sft\n"
+        "finetuning_type: lora\ntemplate: qwen\ndataset: support_tickets\n"
+        "output_dir: saves/q/lora/sft\n"
     )
-    serve = "vllm serve Qwen/Qwen2.5-7B-Instruct\n"
+    # the served name says the deployment is meant for the fine-tune (positive evidence)
+    serve = "vllm serve Qwen/Qwen2.5-7B-Instruct --served-model-name support-bot\n"
     write_tree(tmp_path / "collection", {"team-a/train.yaml": train, "team-b/serve.sh": serve})
     result = run_scan(tmp_path / "collection", select=["DPL301"])
     assert keys(result) == []
     write_tree(tmp_path / "repo", {"train/train.yaml": train, "deploy/serve.sh": serve})
     (tmp_path / "repo" / ".git").mkdir()
     result = run_scan(tmp_path / "repo", select=["DPL301"])
+    assert keys(result) == ["deploy/serve.sh:1 DPL301"]
+    # ... and a plain tree (a downloaded archive) whose root looks like one project
+    write_tree(
+        tmp_path / "archive",
+        {"README.md": "x\n", "train/train.yaml": train, "deploy/serve.sh": serve},
+    )
+    result = run_scan(tmp_path / "archive", select=["DPL301"])
     assert keys(result) == ["deploy/serve.sh:1 DPL301"]
 
 

@@ -34,8 +34,9 @@ from deploylint.engines.base import (
     StopSet,
 )
 from deploylint.engines.cli import OptionTable, ParsedArgs, Token
+from deploylint.engines.multimodal import ImageLimits
 from deploylint.engines.registry import ENGINE_MODULES, all_engines, engine_for
-from deploylint.facts import EngineVersion, Launch, ModelDir
+from deploylint.facts import EngineVersion, Launch, ModelDir, TrainingRun
 from deploylint.link.project import Project
 from deploylint.location import Loc
 from deploylint.templates.resolve import Prompting
@@ -150,6 +151,13 @@ TABLE: dict[str, tuple[Callable[[Ask], Any], tuple[type, ...]]] = {
         (ContextLength, NotApplicable),
     ),
     # -- multimodal (issue 12: DPL701, DPL702)
+    "image_limits": (lambda a: a.engine.image_limits(a.launch), (ImageLimits, NotApplicable)),
+    "training_image_limits": (
+        lambda a: a.engine.training_image_limits(
+            TrainingRun("llamafactory", "train", a.launch.loc, {})
+        ),
+        (ImageLimits, NotApplicable),
+    ),
     # -- tool calls and reasoning (issue 13: DPL801-DPL804)
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104)
 }

@@ -33,6 +33,10 @@ CHECKS = {
     "DPL503": "deploylint.checks.dpl503_max_len_exceeds_positions",
     "DPL601": "deploylint.checks.dpl601_trust_remote_code",
     "DPL602": "deploylint.checks.dpl602_unauthenticated_endpoint",
+    # -- multimodal (issue 12)
+    "DPL701": "deploylint.checks.dpl701_image_tokens_truncated",
+    "DPL702": "deploylint.checks.dpl702_pixel_budget_mismatch",
+    "DPL703": "deploylint.checks.dpl703_processor_attribute_missing",
 }
 
 

@@ -48,7 +48,13 @@ def check(ctx: Context) -> Iterator[Finding]:
         if not serving.renders:
             continue
         override = serving.source_loc_if_override()
-        anchor_loc = override or d.model_loc
+        # the template as the launch's own files set it (a config file's `template:`), else the
+        # model argument
+        own_files = {d.loc.path, d.launch.config_file}
+        configured = (
+            serving.loc if serving.loc is not None and serving.loc.path in own_files else None
+        )
+        anchor_loc = override or configured or d.model_loc
         tr = training_prompting(d)
         if tr is not None:
             training, run, how = tr

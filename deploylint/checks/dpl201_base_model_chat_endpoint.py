@@ -14,6 +14,10 @@ _WITH_TEMPLATE = (
     "the chat template wraps every conversation in turn markers this model was never trained "
     "to answer, so it echoes or continues the prompt instead of replying"
 )
+_UNKNOWN_TEMPLATE = (
+    "the model was never trained to answer chat turns: with a chat template it echoes or "
+    "continues the prompt instead of replying, and without one the engine refuses chat requests"
+)
 _NO_TEMPLATE = (
     'the model has no chat template, so chat requests are refused (vLLM: HTTP 400 "default chat '
     'template is no longer allowed"), and adding one only makes a base model echo the prompt'
@@ -64,6 +68,12 @@ def _fix(ref: str, evidence: bool) -> str:
     return fix
 
 
+def _consequence(template: bool | None) -> str:
+    if template is False:
+        return _NO_TEMPLATE
+    return _WITH_TEMPLATE if template else _UNKNOWN_TEMPLATE
+
+
 def _why(mr: ModelRef) -> tuple[str, bool]:
     a = mr.info
     heuristic = a.confidence == "heuristic"
@@ -111,13 +121,17 @@ def _launch_findings(ctx: Context) -> Iterator[Finding]:
             continue  # reported at the calls
         if completion_calls and not evidence:
             continue  # the repository shows completion-only use
+        if PLACEHOLDERS.match(mr.ref) and not d.chat_uis:
+            # A tiny stand-in (opt-125m, gpt2) that no chat UI reaches: a demo or a test harness
+            # (an explicit chat template for it is deliberate), not a deployment to users.
+            continue
         ev = d.evidence()
         ev["chat_endpoint"] = endpoint
         if evidence:
             ev["chat_use"] = [{"what": w, "location": loc} for w, loc in evidence]
             msg = (
                 f"`{mr.ref}` is a base model{sure}, served by {engine} behind {endpoint}, and "
-                f"{evidence[0][0]}: " + (_NO_TEMPLATE if template is False else _WITH_TEMPLATE)
+                f"{evidence[0][0]}: " + _consequence(template)
             )
             severity = "error" if not heuristic else "warning"
             if PLACEHOLDERS.match(mr.ref):
@@ -135,6 +149,8 @@ def _launch_findings(ctx: Context) -> Iterator[Finding]:
                     if template is False
                     else "a chat request gets a chat template applied to a model that was not "
                     "trained on it"
+                    if template
+                    else "it was never trained to answer chat requests"
                 )
             )
             severity = "info"
@@ -164,7 +180,7 @@ def _call_finding(ctx, call, d: Deployment, mr, template, sure, heuristic) -> Fi
     target = f"`{model_name}`, which is" if isinstance(model_name, str) and model_name else "it"
     msg = (
         f"{what} goes to {target} the base model `{mr.ref}`{sure}, served by "
-        f"{d.phrase} ({call.link}): " + (_NO_TEMPLATE if template is False else _WITH_TEMPLATE)
+        f"{d.phrase} ({call.link}): " + _consequence(template)
     )
     return ctx.finding(
         call.loc,

@@ -57,7 +57,10 @@ def _launch_level(ctx: Context, threshold: float) -> Iterator[Finding]:
             f"{greedy} (from {temp.source}); {_WHY} (threshold `low-temperature` = "
             f"{threshold:g})"
         )
-        loc = temp.loc if temp.loc is not None and temp.loc.path == d.loc.path else d.model_loc
+        # At the setting when the launch's own files hold it (its command line, the config file it
+        # reads); at the model when it comes from elsewhere (the model's generation_config.json).
+        own = {d.loc.path, d.launch.config_file}
+        loc = temp.loc if temp.loc is not None and temp.loc.path in own else d.model_loc
         fix = d.fix("low-temperature")
         if "generation_config.json" in temp.source:
             fix = (

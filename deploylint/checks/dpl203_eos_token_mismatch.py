@@ -51,6 +51,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             "tokenizer_config.json" in md.docs or "generation_config.json" in md.docs
         ):
             continue
+        if d.clients and not d.chat_calls() and not d.chat_uis:
+            continue  # the repository shows completion requests only: no chat template applies
         stop = d.stop_set
         if isinstance(stop, NotApplicable):
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ..engines.base import NotApplicable
@@ -60,22 +61,151 @@ def _same_model(a: str, b: str) -> bool:
     return compare(a, b).verdict in ("same", "variant")
 
 
+_TOKEN = re.compile(r"[a-z0-9]+")
+# Name parts that say nothing about which fine-tune a deployment is for.
+_VAGUE = {
+    "lora",
+    "qlora",
+    "sft",
+    "dpo",
+    "orpo",
+    "kto",
+    "ppo",
+    "rm",
+    "pt",
+    "adapter",
+    "adapters",
+    "model",
+    "models",
+    "saves",
+    "save",
+    "output",
+    "outputs",
+    "checkpoint",
+    "checkpoints",
+    "train",
+    "training",
+    "finetune",
+    "finetuned",
+    "tuned",
+    "merged",
+    "export",
+    "final",
+    "base",
+    "instruct",
+    "chat",
+    "test",
+    "demo",
+    "data",
+    "dataset",
+    "default",
+    "serve",
+    "server",
+    "vllm",
+    "llm",
+    "api",
+    "mnt",
+    "workspace",
+    "home",
+    "root",
+    "tmp",
+    "alpaca",
+    "sharegpt",
+    "identity",
+}
+
+
+def _tokens(text: str, drop: set[str]) -> set[str]:
+    return {
+        t
+        for t in _TOKEN.findall(text.lower())
+        if len(t) >= 4 and t not in _VAGUE and t not in drop and not t.isdigit()
+    }
+
+
+def _evidence_for(d: Deployment, run, od: str, base: str) -> list[str]:
+    """Positive evidence that ``d`` is meant to serve the fine-tune of ``run``: the adapter is
+    written into a volume the server mounts, or the names the deployment answers to (its served
+    names, its clients' `model`, its service) name what the run trained."""
+    out: list[str] = []
+    if od.startswith("/"):
+        for vol in d.launch.volumes:
+            target = vol.target.rstrip("/") or "/"
+            if od == target or od.startswith(target + "/"):
+                out.append(
+                    f"the server mounts `{vol.target}` ({vol.source}), where the adapter is "
+                    "written, without loading it"
+                )
+                break
+    drop = _tokens(base, set())
+    trained = _tokens(od, drop)
+    ds = run.get("dataset")
+    if isinstance(ds, str):
+        trained |= _tokens(ds.replace(",", " "), drop)
+    names = [n for n, _ in d.served_names]
+    names += [
+        c.model.value for c in d.clients if c.model is not None and isinstance(c.model.value, str)
+    ]
+    if d.launch.service:
+        names.append(d.launch.service)
+    for name in names:
+        shared = sorted(_tokens(name, drop) & trained)
+        if shared:
+            out.append(f"it answers to `{name}`, named like the fine-tune ({', '.join(shared)})")
+            break
+    return out
+
+
 def _training_never_served(ctx: Context) -> Iterator[Finding]:
-    """A LoRA fine-tune whose adapter nothing merges or loads, while its base model is served."""
-    from ..link.lineage import exports_of, index, launches_serving, lora_trainings, same_dir
+    """A LoRA fine-tune whose adapter nothing merges or loads, while a deployment that shows it
+    is meant to serve the fine-tune serves the bare base model.
+
+    "Never" is a claim of absence, so each step needs positive evidence: the run is read
+    completely (its output_dir is a plain path), no adapter use, export or script in the project
+    mentions that output (an unresolved path anywhere makes it unknown), and the deployment
+    itself points at the fine-tune (it mounts the adapter's volume, or answers to its name).
+    """
+    from ..link.lineage import (
+        adapter_uses,
+        exports_of,
+        index,
+        lora_trainings,
+        mentions,
+        same_dir,
+    )
     from ..modelids import match_keys
 
     project = ctx.project
     by_key: dict[str, list[Deployment]] = {}
     order = {id(d): i for i, d in enumerate(ctx.deployments)}
     for d in ctx.deployments:
-        if d.model is not None and d.model.resolved:
+        if d.model is not None and d.model.resolved and not d.model.is_default:
             for key in match_keys(d.model.ref):
                 by_key.setdefault(key, []).append(d)
+    if not by_key:
+        return
     for run, out_ref in lora_trainings(project):
         base = run.get("model_name_or_path")
-        if not isinstance(base, str):
+        od_value = run.get("output_dir")
+        if not isinstance(base, str) or not isinstance(od_value, str):
             continue
+        if str(run.get("stage") or "sft").lower() == "pt":
+            continue  # continued pretraining, not a model meant for users as it is
+        if any(c in od_value for c in "${}`"):
+            continue  # the output path is not known
+        candidates = {id(d): d for k in match_keys(base) for d in by_key.get(k, [])}
+        candidates = {
+            k: d
+            for k, d in candidates.items()
+            if project.same_project(run.loc.path, d.loc.path) and _same_model(d.model.ref, base)
+        }
+        if not candidates:
+            continue
+        uses = [
+            u for u in adapter_uses(project) if project.same_project(run.loc.path, u.owner_path)
+        ]
+        if any(not u.resolved for u in uses):
+            continue  # an adapter loaded from a path we cannot read may be this one
         loaded = [
             u
             for u in index(project).uses_of(out_ref.leaf)
@@ -84,24 +214,16 @@ def _training_never_served(ctx: Context) -> Iterator[Finding]:
         if loaded:
             continue
         exports = exports_of(project, out_ref)
-        if any(launches_serving(project, ref) for _, ref in exports):
-            continue
-        candidates = {id(d): d for k in match_keys(base) for d in by_key.get(k, [])}
+        if exports:
+            continue  # merged somewhere: DPL301 does not guess what serves the merge
+        if mentions(project, run, od_value):
+            continue  # another file names the output: a script may load or merge it
+        od = run.keys["output_dir"]
         for d in sorted(candidates.values(), key=lambda x: order[id(x)]):
-            mr = d.model
-            if mr is None or not project.same_project(run.loc.path, d.loc.path):
-                continue  # the same public base model in an unrelated project
-            if not _same_model(mr.ref, base):
+            why = _evidence_for(d, run, od_value, base)
+            if not why:
                 continue
-            od = run.keys["output_dir"]
-            if exports:
-                exp_run, exp_ref = exports[0]
-                what = (
-                    f"it is merged into `{exp_ref.text}` by {exp_run.loc.path.name}, but "
-                    f"nothing serves that directory"
-                )
-            else:
-                what = "no export config merges it and nothing loads it as an adapter"
+            mr = d.model
             ev = d.evidence()
             ev.update(
                 {
@@ -109,12 +231,14 @@ def _training_never_served(ctx: Context) -> Iterator[Finding]:
                     "output_dir": od.value,
                     "output_dir_location": od.loc,
                     "base_model": base,
+                    "meant_for_the_fine_tune": why,
                 }
             )
             msg = (
-                f"{d.context} serves the bare base model `{mr.ref}`, but the LoRA fine-tune "
-                f"of that model in {run.loc.path.name} writes its adapter to `{od.value}` and "
-                f"{what}: the fine-tune never reaches users"
+                f"{d.context} serves the bare base model `{mr.ref}`, but the LoRA fine-tune of "
+                f"that model in {run.loc.path.name} writes its adapter to `{od.value}` and nothing "
+                f"in the repository loads it as an adapter or merges it, while {why[0]}: the "
+                "fine-tune never reaches users"
             )
             yield ctx.finding(
                 d.model_loc,
@@ -191,9 +315,59 @@ def _python_unmerged(ctx: Context) -> Iterator[Finding]:
             )
 
 
+_ADAPTERISH = re.compile(r"lora|adapter", re.I)
+
+
+def _adapter_by_other_means(ctx: Context, d: Deployment) -> Iterator[Finding]:
+    """A request that names the base model in `model` and asks for an adapter some other way
+    (a header) on an engine that selects adapters by `model` alone: the base model answers."""
+    loading = d.adapter_loading
+    if isinstance(loading, NotApplicable) or loading.selected_by_model is not True:
+        return
+    names = {a.name for a in d.adapters}
+    if not names:
+        return
+    for call in d.clients:
+        headers = call.extra.get("headers")
+        if not isinstance(headers, dict) or d.selects_adapter(call):
+            continue
+        for key, value in headers.items():
+            text = getattr(value, "value", None)
+            if not isinstance(text, str):
+                continue
+            if text not in names and not (_ADAPTERISH.search(str(key)) and text):
+                continue
+            where = call.model.loc if call.model is not None else call.loc
+            model = call.model.value if call.model is not None else None
+            ev = d.evidence()
+            ev.update(
+                {
+                    "header": {str(key): text},
+                    "adapters": sorted(names),
+                    "request_model": model,
+                    "fact": loading.selection_source,
+                    "link": call.link,
+                }
+            )
+            wanted = f"`{text}`" if text in names else f"an adapter (`{text}`)"
+            yield ctx.finding(
+                where,
+                f"this request asks for {wanted} in the header `{key}` but names "
+                f"`{model}` as its model: {d.phrase} selects a LoRA adapter only by the "
+                "request's `model` field, so the bare base model answers and the fine-tune is "
+                "never used",
+                fix=f"send `model: {text if text in names else '<adapter name>'}` (one of "
+                f"{', '.join(sorted(names))}) instead of the header",
+                evidence=ev,
+                anchor=f"adapter header {key} {text}",
+            )
+            break
+
+
 def check(ctx: Context) -> Iterator[Finding]:
     for d in ctx.deployments:
         yield from _adapter_dir_as_model(ctx, d)
         yield from _adapters_not_loaded(ctx, d)
+        yield from _adapter_by_other_means(ctx, d)
     yield from _training_never_served(ctx)
     yield from _python_unmerged(ctx)

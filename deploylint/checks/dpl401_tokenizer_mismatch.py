@@ -102,6 +102,7 @@ def _tokenizer_override(ctx: Context, d: Deployment) -> Iterator[Finding]:
         diffs.append(f"{t.vocab_source}, beyond the model's {m.vocab} embedding rows")
     if t.family and m.family and _group(t.family) != _group(m.family):
         diffs.append(f"tokenizer of the {t.family} family vs a {m.family} model")
+    diffs.extend(_added_token_diffs(tk.directory, mr.directory))
     if not diffs:
         return
     ev = d.evidence()
@@ -121,6 +122,28 @@ def _tokenizer_override(ctx: Context, d: Deployment) -> Iterator[Finding]:
         evidence=ev,
         anchor=f"--tokenizer {tk.ref}",
     )
+
+
+def _added_token_diffs(tok_md: ModelDir | None, model_md: ModelDir | None) -> list[str]:
+    """Tokens the model's own tokenizer adds (a fine-tune's new special tokens) that the
+    replacement tokenizer lacks, or maps to other ids."""
+    if tok_md is None or model_md is None:
+        return []
+    from ..tokenizers import added_token_ids
+
+    mine, theirs = added_token_ids(model_md), added_token_ids(tok_md)
+    if not mine or not theirs:
+        return []
+    missing = sorted(t for t in mine if t not in theirs)
+    moved = sorted(t for t in mine if t in theirs and theirs[t] != mine[t])
+    out = []
+    if missing:
+        shown = ", ".join(repr(t) for t in missing[:4]) + (" …" if len(missing) > 4 else "")
+        out.append(f"the model's added tokens {shown} are not in it")
+    if moved:
+        t = moved[0]
+        out.append(f"{t!r} is id {theirs[t]} there but {mine[t]} in the model's tokenizer")
+    return out
 
 
 def _group(family: str) -> str:

@@ -22,8 +22,9 @@ from ..location import Loc
 from .cli import OptionTable, ParsedArgs, Token
 
 if TYPE_CHECKING:
-    from ..facts import Launch, ModelDir, ModelRef
+    from ..facts import Launch, ModelDir, ModelRef, TrainingRun
     from ..templates.resolve import Prompting
+    from .multimodal import ImageLimits
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,10 @@ class AdapterLoading:
     rejects: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     # adapter_config keys the loader refuses: key -> (the engine's message, source)
     prompt_adapters: str | None = None  # how prompt-learning adapters fare, when they can load
+    # A request selects an adapter by its `model` field and by nothing else (True), by other
+    # means too (False), or it is not known (None) — and where that is said.
+    selected_by_model: bool | None = None
+    selection_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -316,6 +321,14 @@ class Engine(ABC):
         context settings it ignores."""
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    @abstractmethod
+    def image_limits(self, launch: Launch) -> ImageLimits | NotApplicable:
+        """What the launch does to images (engines/multimodal.py): the pixel bounds it gives
+        the model's image processor, the images one prompt may carry, the context length."""
+
+    @abstractmethod
+    def training_image_limits(self, run: TrainingRun) -> ImageLimits | NotApplicable:
+        """The pixel bounds a fine-tuning run of this tool resizes its images to."""
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 

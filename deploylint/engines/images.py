@@ -34,6 +34,9 @@ class ImageInfo:
     tag: str | None
     unpinned: bool  # no tag, "latest", "nightly", "main"...
     source: str
+    # the image's ENTRYPOINT is the engine's own (its official image); False for builds by
+    # others, whose entrypoint is assumed only for a command of flags alone
+    entrypoint_known: bool = True
 
 
 def parse_image(text: str) -> ImageRef:
@@ -56,7 +59,11 @@ def parse_image(text: str) -> ImageRef:
 _IMAGES: list[tuple[re.Pattern[str], str | None, str]] = [
     (re.compile(r"(^|/)vllm/vllm-openai(-[a-z0-9]+)?$"), "vllm", "server"),
     (re.compile(r"(^|/)vllm/vllm-(cpu|tpu|neuron|rocm|xpu)[\w-]*$"), "vllm", "server"),
-    (re.compile(r"(^|/)rocm/vllm[\w-]*$"), "vllm", "server"),
+    (re.compile(r"(^|/)rocm/vllm[\w-]*$"), "vllm", "server"),  # entrypoint not vLLM's: below
+    # the official image mirrored under another registry or namespace, and the CPU release repo
+    # (docs.vllm.ai "CPU": public.ecr.aws/q9t5s3a7/vllm-cpu-release-repo)
+    (re.compile(r"(^|/)vllm-openai(-[a-z0-9]+)?$"), "vllm", "server"),
+    (re.compile(r"(^|/)vllm-cpu-release-repo$"), "vllm", "server"),
     (re.compile(r"(^|/)openmmlab/lmdeploy$"), "lmdeploy", "server"),
     (re.compile(r"(^|/)lmsysorg/sglang$"), "sglang", "server"),
     (re.compile(r"(^|/)huggingface/text-generation-inference$"), "tgi", "server"),
@@ -68,6 +75,13 @@ _IMAGES: list[tuple[re.Pattern[str], str | None, str]] = [
 ]
 
 _UNPINNED = {"latest", "nightly", "main", "dev", "edge", "stable"}
+
+# A vLLM release named inside a longer tag: rocm/vllm `rocm6.3.1_vllm_0.8.5_20250521`.
+_EMBEDDED_VLLM = re.compile(r"(?:^|[-_])vllm[-_]?v?(\d+\.\d+\.\d+(?:\.post\d+)?)(?:$|[-_+])", re.I)
+# Images built by others whose name says they run vLLM (opea/vllm, intel/vllm, company builds):
+# their entrypoint is assumed to be vLLM's OpenAI server, and the finding says so.
+_VLLM_NAMED = re.compile(r"(^|[/_-])vllm($|[_-])")
+_NOT_A_SERVER = re.compile(r"router|proxy|gateway|bench|client|operator|webui|ui$", re.I)
 
 
 def image_info(text: str) -> ImageInfo | None:
@@ -91,9 +105,37 @@ def image_info(text: str) -> ImageInfo | None:
                 m = _SAGEMAKER_TGI.search(tag)  # DLC tags: <pytorch>-tgi<TGI version>-...
                 if m:
                     version, unpinned = m.group(1), False
+            if engine == "vllm" and tag and version is None:
+                m = _EMBEDDED_VLLM.search(tag)
+                if m:
+                    version, unpinned = m.group(1), False
+            if _OWN_TAGS.search(ref.repository):
+                # the tag versions the builder's own project, not vLLM
+                version, unpinned = None, True
             source = f"image tag {ref.repository}:{tag}" if tag else f"image {ref.repository}"
-            return ImageInfo(engine, role, version, tag, unpinned and version is None, source)
+            known = not _OTHERS_BUILD.search(ref.repository)
+            return ImageInfo(
+                engine, role, version, tag, unpinned and version is None, source, known
+            )
+    last = ref.repository.rsplit("/", 1)[-1]
+    if _VLLM_NAMED.search(last) and not _NOT_A_SERVER.search(last):
+        m = _EMBEDDED_VLLM.search(ref.tag or "") or _TAG_VERSION.match(ref.tag or "")
+        version = m.group(1) if m else None
+        src = (
+            f"image {ref.repository}{':' + ref.tag if ref.tag else ''} (not vLLM's own image; "
+            "taken by its name to run vLLM's OpenAI server)"
+        )
+        return ImageInfo("vllm", "server", version, ref.tag, version is None, src, False)
     return None
+
+
+# Builds whose tags version their own project: lmcache/vllm-openai:v0.3.9post2 is LMCache 0.3.9
+# on some vLLM (the production-stack charts use it).
+_OWN_TAGS = re.compile(r"(^|/)lmcache/")
+
+# vLLM builds whose ENTRYPOINT is not the official image's (AMD's rocm/vllm images run a shell;
+# the CPU release repository and mirrors may differ by release).
+_OTHERS_BUILD = re.compile(r"(^|/)rocm/vllm|vllm-cpu-release-repo")
 
 
 _LLAMACPP_BUILD = re.compile(r"(?:^|-)b(\d{3,})(?:$|-)")

@@ -497,7 +497,7 @@ JINJA_DEFAULT = [
 NO_TEMPLATE = Fact(
     "chatml",
     "without --chat-template(-file) the GGUF's tokenizer.chat_template is used; if the GGUF has "
-    "none the server falls back to ChatML (review in PR #11016; domain.md §3.4)",
+    "none the server falls back to ChatML (review in PR #11016)",
 )
 
 CHAT_TEMPLATE_NAMES = Fact(
@@ -869,6 +869,11 @@ class LlamaCpp(Engine):
         )
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return na("llama.cpp's mtmd image preprocessing is not modelled")
+
+    def training_image_limits(self, run):
+        return na("llama.cpp does not fine-tune models")
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 

@@ -8,8 +8,8 @@ ff6d4d12eeb0 (2026-08-18); the options are the fields of hparams/model_args.py, 
 finetuning_args.py and generating_args.py at HEAD (``_INFER_ARGS``; training adds transformers'
 Seq2SeqTrainingArguments, not listed). HfArgumentParser (transformers hf_argparser.py): each
 field is ``--field_name`` and ``--field-name``; a bool takes an optional value (``nargs="?"``,
-bare = true) and a bool defaulting to True also gets ``--no_field``; argparse prefixes work. Other
-facts: ../shared/research/domain.md §7.
+bare = true) and a bool defaulting to True also gets ``--no_field``; argparse prefixes work. Each
+other fact carries its source.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from . import Fact, registry
+from . import Fact, fact_at, registry
 from .base import Engine, na
 from .cli import ArgOcc, OptionTable, OptSpec, ParsedArgs, Token, python_module
 from .registry import ArgparseOptionTable
@@ -182,7 +182,7 @@ GENERATING_DEFAULTS = Fact(
         "max_new_tokens": 1024,
         "repetition_penalty": 1.0,
     },
-    "GeneratingArguments defaults (hparams/generating_args.py; domain.md §7.1)",
+    "GeneratingArguments defaults (hparams/generating_args.py)",
 )
 
 
@@ -252,7 +252,7 @@ def model_token(args: ParsedArgs, form: str = API_FORM, version: str | None = No
 
 
 def adapters(args: ParsedArgs) -> list[Token]:
-    """`adapter_name_or_path` (comma-separated list allowed, domain.md §7.1)."""
+    """`adapter_name_or_path` (comma-separated list allowed)."""
     return args.values("adapter_name_or_path")
 
 
@@ -269,14 +269,22 @@ def _prompting(linked, launch, version):
     from ..templates import resolve as R
 
     run = launch.extra.get("training")
-    name = launch.args.value("template") or (run.get("template") if run else None)
+    occ = launch.args.last("template")
+    name = occ.value if occ is not None else (run.get("template") if run else None)
     if not name:
         return R.Prompting("llamafactory", version, "unknown", "no `template` given")
+    loc = occ.loc if occ is not None else None
+    if loc is None and run is not None and "template" in run.keys:
+        loc = run.keys["template"].loc
     default_system = launch.args.value("default_system") or (
         run.get("default_system") if run else None
     )
     return R.lf_prompting(
-        str(name), version, default_system, launch.model.directory if launch.model else None
+        str(name),
+        version,
+        default_system,
+        launch.model.directory if launch.model else None,
+        loc,
     )
 
 
@@ -538,6 +546,11 @@ class LlamaFactory(Engine):
         )
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return _image_limits(launch, self.version_of(launch))
+
+    def training_image_limits(self, run):
+        return _training_image_limits(run)
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 
@@ -575,3 +588,120 @@ VLLM_MAXLEN = Fact(
 
 
 ENGINE_IMPL = LlamaFactory()
+
+
+# -- multimodal (issue 12: DPL701, DPL702) ---------------------------------------------------
+
+IMAGE_MAX_PIXELS = [
+    Fact(
+        None,
+        "before v0.9.2 the image bound was `image_resolution` (src/llamafactory/hparams/"
+        "model_args.py @ v0.9.1; not modelled)",
+        until="0.9.2",
+    ),
+    Fact(
+        768 * 768,
+        "ModelArguments.image_max_pixels defaults to 768 * 768, and mm_plugin._preprocess_image "
+        "shrinks every image to at most that many pixels before the model's processor runs "
+        "(src/llamafactory/hparams/model_args.py, data/mm_plugin.py @ v0.9.2..v0.9.5)",
+        since="0.9.2",
+    ),
+]
+IMAGE_MIN_PIXELS = [
+    Fact(None, "before v0.9.2: no image_min_pixels (model_args.py @ v0.9.1)", until="0.9.2"),
+    Fact(
+        32 * 32,
+        "ModelArguments.image_min_pixels defaults to 32 * 32; smaller images are enlarged "
+        "(model_args.py, data/mm_plugin.py @ v0.9.2..v0.9.5)",
+        since="0.9.2",
+    ),
+]
+VLLM_MAXLEN = Fact(
+    4096,
+    "ModelArguments.vllm_maxlen defaults to 4096 and is vLLM's max_model_len in the vllm "
+    "backend (model_args.py, chat/vllm_engine.py @ v0.9.1..v0.9.5)",
+)
+VLLM_IMAGES = [
+    Fact(None, "before v0.9.2 the vllm backend set no limit_mm_per_prompt", until="0.9.2"),
+    Fact(
+        4,
+        "the vllm backend passes limit_mm_per_prompt {'image': 4, ...} for multimodal templates "
+        "(chat/vllm_engine.py @ v0.9.2..v0.9.5)",
+        since="0.9.2",
+    ),
+]
+
+
+def _pixel_setting(got, facts: list[Fact], version: str | None, key: str):
+    """(a Setting for `key`, or None) from an explicit value, else the version's default."""
+    from .base import Setting
+
+    if got is not None:
+        value, loc, source = got
+        n = _number(value)
+        if n is not None and n == int(n) and n > 0:
+            return Setting(int(n), f"{source} = {int(n)}", loc)
+        return None
+    f = fact_at(facts, version)
+    if f.value is None:
+        return None
+    note = "" if version else " (version unknown; the newest known default assumed)"
+    return Setting(f.value, f"LLaMA-Factory's default {key} {f.value}{note}: {f.source}", None)
+
+
+def _image_limits(launch, version):
+    from .base import Setting
+    from .multimodal import ImageLimits
+
+    mx = _pixel_setting(
+        _setting(launch, "image_max_pixels"), IMAGE_MAX_PIXELS, version, "image_max_pixels"
+    )
+    mn = _pixel_setting(
+        _setting(launch, "image_min_pixels"), IMAGE_MIN_PIXELS, version, "image_min_pixels"
+    )
+    per = ctx = None
+    backend = _setting(launch, "infer_backend")
+    if backend is not None and str(backend[0]).lower() == "vllm":
+        got = _setting(launch, "vllm_maxlen")
+        n = _number(got[0]) if got is not None else None
+        if got is not None and n is not None and n == int(n):
+            ctx = Setting(int(n), f"{got[2]} = {int(n)}", got[1])
+        else:
+            ctx = Setting(VLLM_MAXLEN.value, VLLM_MAXLEN.source, None)
+        f = fact_at(VLLM_IMAGES, version)
+        if f.value is not None:
+            per = Setting(f.value, f.source, None)
+    return ImageLimits(
+        max_pixels=mx,
+        min_pixels=mn,
+        resizes_first=True,
+        pixels_default="LLaMA-Factory's image_max_pixels",
+        per_prompt=per,
+        context=ctx,
+        pixels_option="image_max_pixels: N",
+        context_option="vllm_maxlen",
+    )
+
+
+def _training_image_limits(run):
+    from .multimodal import ImageLimits
+
+    if run.role not in ("train", "predict"):
+        return na(f"a LLaMA-Factory {run.role} run does not preprocess training images")
+    version = run.version.version if run.version is not None else None
+
+    def got(key):
+        v = run.keys.get(key)
+        return (v.value, v.loc, f"`{key}` in {run.loc.path.name}") if v is not None else None
+
+    return ImageLimits(
+        max_pixels=_pixel_setting(
+            got("image_max_pixels"), IMAGE_MAX_PIXELS, version, "image_max_pixels"
+        ),
+        min_pixels=_pixel_setting(
+            got("image_min_pixels"), IMAGE_MIN_PIXELS, version, "image_min_pixels"
+        ),
+        resizes_first=True,
+        pixels_default="LLaMA-Factory's image_max_pixels",
+        pixels_option="image_max_pixels: N",
+    )

@@ -5,7 +5,7 @@ in lmdeploy/cli/serve.py) and `lmdeploy chat` (``CLI.add_parser_chat`` in lmdepl
 with the ``ArgumentHelper`` options they add (lmdeploy/cli/utils.py), read statically at every
 release tag of InternLM/lmdeploy from v0.2.0 (api_server) / v0.3.0 (chat) to v0.16.0 (HEAD
 1263d5cd889b, 2026-08-21). ``@SINCE..UNTIL`` is the release range [SINCE, UNTIL) an option exists
-in; no range: every release the table covers. Other facts: ../shared/research/domain.md §2.
+in; no range: every release the table covers. Each other fact carries its source.
 """
 
 from __future__ import annotations
@@ -238,7 +238,7 @@ TRUST_REMOTE_CODE = [
         False,
         "`--trust-remote-code` (store_true, default False) added to api_server in v0.13.0 by "
         'commit 81be52961 "add explicit trust_remote_code controls" (InternLM/lmdeploy PR #4511; '
-        "lmdeploy/cli/serve.py @ v0.13.0). domain.md said ~v0.14: it is v0.13.0",
+        "lmdeploy/cli/serve.py @ v0.13.0)",
         since="0.13.0",
     ),
 ]
@@ -300,7 +300,7 @@ CHAT_TEMPLATE_ARG = Fact(
     "name | JSON file",
     "`--chat-template` must be a built-in template name or the path of a JSON file "
     "(get_chat_template in lmdeploy/cli/utils.py asserts otherwise; an inline JSON string is not "
-    "accepted by the CLI although the help says so) (domain.md §2.1)",
+    "accepted by the CLI although the help says so)",
 )
 
 
@@ -623,6 +623,11 @@ class LMDeploy(Engine):
         )
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return na("LMDeploy's vision preprocessing is not modelled")
+
+    def training_image_limits(self, run):
+        return na("LMDeploy does not fine-tune models")
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 

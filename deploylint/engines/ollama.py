@@ -4,7 +4,7 @@ environment variables, the `ollama/ollama` image, and what a Modelfile means by 
 Sources: ollama/ollama @ fb30760996 (2026-08-21): cmd/cmd.go (cobra commands and flags),
 envconfig/config.go (variables), api/types.go (PARAMETER names and defaults), parser/parser.go
 (the Modelfile parser, ported in deploylint/sources/modelfile.py), Dockerfile, docs/modelfile.mdx;
-versions from the repository's tags. Other facts: ../shared/research/domain.md §3.3.
+versions from the repository's tags. Each other fact carries its source.
 """
 
 from __future__ import annotations
@@ -187,7 +187,7 @@ MODELFILE_INSTRUCTIONS_SOURCE = (
     "isValidCommand in parser/parser.go: from, license, template, system, adapter, parameter, "
     "message (v0.1.34+), renderer and parser (commit 47991940d, v0.12.0), requires (8852220f5, "
     "v0.14.0), draft (15e6076d7, v0.23.1). docs/modelfile.mdx lists REQUIRES but no CAPABILITY "
-    "instruction (domain.md §3.3 mentions CAPABILITY from a third-party copy: not in the parser)"
+    "instruction (CAPABILITY, seen in third-party copies, is not in the parser)"
 )
 
 MODELFILE_LAST_WINS = Fact(
@@ -200,8 +200,7 @@ MODELFILE_LAST_WINS = Fact(
 DEFAULT_TEMPLATE = Fact(
     "{{ .Prompt }}",
     "no TEMPLATE and no template detected from the GGUF: the model gets DefaultTemplate "
-    '"{{ .Prompt }}": the raw prompt, SYSTEM dropped (template/template.go, server/model.go; '
-    "domain.md §3.3)",
+    '"{{ .Prompt }}": the raw prompt, SYSTEM dropped (template/template.go, server/model.go)',
 )
 
 ADAPTER_PATHS = Fact(
@@ -659,6 +658,11 @@ class Ollama(Engine):
         )
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return na("Ollama's image preprocessing is not modelled")
+
+    def training_image_limits(self, run):
+        return na("Ollama does not fine-tune models")
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 

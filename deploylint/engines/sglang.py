@@ -7,8 +7,8 @@ options), read statically at every version-bump commit of sgl-project/sglang fro
 (25c881a00, 2024-07-25) to 0.5.6.post2 (5c8bd8b51, 2025-12-11), and at main 30cb848d4 (2026-08-11,
 via the nokiaMS/sglang mirror of upstream). ``@SINCE..UNTIL`` is the release range [SINCE, UNTIL)
 an option exists in; ``~0.5.6.post2`` means "after 0.5.6.post2": SGLang versions come from git
-tags (setuptools-scm) since December 2025 and the exact release is UNCONFIRMED. Other facts:
-../shared/research/domain.md §3.1.
+tags (setuptools-scm) since December 2025 and the exact release is UNCONFIRMED. Each other fact
+carries its source.
 """
 
 from __future__ import annotations
@@ -632,7 +632,7 @@ DEFAULT_PORT = Fact(30000, "ServerArgs.port default 30000 (server_args.py, all v
 SERVED_MODEL_NAME_DEFAULT = Fact(
     "model_path",
     "`served_model_name` None becomes `model_path` in ServerArgs.__post_init__ "
-    "(server_args.py @ 0.4.0 f8b032693 and main 30cb848d4); domain.md had this UNCONFIRMED",
+    "(server_args.py @ 0.4.0 f8b032693 and main 30cb848d4)",
 )
 
 TOKENIZER_PATH_DEFAULT = Fact(
@@ -668,7 +668,7 @@ SAMPLING_DEFAULTS = [
     Fact(
         "openai",
         "no `--sampling-defaults` before 0.5.3.post1; the OpenAI server used its own request "
-        "defaults (ChatCompletionRequest.temperature 0.7: sglang issue #9418; domain.md §3.1)",
+        "defaults (ChatCompletionRequest.temperature 0.7: sglang issue #9418)",
         until="0.5.3.post1",
     ),
     Fact(
@@ -682,7 +682,7 @@ SAMPLING_DEFAULTS = [
 CHAT_TEMPLATE_ARG = Fact(
     "name | .json | .jinja",
     "`--chat-template` is a built-in conversation-template name or a .json/.jinja file; anything "
-    "else is a RuntimeError at startup (template_manager.py; domain.md §3.1)",
+    "else is a RuntimeError at startup (template_manager.py)",
 )
 
 DOCKER_ENTRYPOINT = Fact(
@@ -1030,6 +1030,13 @@ class SGLang(Engine):
         )
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return na(
+            "SGLang's image preprocessing (SGLANG_IMAGE_MAX_PIXELS, its own resize) is not modelled"
+        )
+
+    def training_image_limits(self, run):
+        return na("SGLang does not fine-tune models")
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 

@@ -7,7 +7,7 @@ db931fcf42da, 2026-01-08). Columns: arity, the environment variable clap reads f
 (``#[clap(long, env)]``: the field name in upper snake case; ``-`` none), the option and its
 short alias, then ``# default`` from ``default_value``. ``@SINCE..UNTIL`` is the release range
 [SINCE, UNTIL) an option exists in. clap rules: no abbreviations, no ``--x_y`` spelling, the
-command line beats the variable. Other facts: ../shared/research/domain.md §3.2.
+command line beats the variable. Each other fact carries its source.
 """
 
 from __future__ import annotations
@@ -193,12 +193,12 @@ TEMPLATE_SOURCE = Fact(
     "tokenizer_config.json",
     "TGI reads the chat template only from tokenizer_config.json (or --tokenizer-config-path), "
     "not chat_template.jinja (TGI issue #3247); none → `/v1/chat/completions` answers "
-    '"Template error: template not found" (TGI issues #1593, #1743, PR #1427; domain.md §3.2)',
+    '"Template error: template not found" (TGI issues #1593, #1743, PR #1427)',
 )
 
 DTYPE_WITH_QUANTIZE = Fact(
     False,
-    "`--dtype` cannot be combined with `--quantize` (launcher.md; domain.md §3.2 and §8.6)",
+    "`--dtype` cannot be combined with `--quantize` (launcher.md)",
 )
 
 FLAG_FROM_ENV = Fact(
@@ -524,6 +524,11 @@ class TGI(Engine):
         )
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return na("TGI's image preprocessing is not modelled")
+
+    def training_image_limits(self, run):
+        return na("TGI does not fine-tune models")
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 

@@ -24,7 +24,7 @@ class Transformers(Engine):
     forms = (FORM,)
 
     def recognize(self, words: list[Token]) -> tuple[str, int] | None:
-        return None  # no command line: Python code is read by sources/python_code.py
+        return None  # no command line: Python code is read by sources/python/
 
     def option_table(self, version, form=None):
         return OptionTable([])
@@ -114,6 +114,11 @@ class Transformers(Engine):
         return na("from_pretrained takes no context window; generate() is bounded by the caller")
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return na("a script's processor settings are read from its processor calls, not a launch")
+
+    def training_image_limits(self, run):
+        return na("transformers does not fine-tune models")
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 

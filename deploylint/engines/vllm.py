@@ -1,7 +1,7 @@
 """vLLM: command-line forms, options and behaviour by version.
 
-Facts are from ../shared/research/domain.md §1 unless a source says otherwise; each carries its
-source. The option table comes from the per-release snapshot in ``data/vllm_cli.json``
+Each fact carries its public source (a file of vLLM at a release, a PR, an issue). The option
+table comes from the per-release snapshot in ``data/vllm_cli.json``
 (``vllm_data``) when present, else from the hand-written table below.
 """
 
@@ -318,6 +318,14 @@ PROMPT_ADAPTERS = Fact(
 
 PROMPT_ADAPTERS_RANGE = ("0.5.0", "0.10.0")
 
+ADAPTER_SELECTION = Fact(
+    "model",
+    "vLLM's OpenAI server applies a LoRA adapter only when the request's `model` is one of the "
+    "adapters' names (OpenAIServing._maybe_get_adapters: `if request.model in "
+    "self.models.lora_requests`, vllm/entrypoints/openai/serving_engine.py); headers and other "
+    "fields are not read for it",
+)
+
 DEFAULT_PORT = Fact("8000", "`--port` default 8000 (vllm/entrypoints/openai/cli_args.py)")
 DEFAULT_HOST = Fact(
     "0.0.0.0",
@@ -511,6 +519,8 @@ class VLLM(Engine):
             rank_setting_value=set_value,
             rejects={k: (f.value, f.source) for k, f in LORA_REJECTS.items()},
             prompt_adapters=prompt,
+            selected_by_model=True,
+            selection_source=ADAPTER_SELECTION.source,
         )
 
     def listen(self, launch):
@@ -631,6 +641,13 @@ class VLLM(Engine):
         )
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
+    def image_limits(self, launch):
+        return _image_limits(launch)
+
+    def training_image_limits(self, run):
+        from .base import na
+
+        return na("vLLM does not fine-tune models")
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
 
@@ -668,6 +685,28 @@ def _model_problems(launch, version):
     args = launch.args
     pos = args.positionals
     if launch.form not in (SERVE_FORM, MODULE_FORM):
+        return
+    words = [t.text for t in launch.tokens]
+    if (
+        launch.form == SERVE_FORM
+        and len(words) >= 5
+        and words[:2] == ["vllm", "serve"]
+        and words[2].rsplit("/", 1)[-1] in ("python", "python3")
+        and words[3] == "-m"
+        and words[4].startswith("vllm.entrypoints")
+    ):
+        yield Problem(
+            "entrypoint-repeated",
+            launch.tokens[2].loc,
+            f"the command starts `{words[2]} -m {words[4]}` after an entrypoint that already is "
+            f"`vllm serve` ({version_phrase(launch)} image): vLLM reads `{words[2]}` as the model "
+            f"and rejects `-m {words[4]}` as "
+            "unrecognised arguments, so the server does not start",
+            "drop the program from the command and pass only the flags (or override the "
+            "entrypoint)",
+            {"entrypoint": "vllm serve", "command": " ".join(words[2:5])},
+            anchor=f"vllm serve {words[2]} -m",
+        )
         return
     if launch.form == SERVE_FORM and len(pos) >= 2 and pos[0].text == "vllm":
         if pos[1].text == "serve":
@@ -976,3 +1015,62 @@ def _rope_in(overrides: dict):
 
 
 ENGINE_IMPL = VLLM()
+
+
+# -- multimodal (issue 12: DPL701, DPL702) ---------------------------------------------------
+
+MM_PROCESSOR_KWARGS = Fact(
+    "replaces",
+    "vLLM --mm-processor-kwargs: 'Overrides for the multi-modal processor obtained from "
+    "transformers.AutoProcessor.from_pretrained' (vllm/config.py MultiModalConfig, v0.9.2); "
+    "without it the model's preprocessor_config.json applies",
+)
+MAX_MODEL_LEN_CHECK = Fact(
+    "rejects",
+    "vLLM rejects a prompt longer than max_model_len: 'Make sure that `max_model_len` is no "
+    "smaller than the number of text tokens plus multimodal tokens' (vllm/v1/engine/processor.py, "
+    "v0.9.2)",
+)
+
+
+def _image_limits(launch):
+    from .multimodal import ImageLimits, image_count, json_object, parse_count, setting
+
+    args = launch.args
+    mx = mn = per = ctx = None
+    occ = args.last("mm_processor_kwargs")
+    if occ is not None and occ.values and occ.values[0].resolved:
+        from ..knowledge.vision import pixel_kwargs
+
+        data = json_object(occ.values[0].text)
+        hi, lo = pixel_kwargs(data)
+        where = occ.values[0].loc
+        if hi is not None:
+            mx = setting(hi, f"--mm-processor-kwargs max_pixels {hi}", where)
+        if lo is not None:
+            mn = setting(lo, f"--mm-processor-kwargs min_pixels {lo}", where)
+    occ = args.last("limit_mm_per_prompt")
+    if occ is not None and occ.values and occ.values[0].resolved:
+        n = image_count(occ.values[0].text)
+        if n is not None:
+            per = setting(n, f"--limit-mm-per-prompt {occ.values[0].text}", occ.values[0].loc)
+    else:
+        for u in args.unknown:  # --limit-mm-per-prompt.image 4 (dotted JSON keys, v0.10+)
+            if u.flag.text.split("=", 1)[0] == "--limit-mm-per-prompt.image" and u.values:
+                n = parse_count(u.values[0].text)
+                if n is not None:
+                    per = setting(n, f"--limit-mm-per-prompt.image {n}", u.values[0].loc)
+    occ = args.last("max_model_len")
+    if occ is not None and occ.values and occ.values[0].resolved:
+        n = parse_count(occ.values[0].text)
+        if n is not None:
+            ctx = setting(n, f"--max-model-len {occ.values[0].text}", occ.values[0].loc)
+    return ImageLimits(
+        max_pixels=mx,
+        min_pixels=mn,
+        pixels_default="the model's preprocessor_config.json (" + MM_PROCESSOR_KWARGS.source + ")",
+        per_prompt=per,
+        context=ctx,
+        pixels_option="--mm-processor-kwargs '{\"max_pixels\": N}'",
+        context_option="--max-model-len",
+    )

@@ -10,6 +10,7 @@ two or more path components.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -39,6 +40,12 @@ GENERIC = {
 }
 
 
+#: A checkpoint the trainer writes inside a run's output_dir (transformers Trainer
+#: `PREFIX_CHECKPOINT_DIR = "checkpoint"` + `-{global_step}`, trainer_utils.py): a reference to it
+#: is a reference to that run's output.
+_CHECKPOINT = re.compile(r"^checkpoint-\d+$")
+
+
 @dataclass
 class PathRef:
     text: str
@@ -48,10 +55,20 @@ class PathRef:
     _parts: tuple[str, ...] | None = None
 
     def parts(self) -> tuple[str, ...]:
+        """The path's components, a trailing `checkpoint-N` dropped (it is its run's output)."""
         if self._parts is None:
             p = PurePosixPath(self.text.replace("\\", "/").rstrip("/"))
-            self._parts = tuple(x for x in p.parts if x not in ("/", ".", ""))
+            parts = tuple(x for x in p.parts if x not in ("/", ".", ""))
+            if len(parts) > 1 and _CHECKPOINT.match(parts[-1]):
+                parts = parts[:-1]
+            self._parts = parts
         return self._parts
+
+    @property
+    def checkpoint(self) -> str | None:
+        """The `checkpoint-N` component this reference ends in, if any."""
+        p = PurePosixPath(self.text.replace("\\", "/").rstrip("/"))
+        return p.name if _CHECKPOINT.match(p.name) and len(p.parts) > 1 else None
 
     @property
     def leaf(self) -> str:
@@ -88,7 +105,11 @@ def _path_ref(
             for r in project.roots:
                 root = r if r.is_dir() else r.parent
                 cands.add(Path(os.path.normpath(root / p)))
-    return PathRef(text, loc, cands, project)
+    ref = PathRef(text, loc, cands, project)
+    if ref.checkpoint is not None:
+        # also the run directory around the checkpoint (where its output_dir points)
+        ref.candidates |= {c.parent for c in cands}
+    return ref
 
 
 def same_dir(a: PathRef, b: PathRef) -> bool:
@@ -118,6 +139,11 @@ class AdapterUse:
     ref: PathRef
     base: str | None  # the model the adapter is applied to, as written
     owner: Any  # TrainingRun | Launch | PeftOp | ClientCall
+    resolved: bool = True  # False: the path has parts the scan cannot see ($VAR, a call ...)
+
+    @property
+    def owner_path(self) -> Path:
+        return Path(self.owner.loc.path)
 
 
 class Index:
@@ -128,6 +154,7 @@ class Index:
     def __init__(self, project):
         self.project = project
         self.refs: dict = {}
+        self.texts: dict[Path, str] = {}  # file texts read by ``mentions``
         self.exports: dict[int, tuple[PathRef, list]] = {}
         self._trainings: list[tuple[TrainingRun, PathRef]] | None = None
         self._uses: list[AdapterUse] | None = None
@@ -227,6 +254,7 @@ def _adapter_uses(project) -> list[AdapterUse]:
                     path_ref(project, part.strip(), a.loc, run.loc.path.parent),
                     run.get("model_name_or_path"),
                     run,
+                    a.resolved and not _unresolved(part),
                 )
             )
     for launch in project.launches:
@@ -239,6 +267,7 @@ def _adapter_uses(project) -> list[AdapterUse]:
                     path_ref(project, tok.text, tok.loc, launch.base_dir, launch),
                     base,
                     launch,
+                    tok.resolved and not _unresolved(tok.text),
                 )
             )
         lr = launch.extra.get("lora_requests") or []
@@ -250,6 +279,7 @@ def _adapter_uses(project) -> list[AdapterUse]:
                     path_ref(project, str(v.value), v.loc, launch.base_dir, launch),
                     base,
                     launch,
+                    getattr(v, "resolved", True) and not _unresolved(str(v.value)),
                 )
             )
     for op in project.peft_ops:
@@ -261,6 +291,7 @@ def _adapter_uses(project) -> list[AdapterUse]:
                     path_ref(project, op.adapter.value, op.adapter.loc, op.loc.path.parent),
                     None,
                     op,
+                    op.adapter.resolved and not _unresolved(op.adapter.value),
                 )
             )
     for call in project.clients:
@@ -276,9 +307,47 @@ def _adapter_uses(project) -> list[AdapterUse]:
                     path_ref(project, lr.value, lr.loc, call.loc.path.parent),
                     base,
                     call.launch or call,
+                    getattr(lr, "resolved", True) and not _unresolved(lr.value),
                 )
             )
     return uses
+
+
+def _unresolved(text: str) -> bool:
+    return any(c in text for c in "$`{}") or not text.strip()
+
+
+def mentions(project, run: TrainingRun, text: str) -> bool:
+    """Whether a file of the run's project other than the run's own config names ``text`` (a
+    path the run writes): a script or config that does may load, merge or serve it."""
+    t = text.strip().rstrip("/")
+    if t.startswith("./"):
+        t = t[2:]
+    parts = [p for p in t.split("/") if p]
+    needles = {t} if len(t) >= 6 else set()
+    if len(parts) >= 2:
+        needles.add("/".join(parts[-2:]))
+    elif parts and len(parts[-1]) >= 6 and parts[-1].lower() not in GENERIC:
+        needles.add(parts[-1])
+    if not needles:
+        return False
+    from ..location import read_text
+
+    cache = index(project).texts
+    own = Path(run.loc.path)
+    for path in project.files:
+        if Path(path) == own or not project.same_project(own, Path(path)):
+            continue
+        body = cache.get(path)
+        if body is None:
+            try:
+                body = read_text(path)
+            except (OSError, ValueError):
+                body = ""
+            cache[path] = body
+        if any(n in body for n in needles):
+            return True
+    return False
 
 
 def exports_of(project, ref: PathRef) -> list[tuple[TrainingRun, PathRef]]:
@@ -317,9 +386,6 @@ def _training_for_all(idx: Index) -> dict[int, tuple[TrainingRun, str] | None]:
     def put(launch: Launch, run: TrainingRun, how: str) -> None:
         out.setdefault(id(launch), (run, how))
 
-    for launch in project.launches:
-        if launch.engine == "llamafactory" and launch.extra.get("training") is not None:
-            put(launch, launch.extra["training"], "the inference config of this launch")
     trainings = idx.trainings()
     for run in project.trainings:
         if run.role == "export":

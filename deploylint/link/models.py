@@ -78,12 +78,32 @@ def read_linked_text(project: Project, launch: Launch, ref: str) -> tuple[str | 
     if ref in inline:
         return inline[ref][0], None
     path = local_path(project, launch, ref)
+    if path is None or not safe_is_file(path):
+        # A path inside a container or on the author's machine (`/app/templates/chatml.jinja`):
+        # the one scanned file of the launch's project ending with the same last two components.
+        tail = by_tail(project, launch, ref)
+        if tail is not None:
+            path = tail
+            launch.notes.append(f"`{ref}` read from {display_path(tail)} (the same path's tail)")
     if path is not None and safe_is_file(path):
         try:
             return read_text(path), path
         except (OSError, ValueError):
             return None, path
     return None, path
+
+
+def by_tail(project: Project, launch: Launch, ref: str) -> Path | None:
+    parts = [p for p in ref.replace("\\", "/").split("/") if p not in ("", ".")]
+    if len(parts) < 2 or ".." in parts:
+        return None
+    tail = tuple(parts[-2:])
+    hits = [
+        p
+        for p in project.files
+        if tuple(Path(p).parts[-2:]) == tail and project.same_project(Path(p), launch.path)
+    ]
+    return hits[0] if len(hits) == 1 else None
 
 
 def hf_cache(repo_id: str) -> ModelDir | None:

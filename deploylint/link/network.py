@@ -168,7 +168,11 @@ def link_ollama_create(project: Project) -> None:
         if path is None:
             continue
         for target in project.launches:
-            if target.form == "Modelfile" and Path(os.path.normpath(target.path)) == path:
+            if target.form != "Modelfile":
+                continue
+            written = target.extra.get("written_to")  # a here-document in a script
+            where = Path(written) if written else Path(os.path.normpath(target.path))
+            if where == Path(os.path.normpath(path)):
                 target.extra.setdefault("served_names", []).append((name.text, name.loc))
 
 

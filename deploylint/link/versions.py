@@ -76,7 +76,7 @@ def nearest_pin(project: Project, engine: str, path: Path, base_dir: Path) -> Pi
         return None
     here = safe_resolve(base_dir)
 
-    def key(p: Pin) -> tuple:
+    def key(p: Pin) -> tuple[int, int, int, bool]:
         same_file = 0 if p.loc.path == path else 1
         there = safe_resolve(p.loc.path.parent)
         try:

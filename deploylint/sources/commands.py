@@ -434,11 +434,18 @@ def launches_from_container(
     elif image_entrypoint is not None:
         argv.extend(Token(w, image_loc or Loc(ctx.path)) for w in image_entrypoint)
     elif info is not None and info.engine is not None:
+        flags_only = command is not None and bool(command) and command[0].text.startswith("-")
         ep = _image_default_entrypoint(info.engine, info.version)
-        if ep is not None:
+        if ep is not None and (info.entrypoint_known or flags_only):
             where = image_loc or Loc(ctx.path)
             argv.extend(Token(w, where, origin=f"entrypoint of {image}") for w in ep[0])
-            ctx.notes.append(f"the image's own entrypoint is `{' '.join(ep[0])}` ({ep[1]})")
+            if info.entrypoint_known:
+                ctx.notes.append(f"the image's own entrypoint is `{' '.join(ep[0])}` ({ep[1]})")
+            else:
+                ctx.notes.append(
+                    f"{image} is not the engine's own image: a command of flags alone is read as "
+                    f"`{' '.join(ep[0])}` ({ep[1]})"
+                )
     if command:
         argv.extend(command)
     elif info is not None and info.engine == "ollama" and not argv:

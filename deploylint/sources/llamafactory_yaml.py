@@ -1,6 +1,6 @@
 """LLaMA-Factory YAML configs (train / merge-export / inference / predict).
 
-Keys are LLaMA-Factory's hparams (src/llamafactory/hparams/*_args.py; domain.md §7.1).
+Keys are LLaMA-Factory's hparams (src/llamafactory/hparams/*_args.py).
 The role follows from the keys: `export_dir` → export, `do_predict` → predict,
 `stage`/`do_train`/`dataset` → train, else `infer_backend`/`template` with a model → inference.
 The experimental v1 format (`model:` + `peft_config:`) is read as a train run.
@@ -34,10 +34,32 @@ LF_KEYS = {
 }
 
 
+# Keys of other fine-tuning tools' YAML configs that LLaMA-Factory has no argument for (it parses
+# a config with HfArgumentParser.parse_dict and rejects unknown keys unless ALLOW_EXTRA_ARGS is
+# set: src/llamafactory/hparams/parser.py): a file holding one is not a LLaMA-Factory config.
+FOREIGN_KEYS = {
+    "action",  # task launchers (`action: train` / `derive`)
+    "fine_tuning",
+    "train_dataset_names",
+    "eval_dataset_names",
+    "derive_method",
+    "derive_dir",
+    "train_type",  # ms-swift
+    "sft_type",  # ms-swift (older)
+    "base_model",  # axolotl
+    "datasets",  # axolotl
+    "lora_r",  # axolotl
+    "sequence_len",  # axolotl
+    "micro_batch_size",  # axolotl
+}
+
+
 def is_llamafactory(root: Node) -> bool:
     if not Y.is_map(root):
         return False
     keys = {k for k, _, _ in Y.items(root)}
+    if keys & FOREIGN_KEYS:
+        return False
     if "model_name_or_path" in keys and keys & LF_KEYS:
         return True
     return "model" in keys and ("peft_config" in keys or "train_dataset" in keys)

@@ -2,9 +2,9 @@
 
 For a launch (or a model directory and an engine named on the command line), ``resolve`` returns a
 ``Prompting``: where the template comes from (with the engine's own resolution order), and a
-``render(messages)`` that builds the exact prompt string. Sources of the resolution orders:
-../shared/research/domain.md §1.3 (vLLM), §2.2 (LMDeploy), §3.1 (SGLang), §3.2 (TGI),
-§3.3 (Ollama), §3.4 (llama.cpp), §4 (transformers), §7.2 (LLaMA-Factory).
+``render(messages)`` that builds the exact prompt string. Each engine's resolution order lives in
+its engine module (``engines/<engine>.py`` ``_prompting``) with its source; this module holds
+what they share (the Hugging Face template lookup, rendering, probe conversations).
 """
 
 from __future__ import annotations

@@ -90,11 +90,15 @@ def parse(sf: SourceFile, facts: FileFacts) -> None:
         line = e.lineno if isinstance(e.lineno, int) and e.lineno > 0 else 1
         col = e.offset if isinstance(e.offset, int) and e.offset > 0 else 1
         ver = f"{sys.version_info.major}.{sys.version_info.minor}"
+        # Code valid for another Python (3.12+ f-strings, Python 2) is not a broken deployment
+        # file: it is reported as not analysed, at info.
         facts.diagnostics.append(
             Diagnostic(
                 Loc(sf.path, line, col, line, col + 1),
-                f"cannot parse Python (with the Python {ver} grammar): {e.msg}",
+                f"not analysed: cannot parse Python with the Python {ver} grammar ({e.msg}); the "
+                "file may use syntax of another Python version",
                 anchor=e.msg or "syntax",
+                severity="info",
             )
         )
         return

@@ -120,46 +120,83 @@ def _last_name(node: ast.AST) -> str | None:
     return None
 
 
-def changed_names(tree: ast.Module) -> tuple[set[str], set[str]]:
+def changed_names(tree: ast.Module, lines: list[str]) -> tuple[set[str], set[str]]:
     """Names (last components) that some function changes in place other than by appending,
     plus `self.x` reassigned outside `__init__`; and names declared `global`/`nonlocal`.
-    (Module-level code runs once, in order, before functions run, and is followed exactly.)"""
+    (Module-level code runs once, in order, before functions run, and is followed exactly.)
+
+    ``lines`` is the module's text: a function whose text names none of the changing methods
+    (``pop``, ``sort`` ...) is not searched for calls of them."""
     changed: set[str] = set()
     globals_: set[str] = set()
 
-    def visit(node: ast.AST, fn: str | None) -> None:
-        for n in ast.iter_child_nodes(node):
-            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                visit(n, n.name)
+    def statements(body: list[ast.stmt], fn: str | None) -> None:
+        # Statements only: assignments and `global` are statements, and so are function and
+        # class definitions (expressions hold none).
+        for st in body:
+            if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if fn is None:
+                    _calls_in_function(st, lines, changed)
+                statements(st.body, st.name)
                 continue
-            if fn is None:
-                pass
-            elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute):
-                if n.func.attr in _DESTRUCTIVE:
-                    name = _last_name(n.func.value)
-                    if name:
-                        changed.add(name)
-            elif isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
-                targets = n.targets if isinstance(n, (ast.Assign, ast.Delete)) else [n.target]
-                for t in targets:
-                    if isinstance(t, ast.Subscript):
-                        name = _last_name(t.value)
-                        if name:
-                            changed.add(name)
-                    elif (
-                        isinstance(t, ast.Attribute)
-                        and isinstance(t.value, ast.Name)
-                        and t.value.id == "self"
-                        and fn not in (None, "__init__")
-                    ):
-                        changed.add(t.attr)
-            elif isinstance(n, (ast.Global, ast.Nonlocal)):
-                globals_.update(n.names)
-                changed.update(n.names)
-            visit(n, fn)
+            if fn is not None:
+                if isinstance(st, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+                    targets = (
+                        st.targets if isinstance(st, (ast.Assign, ast.Delete)) else [st.target]
+                    )
+                    for t in targets:
+                        if isinstance(t, ast.Subscript):
+                            name = _last_name(t.value)
+                            if name:
+                                changed.add(name)
+                        elif (
+                            isinstance(t, ast.Attribute)
+                            and isinstance(t.value, ast.Name)
+                            and t.value.id == "self"
+                            and fn != "__init__"
+                        ):
+                            changed.add(t.attr)
+                elif isinstance(st, (ast.Global, ast.Nonlocal)):
+                    globals_.update(st.names)
+                    changed.update(st.names)
+            for inner in _statement_lists(st):
+                statements(inner, fn)
 
-    visit(tree, None)
+    statements(tree.body, None)
     return changed, globals_
+
+
+def _statement_lists(st: ast.stmt) -> Iterator[list[ast.stmt]]:
+    for name in ("body", "orelse", "finalbody"):
+        v = getattr(st, name, None)
+        if isinstance(v, list):
+            yield v
+    for h in getattr(st, "handlers", ()):
+        yield h.body
+    for c in getattr(st, "cases", ()):
+        yield c.body
+
+
+def _calls_in_function(
+    fn: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str], changed: set[str]
+) -> None:
+    """Receivers of `x.pop()`, `x.sort()` ... anywhere in a (top-level) function: its
+    decorators, defaults, body and the functions inside it."""
+    first = min([fn.lineno, *(d.lineno for d in fn.decorator_list)])
+    text = "\n".join(lines[first - 1 : fn.end_lineno or fn.lineno])
+    # A method name is written in the function's text (identifiers are NFKC-normalised, so a
+    # text that is not ASCII is searched in the tree).
+    if text.isascii() and not any(m in text for m in _DESTRUCTIVE):
+        return
+    for n in ast.walk(fn):
+        if (
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr in _DESTRUCTIVE
+        ):
+            name = _last_name(n.func.value)
+            if name:
+                changed.add(name)
 
 
 def assigned_names(stmts: list[ast.stmt]) -> set[str]:

@@ -37,6 +37,7 @@ class Context:
         self.fname = sf.path.name
         self.facts = facts
         self.lines = re.split(r"\r\n|\r|\n", text)
+        self.ascii = text.isascii()
 
     # -- locations ------------------------------------------------------------------------------
     def _col(self, line: int, byte_off: int) -> int:
@@ -49,10 +50,15 @@ class Context:
         line = getattr(node, "lineno", None)
         if line is None:
             return Loc(self.path)
-        col = self._col(line, getattr(node, "col_offset", 0))
+        off = getattr(node, "col_offset", 0)
         end_line = getattr(node, "end_lineno", None) or line
         end_off = getattr(node, "end_col_offset", None)
-        end_col = self._col(end_line, end_off) if end_off is not None else col + 1
+        if self.ascii:  # columns are byte offsets + 1
+            col = off + 1
+            end_col = end_off + 1 if end_off is not None else col + 1
+        else:
+            col = self._col(line, off)
+            end_col = self._col(end_line, end_off) if end_off is not None else col + 1
         return Loc(self.path, line, col, end_line, end_col)
 
     def name_loc(self, kw: ast.keyword) -> Loc:

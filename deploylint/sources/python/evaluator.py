@@ -81,7 +81,7 @@ class Evaluator(Context):
 
     # -- driver ---------------------------------------------------------------------------------
     def run(self, tree: ast.Module) -> None:
-        self.changed_elsewhere, self.global_names = changed_names(tree)
+        self.changed_elsewhere, self.global_names = changed_names(tree, self.lines)
         self.block(tree.body, self.module_scope)
         progress = True
         while progress:  # functions and methods never called from module level

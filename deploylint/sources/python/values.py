@@ -184,6 +184,7 @@ class Tokens(Obj):
     kind: ClassVar[str] = "tokens"
     source: str = "unknown"
     messages: Messages | None = None
+    encoding: dict[str, Any] | None = None  # a processor's padding/truncation and images
 
 
 @dataclass(eq=False)

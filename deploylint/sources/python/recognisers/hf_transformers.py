@@ -8,13 +8,14 @@ The model and tokenizer objects are shared with the PEFT and trainer recognisers
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ....facts import ClientCall, PeftOp, Value
 from ..astutil import SAME_OBJECT_METHODS, dotted
 from ..recogniser import Recogniser, attribute, method, object_call
-from ..values import CallArgs, ChatText, GenConfig, Member, Obj, Sc, Tokens, Val
+from ..values import MORE, CallArgs, ChatText, DictV, GenConfig, ListV, Member, Obj, Sc, Tokens, Val
 
 if TYPE_CHECKING:
     from ..evaluator import Evaluator
@@ -217,7 +218,7 @@ def _tokenizer_call(
     if meth in ("__call__", "encode", "batch_encode_plus", "encode_plus"):
         text = ca.get("text", 0)
         src, msgs, _ = ev.prompt_source(text) if text is not None else ("unknown", None, False)
-        return Tokens(loc, source=src, messages=msgs)
+        return Tokens(loc, source=src, messages=msgs, encoding=mm_encoding(ev, tok, ca, None))
     if meth in ("save_pretrained", "push_to_hub"):
         save_op(ev, tok, ca, recv or tok.var, _save_target(ca))
         return Sc(None, ev.loc(ca.node))
@@ -247,7 +248,9 @@ def _apply_chat_template(ev: Evaluator, tok: HFObj, ca: CallArgs, recv: str | No
         is_text = isinstance(tokenize, Sc) and tokenize.resolved and tokenize.value is False
     if is_text:
         return ChatText(loc, messages=call.messages)
-    return Tokens(loc, source="chat", messages=call.messages)
+    return Tokens(
+        loc, source="chat", messages=call.messages, encoding=mm_encoding(ev, tok, ca, msgs_x)
+    )
 
 
 def model_method(
@@ -311,6 +314,8 @@ def _generate(ev: Evaluator, model: HFObj, ca: CallArgs, recv: str | None) -> Va
     if markup:
         call.extra["prompt_has_chat_markup"] = True
     call.extra["generate_kwargs"] = {k: v for k, v in extra.items() if k != "receiver_is_peft"}
+    if isinstance(inputs, Tokens) and inputs.encoding is not None:
+        call.extra["input_encoding"] = inputs.encoding
     if is_peft:
         call.extra["peft_type"] = model.peft_type
     ev.add_call(call)
@@ -319,6 +324,126 @@ def _generate(ev: Evaluator, model: HFObj, ca: CallArgs, recv: str | None) -> Va
 
 def base_model(ev: Evaluator, model: HFObj, attr: str, node: ast.Attribute) -> Val | None:
     return model.base if attr == "base_model" else None
+
+
+# -- multimodal inputs and processor attributes (issue 12: DPL701, DPL702, DPL703) -------------
+
+_ENCODING_KEYS = ("padding", "max_length", "truncation", "padding_side", "pad_to_multiple_of")
+_PIXEL_KEYS = ("min_pixels", "max_pixels", "size", "images_kwargs")
+_LEFT_PADDING = re.compile(r"""padding_side\s*=\s*["']left["']""")
+_RIGHT_PADDING = re.compile(r"""padding_side\s*=\s*["']right["']""")
+
+
+def mm_encoding(
+    ev: Evaluator, tok: HFObj, ca: CallArgs, msgs_x: Val | None
+) -> dict[str, Any] | None:
+    """What a processor call does to a prompt with images: padding and truncation as given, the
+    images it carries, and the processor's own pixel settings. None for a tokenizer, or a call
+    that names no images."""
+    if not isinstance(tok, HFProcessor):
+        return None
+    images = count_images(msgs_x) if msgs_x is not None else None
+    img_arg = ca.kwargs.get("images")
+    if img_arg is not None and not (
+        isinstance(img_arg, Sc) and img_arg.resolved and img_arg.value is None
+    ):
+        n = count_images(img_arg, top=True)
+        images = max(images or 0, n or 1)
+    if not images:
+        return None
+    enc: dict[str, Any] = {
+        "loc": ev.loc(ca.node.func),
+        "images": images,
+        "processor_var": tok.var,
+        "processor_model": model_value(ev, tok),
+    }
+    for k in _ENCODING_KEYS:
+        if k in ca.kwargs:
+            enc[k] = ev.value(ca.kwargs[k], ca.kw_locs.get(k))
+    for k in _PIXEL_KEYS:
+        if k in ca.kwargs:
+            enc["call_" + k] = ev.value(ca.kwargs[k], ca.kw_locs.get(k))
+    load = tok.op
+    if load is not None:
+        enc["processor_loc"] = load.loc
+        for k in (*_PIXEL_KEYS, "padding_side"):
+            if k in load.extra:
+                enc["load_" + k] = load.extra[k]
+    text = "\n".join(ev.lines)
+    if "padding_side" not in enc and "load_padding_side" not in enc:
+        if _LEFT_PADDING.search(text):
+            enc["padding_side_in_code"] = "left"
+        elif _RIGHT_PADDING.search(text):
+            enc["padding_side_in_code"] = "right"
+    return enc
+
+
+def count_images(x: Val | None, top: bool = False) -> int | None:
+    """Image items in a conversation (``{"type": "image", ...}``, ``{"image": ...}``,
+    ``{"type": "image_url", ...}``), the most of any one conversation of a batch; for ``top``
+    (an ``images=`` argument) the number of items of the list. None: none seen."""
+    if top:
+        if isinstance(x, ListV):
+            known = [i for i in x.items if i is not MORE]
+            return len(known) or None
+        return 1 if x is not None else None
+    if isinstance(x, ListV):
+        items = [i for i in x.items if i is not MORE]
+        if x.elem is not None:
+            items.append(x.elem)
+        if items and all(isinstance(i, ListV) for i in items):  # a batch of conversations
+            counts = [count_images(i) or 0 for i in items]
+            return max(counts) or None
+        total = sum(count_images(i) or 0 for i in items)
+        return total or None
+    if isinstance(x, DictV):
+        t = x.entries.get("type")
+        kind = t.value if isinstance(t, Sc) and t.resolved else None
+        if kind in ("image", "image_url") or (
+            kind is None and ("image" in x.entries or "image_url" in x.entries)
+        ):
+            return 1
+        content = x.entries.get("content")
+        return count_images(content) if content is not None else None
+    return None
+
+
+#: attributes of a tokenizer that a multimodal processor does not have (ProcessorMixin defines
+#: no __getattr__; transformers processing_utils.py v4.47.0..v5.x)
+TOKENIZER_ONLY = frozenset(
+    {
+        "pad_token_id",
+        "eos_token_id",
+        "bos_token_id",
+        "unk_token_id",
+        "pad_token",
+        "eos_token",
+        "bos_token",
+        "unk_token",
+        "all_special_ids",
+        "all_special_tokens",
+        "vocab_size",
+        "padding_side",
+        "model_max_length",
+    }
+)
+
+
+def processor_attribute(
+    ev: Evaluator, proc: HFProcessor, attr: str, node: ast.Attribute
+) -> Val | None:
+    """``processor.pad_token_id``: noted as a ``PeftOp("attribute")`` (DPL703 decides whether the
+    processor is a multimodal one, which has no such attribute)."""
+    if attr in TOKENIZER_ONLY and isinstance(node.ctx, ast.Load):
+        op = PeftOp("attribute", ev.loc(node), what="processor", model=model_value(ev, proc))
+        op.extra = {
+            "attribute": attr,
+            "receiver": dotted(node.value) or proc.var,
+            "processor_class": proc.cls,
+            "processor_loc": proc.op.loc if proc.op is not None else proc.loc,
+        }
+        ev.add_op(op)
+    return None
 
 
 RECOGNISER = Recogniser(
@@ -335,6 +460,10 @@ RECOGNISER = Recogniser(
         object_call(HFTokenizer, tokenizer_call),
         object_call(HFProcessor, tokenizer_call),
     ),
-    attributes=(attribute(HFModel, base_model), attribute(PeftModel, base_model)),
+    attributes=(
+        attribute(HFModel, base_model),
+        attribute(PeftModel, base_model),
+        attribute(HFProcessor, processor_attribute),
+    ),
 )
 TORCH = Recogniser(name="torch", libs=("torch",), call=torch_call)

@@ -98,9 +98,17 @@ def request(
         call.base_url = Value(None, url.loc, False, f"URL with unresolved parts: {url.partial!r}")
     call.extra["route"] = suffix
     call.extra["transport"] = "http"
+    _headers(ev, call, ca.get("headers"))
     _fill_from_body(ev, call, body, kind, ev.loc(node))
     ev.add_call(call)
     return Response(call.loc)
+
+
+def _headers(ev: Evaluator, call: ClientCall, headers: Val | None) -> None:
+    """The request's headers, when they are a literal mapping (what a server may read from
+    them: an adapter name a server does not read there, an API key)."""
+    if isinstance(headers, DictV):
+        call.extra["headers"] = ev.values_of(headers)
 
 
 def _fill_from_body(ev: Evaluator, call: ClientCall, body: Val | None, kind: str, at: Loc) -> None:

@@ -112,6 +112,9 @@ def request(
         else:
             call.extra["extra_body"] = ev.value(eb, locs.get("extra_body"))
     ev.copy_request_keys(call, kw, locs, REQUEST_EXTRA_KEYS)
+    eh = kw.get("extra_headers")
+    if isinstance(eh, DictV):
+        call.extra["headers"] = ev.values_of(eh)
     if "tools" in kw:
         call.extra["tools"] = True
     if recv:

@@ -1,0 +1,2 @@
+#!/bin/sh
+API_PORT=8000 llamafactory-cli api infer.yaml

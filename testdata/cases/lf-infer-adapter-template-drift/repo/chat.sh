@@ -1,0 +1,2 @@
+#!/bin/sh
+llamafactory-cli chat chat.yaml

@@ -1,0 +1,3 @@
+#!/bin/sh
+set -e
+llamafactory-cli train sft.yaml

@@ -1,0 +1,3 @@
+#!/bin/sh
+vllm serve Qwen/Qwen2.5-7B-Instruct --port 8000 \
+  --enable-lora --lora-modules poetry=adapters/poetry

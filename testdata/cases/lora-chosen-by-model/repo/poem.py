@@ -1,0 +1,12 @@
+import requests
+
+URL = "http://localhost:8000/v1/chat/completions"
+
+def poem(topic: str) -> str:
+    body = {
+        "model": "poetry",
+        "messages": [{"role": "user", "content": f"Write a short poem about {topic}."}],
+        "max_tokens": 200,
+    }
+    r = requests.post(URL, json=body, timeout=60)
+    return r.json()["choices"][0]["message"]["content"]

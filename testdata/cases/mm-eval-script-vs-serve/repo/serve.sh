@@ -1,0 +1,2 @@
+#!/bin/sh
+vllm serve ./models/invoice-vl --served-model-name invoice --port 8000
