@@ -310,6 +310,8 @@ def exposures(project: Project, launch: Launch) -> list[Exposure]:
                     )
                 )
             for route in k8s_routes(project):
+                if route.get("auth"):
+                    continue  # authentication in front of the backend (ingress annotations)
                 for name, rport, rloc in route["backends"]:
                     if name == svc["name"] and (
                         rport is None or str(rport) in targets or not str(rport).isdigit()

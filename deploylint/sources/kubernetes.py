@@ -424,6 +424,11 @@ def _parse_doc(sf: SourceFile, doc: Node, facts: FileFacts, base: Path) -> None:
         _containers(sf, doc, kind, name, spec, facts, base)
 
 
+#: Ingress annotations that put authentication in front of the backend (ingress-nginx
+#: auth-type/auth-url, oauth2-proxy's auth-signin; Traefik middlewares may, Kong plugins may).
+_AUTH_ANNOTATIONS = frozenset({"auth-type", "auth-url", "auth-signin", "auth-tls-secret"})
+
+
 def _routes(sf: SourceFile, doc: Node, kind: str, name: str, facts: FileFacts) -> None:
     """The Services an Ingress (networking.k8s.io v1 and v1beta1), an OpenShift Route or a
     Gateway API HTTPRoute sends outside traffic to."""
@@ -464,8 +469,14 @@ def _routes(sf: SourceFile, doc: Node, kind: str, name: str, facts: FileFacts) -
                 if (Y.scalar(Y.get(ref, "kind")) or "Service") == "Service":
                     add(Y.get(ref, "name"), Y.get(ref, "port"), Y.get(ref, "name"))
     if backends:
+        annotations = Y.to_py(Y.get(doc, "metadata", "annotations"), 1000) or {}
+        auth = sorted(
+            k
+            for k in (annotations if isinstance(annotations, dict) else {})
+            if isinstance(k, str) and k.rsplit("/", 1)[-1] in _AUTH_ANNOTATIONS
+        )
         facts.data.setdefault("k8s_routes", []).append(
-            {"kind": kind, "name": name, "backends": backends}
+            {"kind": kind, "name": name, "backends": backends, "auth": auth}
         )
 
 
