@@ -167,6 +167,12 @@ class Deployment:
         return self.project.training_for(self.launch)
 
     @cached_property
+    def python_training(self) -> Any:
+        """The fine-tune in Python code (a TRL / transformers / Unsloth run) whose result this
+        deployment serves: a ``link.py_lineage.Served`` (run, the product served, how), or None."""
+        return self.project.python_training_for(self.launch)
+
+    @cached_property
     def sampling(self) -> dict[str, Setting]:
         got = self.engine.sampling_defaults(self.project, self.launch, self.model)
         return {} if isinstance(got, NotApplicable) else got

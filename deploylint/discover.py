@@ -159,6 +159,8 @@ def classify(path: Path, head: bytes | None = None) -> str | None:
         return "shell"
     if suffix in (".py", ".pyi"):
         return "python"
+    if suffix == ".ipynb":
+        return "notebook"
     if suffix == ".json":
         return "json"
     if suffix in (".jinja", ".jinja2", ".j2"):

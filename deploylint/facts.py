@@ -199,6 +199,8 @@ class Value:
     loc: Loc
     resolved: bool = True  # False when it depends on something we cannot see (a function call...)
     origin: str | None = None  # "constant SYSTEM_PROMPT at app.py:4", "os.environ default" ...
+    # an unresolved string assigned differently on different paths: each path's text
+    alternatives: list[str] | None = None
 
     @property
     def text(self) -> str | None:
@@ -274,3 +276,62 @@ class TrainingRun:
     def get(self, key: str) -> Any:
         v = self.keys.get(key)
         return v.value if v is not None else None
+
+
+# -- fine-tuning in Python (TRL / transformers / Unsloth scripts and notebooks) -------------------
+
+
+@dataclass
+class LearnedFormat:
+    """The prompt format a fine-tune was trained on, as the training code builds its examples.
+
+    kind:
+      "text"           a hand-written format: ``text`` is one training example with ``{field}``
+                       for what comes from the data (``{instruction}``, ``{output}`` ...) and
+                       ``{?expression}`` for parts the code does not show;
+      "chat-template"  the examples go through ``apply_chat_template`` of a tokenizer: the
+                       tokenizer's own template (loaded from ``tokenizer``), or the named one a
+                       library puts in its place (``template_name``, e.g. Unsloth's "chatml").
+    """
+
+    kind: str
+    loc: Loc  # where the format is written (the f-string, the apply_chat_template call)
+    how: str  # how the examples reach the trainer ("formatting_func=fmt", "dataset.map(tok)")
+    text: str | None = None
+    segments: list[list[str]] = field(default_factory=list)  # [kind, text]: lit/field/eos/...
+    user: str | None = None  # the field holding the user's message
+    answer: str | None = None  # the field holding the answer (the model's turn)
+    system: str | None = None  # the field holding a system message, when the format has one
+    # the format on the other paths of the formatting function (if/else), when they differ
+    alternatives: list[LearnedFormat] = field(default_factory=list)
+    tokenizer: Value | None = None  # where the tokenizer applying the template was loaded from
+    template_name: str | None = None
+    template_source: str | None = None  # who defines ``template_name`` (library, version)
+    template_kwargs: dict[str, Value] = field(default_factory=dict)  # enable_thinking ...
+    calls: list[Loc] = field(default_factory=list)  # apply_chat_template calls on training data
+
+
+@dataclass
+class RunOutput:
+    """Where a Python fine-tune writes a result."""
+
+    kind: str  # "checkpoints" (output_dir) | "adapter" | "model" | "merged" | "gguf"
+    path: Value
+    loc: Loc  # the call or keyword that writes it
+    tokenizer_saved: bool | None = None  # a tokenizer is saved to the same place (None: unknown)
+
+
+@dataclass
+class SftRun:
+    """A fine-tuning run in Python: a TRL / transformers ``Trainer`` (or Unsloth's) in a script or
+    a notebook, what it trains on (``base``), in which format, and where results are written."""
+
+    trainer: str  # "SFTTrainer", "Trainer" ...
+    loc: Loc  # the trainer call
+    base: Value | None = None  # the model trained (a hub id or a path)
+    adapter: bool | None = None  # True: a PEFT adapter is trained (LoRA ...); False: all weights
+    format: LearnedFormat | None = None
+    format_note: str | None = None  # why the format is not known, when it is not
+    outputs: list[RunOutput] = field(default_factory=list)
+    model_var: str | None = None  # the variable holding the trained model
+    trainer_var: str | None = None

@@ -94,6 +94,17 @@ def describe_launch(project: Any, launch: Launch, cwd: Path) -> list[str]:
     if lineage is not None:
         run, how = lineage
         out.append(f"  fine-tuned: {how}  ({_where(run.loc, cwd)})")
+    else:
+        py = project.python_training_for(launch)  # a fine-tune written in Python
+        if py is not None:
+            out.append(f"  fine-tuned: {py.how}  ({_where(py.run.loc, cwd)})")
+            fmt = py.run.format
+            if fmt is not None:
+                shown = (fmt.text or "").replace("\n", "\\n") if fmt.kind == "text" else None
+                what = f"`{shown}`" if shown else (fmt.template_name or "apply_chat_template")
+                out.append(f"    trained on: {what}  ({_where(fmt.loc, cwd)})")
+            elif py.run.format_note:
+                out.append(f"    training format not known: {py.run.format_note}")
     try:
         p = project.prompting(launch)
         out.append(f"  chat template: {p.source}" + (f" — {p.failure}" if p.failure else ""))

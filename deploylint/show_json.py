@@ -109,6 +109,10 @@ def _launch(project: Any, launch: Launch, cwd: Path) -> dict[str, Any]:
     out["fine_tuned"] = (
         None if lineage is None else {"how": lineage[1], "training": _loc(lineage[0].loc, cwd)}
     )
+    if lineage is None:
+        py = project.python_training_for(launch)  # a fine-tune written in Python
+        if py is not None:
+            out["fine_tuned"] = {"how": py.how, "training": _loc(py.run.loc, cwd)}
     try:
         p = project.prompting(launch)
         out["chat_template"] = {"source": p.source, "failure": p.failure or None}

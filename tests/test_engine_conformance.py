@@ -159,6 +159,18 @@ TABLE: dict[str, tuple[Callable[[Ask], Any], tuple[type, ...]]] = {
         (ImageLimits, NotApplicable),
     ),
     # -- tool calls and reasoning (issue 13: DPL801-DPL804)
+    "tool_calling": (
+        lambda a: a.engine.tool_calling(a.launch, "qwen3"),
+        (base.ToolCalling, NotApplicable),
+    ),
+    "reasoning": (
+        lambda a: a.engine.reasoning(a.launch, "qwen3", "open"),
+        (base.Reasoning, NotApplicable),
+    ),
+    "chat_template_kwargs": (
+        lambda a: a.engine.chat_template_kwargs(a.launch),
+        (base.TemplateKwargs, NotApplicable),
+    ),
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104)
 }
 

@@ -37,6 +37,11 @@ CHECKS = {
     "DPL701": "deploylint.checks.dpl701_image_tokens_truncated",
     "DPL702": "deploylint.checks.dpl702_pixel_budget_mismatch",
     "DPL703": "deploylint.checks.dpl703_processor_attribute_missing",
+    # -- tool calls and reasoning (issue 13)
+    "DPL801": "deploylint.checks.dpl801_tool_calls_not_parsed",
+    "DPL802": "deploylint.checks.dpl802_reasoning_parser",
+    "DPL803": "deploylint.checks.dpl803_thinking_model_greedy",
+    "DPL804": "deploylint.checks.dpl804_thinking_default_differs",
 }
 
 

@@ -15,7 +15,7 @@ from ..templates.resolve import (
     refuses_system,
 )
 from . import Context, Deployment
-from .templates_common import lf_version_phrase, training_prompting
+from .templates_common import lf_version_phrase, python_learned, training_prompting
 
 
 def _fmt(text: str | None) -> str:
@@ -31,13 +31,17 @@ def _parties(d: Deployment):
     out = []
     engine_p = d.prompting
     refused = False
-    if engine_p.kind not in ("none", "unknown"):
+    engine_default_known = (
+        engine_p.knowledge is None or engine_p.knowledge.format.default_system_known
+    )
+    if engine_p.kind not in ("none", "unknown") and engine_default_known:
         r = injected_system(engine_p)
         if r is not None:
             out.append(("engine", f"{engine_p.label} ({engine_p.source})", r[0], r[1]))
         refused = refused or refuses_system(engine_p)
     model_p = d.reference
-    if model_p.kind == "jinja":
+    known_default = model_p.knowledge is None or model_p.knowledge.format.default_system_known
+    if model_p.kind == "jinja" and known_default:
         r = injected_system(model_p)
         if r is not None:
             out.append(("model", f"the model's own template ({model_p.source})", r[0], r[1]))
@@ -70,6 +74,16 @@ def _parties(d: Deployment):
                     r[1],
                 )
             )
+    else:
+        py = python_learned(d)
+        # a hand-written one-turn format has no default system prompt to compare (DPL102)
+        if py is not None and py[0].run.format.kind != "text":
+            served, learned = py
+            r = injected_system(learned)
+            if r is not None:
+                out.append(
+                    ("training", f"the fine-tuning format, {learned.source} ({served.how})", *r[:2])
+                )
     return out, refused
 
 
@@ -100,6 +114,14 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         differing = [reference] if reference[2] != engine[2] else []
         if not differing:
+            continue
+        if (
+            not reference[2]
+            and not engine[2]
+            and (d.prompting.knowledge is not None or d.reference.knowledge is not None)
+        ):
+            # An empty system turn against none, with a built-in format on one side (Llama 3.1
+            # always writes a dated system turn): no default system text either way.
             continue
         other = differing[0]
         ev = d.evidence()

@@ -199,8 +199,20 @@ def _transformers_findings(ctx: Context) -> Iterator[Finding]:
     for op in project.peft_ops:
         if op.op == "load-base" and op.var and op.model is not None:
             loads.setdefault((op.loc.path, op.var), []).append(op)
+    training_calls = {
+        (c.path, c.line, c.col)
+        for run in project.sft_runs
+        if run.format is not None
+        for c in run.format.calls
+    }
     for call in project.clients:
         if call.api != "transformers" or call.kind != "chat" or not call.engine_var:
+            continue
+        if "add_generation_prompt" not in call.extra:
+            continue  # `generate` on a templated prompt: reported at apply_chat_template
+        if (call.loc.path, call.loc.line, call.loc.col) in training_calls:
+            continue  # formats the examples of a fine-tune: nothing is asked to answer
+        if _formats_a_finished_conversation(call):
             continue
         before = [
             o
@@ -241,6 +253,17 @@ def _transformers_findings(ctx: Context) -> Iterator[Finding]:
             severity="warning" if heuristic else "error",
             anchor=f"apply_chat_template {ref}",
         )
+
+
+def _formats_a_finished_conversation(call) -> bool:
+    """`apply_chat_template` of a conversation that already ends with the assistant's answer and
+    asks for no generation prompt: training or scoring text, not a request for an answer."""
+    m = call.messages
+    agp = call.extra.get("add_generation_prompt")
+    asks = agp is not None and agp.resolved and agp.value is True
+    return (
+        m is not None and m.complete and bool(m.roles) and m.roles[-1] == "assistant" and not asks
+    )
 
 
 def check(ctx: Context) -> Iterator[Finding]:

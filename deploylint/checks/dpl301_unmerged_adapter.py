@@ -184,6 +184,9 @@ def _training_never_served(ctx: Context) -> Iterator[Finding]:
                 by_key.setdefault(key, []).append(d)
     if not by_key:
         return
+    unresolved_in = {
+        project.boundary.project_of(u.owner_path) for u in adapter_uses(project) if not u.resolved
+    }
     for run, out_ref in lora_trainings(project):
         base = run.get("model_name_or_path")
         od_value = run.get("output_dir")
@@ -201,10 +204,7 @@ def _training_never_served(ctx: Context) -> Iterator[Finding]:
         }
         if not candidates:
             continue
-        uses = [
-            u for u in adapter_uses(project) if project.same_project(run.loc.path, u.owner_path)
-        ]
-        if any(not u.resolved for u in uses):
+        if project.boundary.project_of(run.loc.path) in unresolved_in:
             continue  # an adapter loaded from a path we cannot read may be this one
         loaded = [
             u
@@ -315,6 +315,91 @@ def _python_unmerged(ctx: Context) -> Iterator[Finding]:
             )
 
 
+_PEFT_WEIGHTS = ("adapter_model.safetensors", "adapter_model.bin")
+#: Packages that install PEFT (transformers loads an adapter directory through it).
+_BRINGS_PEFT = (
+    "peft",
+    "unsloth",
+    "llamafactory",
+    "axolotl",
+    "xtuner",
+    "ms-swift",
+    "autotrain-advanced",
+)
+
+
+def _python_adapter_as_model(ctx: Context) -> Iterator[Finding]:
+    """`AutoModelForCausalLM.from_pretrained(<adapter directory>)` in Python code: transformers
+    loads an adapter directory only through PEFT (base model from adapter_config.json, then the
+    adapter from adapter_model.*); without PEFT, or without adapter weights under that name, the
+    load fails."""
+    from ..link.py_lineage import model_dir_at
+
+    project = ctx.project
+    for op in project.peft_ops:
+        if op.op != "load-base" or op.what != "model" or op.model is None:
+            continue
+        if not isinstance(op.model.value, str) or not op.model.resolved:
+            continue
+        loader = op.extra.get("loader")
+        if loader is not None and getattr(loader, "value", None) == "unsloth":
+            continue  # Unsloth loads adapter directories itself
+        md = model_dir_at(project, op.model.value, op.model.loc, op.loc.path.parent)
+        if md is None or not md.is_adapter or md.has_config:
+            continue
+        acfg = md.json("adapter_config.json")
+        base = acfg.get("base_model_name_or_path") or "its base model"
+        weights = [n for n in _PEFT_WEIGHTS if n in md.names]
+        others = sorted(n for n in md.names if n.endswith((".safetensors", ".bin")))
+        if weights:
+            why = _no_peft(ctx, op)
+            if why is None:
+                continue  # with PEFT installed, transformers loads it (base + adapter)
+            problem = (
+                f"transformers reads an adapter directory through PEFT only, and {why}: the load "
+                'fails ("does not appear to have a file named config.json")'
+            )
+        else:
+            found = f" (its weights are saved as {', '.join(others)})" if others else ""
+            problem = (
+                "there is no config.json for a full model, and no adapter_model.safetensors / "
+                f"adapter_model.bin for PEFT{found}: the load fails either way "
+                '("does not appear to have a file named config.json" without PEFT, "Can\'t '
+                'find weights" with it)'
+            )
+        ev = {
+            "directory": md.path,
+            "files": sorted(md.names),
+            "base_model_name_or_path": acfg.get("base_model_name_or_path"),
+        }
+        msg = (
+            f"`{op.model.value}` is an adapter directory (adapter_config.json trained on {base}, "
+            f"no config.json) loaded as a full model with from_pretrained; {problem}"
+        )
+        yield ctx.finding(
+            op.loc,
+            msg,
+            fix=f"load `{base}` and apply the adapter: PeftModel.from_pretrained(base_model, "
+            f"{op.model.value!r}) (save the adapter with save_pretrained so its weights are "
+            "adapter_model.safetensors), or merge it and save a full model",
+            evidence=ev,
+            anchor=f"adapter as model {op.model.value}",
+        )
+
+
+def _no_peft(ctx: Context, op) -> str | None:
+    """Why PEFT is known not to be installed for the script (None: it may be)."""
+    project = ctx.project
+    pins = [p for p in project.pins if project.same_project(p.loc.path, op.loc.path)]
+    names = {p.package for p in pins}
+    if "transformers" not in names:
+        return None  # the requirements do not describe this script's environment
+    if any(n in names for n in _BRINGS_PEFT):
+        return None
+    files = sorted({p.loc.path.name for p in pins if p.package == "transformers"})
+    return f"{', '.join(files)} installs transformers without peft"
+
+
 _ADAPTERISH = re.compile(r"lora|adapter", re.I)
 
 
@@ -371,3 +456,4 @@ def check(ctx: Context) -> Iterator[Finding]:
         yield from _adapter_by_other_means(ctx, d)
     yield from _training_never_served(ctx)
     yield from _python_unmerged(ctx)
+    yield from _python_adapter_as_model(ctx)

@@ -234,6 +234,74 @@ def _dir_checks(ctx: Context, served: set[Path]) -> Iterator[Finding]:
             )
 
 
+def _merged_without_tokenizer(ctx: Context) -> Iterator[Finding]:
+    """A merged model (``merge_and_unload()`` then ``save_pretrained(dir)``) saved by a script
+    that saves no tokenizer to that directory, while code or a launch loads the tokenizer from
+    it: the directory the script writes has no tokenizer files."""
+    from ..link.lineage import launches_serving, path_ref
+    from ..link.py_lineage import consumers
+
+    project = ctx.project
+    by_file: dict[Path, list] = {}
+    for op in project.peft_ops:
+        by_file.setdefault(op.loc.path, []).append(op)
+    for path, ops in by_file.items():
+        merged = {o.var for o in ops if o.op == "merge" and o.var}
+        if not merged:
+            continue
+        tok_targets = {
+            o.target.value
+            for o in ops
+            if o.op == "save" and o.what in ("tokenizer", "processor") and o.target is not None
+        }
+        if any(v is None for v in tok_targets):
+            continue  # a tokenizer saved somewhere we cannot read: it may be that directory
+        for o in ops:
+            if o.op != "save" or o.what != "model" or o.var not in merged or o.target is None:
+                continue
+            target = o.target.value
+            if not isinstance(target, str) or target in tok_targets:
+                continue
+            if o.extra.get("method") not in (None, "save_pretrained"):
+                continue  # Unsloth's save_pretrained_merged(dir, tokenizer) saves it
+            ref = path_ref(project, target, o.target.loc, path.parent)
+            md = None
+            for c in sorted(ref.candidates):
+                md = project.model_dir(c)
+                if md is not None:
+                    break
+            if md is not None and md.has_tokenizer:
+                continue  # the directory in the tree has tokenizer files after all
+            users = [u for u in consumers(project, ref) if u.what in ("tokenizer", "processor")]
+            launches = [lc for lc in launches_serving(project, ref) if lc.tokenizer is None]
+            if not users and not launches:
+                continue
+            who = (
+                f"{users[0].loc.path.name}:{users[0].loc.line} loads the tokenizer from it"
+                if users
+                else f"{launches[0].context} serves it (and loads the tokenizer from it)"
+            )
+            ev = {
+                "merged_directory": target,
+                "tokenizer_loads": [u.loc for u in users],
+                "launches": [lc.loc for lc in launches],
+            }
+            msg = (
+                f"`{o.var}.save_pretrained({target!r})` writes the merged model without a "
+                f"tokenizer (nothing in {path.name} saves one to `{target}`), and {who}: "
+                "there are no tokenizer files there, so loading it fails (OSError \"Can't load "
+                'tokenizer"; engines fail at start-up)'
+            )
+            yield ctx.finding(
+                o.loc,
+                msg,
+                fix=f"save the tokenizer next to the merged weights: "
+                f"tokenizer.save_pretrained({target!r})",
+                evidence=ev,
+                anchor=f"merged without tokenizer {target}",
+            )
+
+
 def check(ctx: Context) -> Iterator[Finding]:
     served: set[Path] = set()
     for launch in ctx.project.launches:
@@ -243,3 +311,4 @@ def check(ctx: Context) -> Iterator[Finding]:
         yield from _tokenizer_override(ctx, d)
         yield from _served_without_tokenizer(ctx, d)
     yield from _dir_checks(ctx, served)
+    yield from _merged_without_tokenizer(ctx)

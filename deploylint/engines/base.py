@@ -141,6 +141,54 @@ class RemoteCode:
     loc: Loc | None = None
 
 
+@dataclass(frozen=True)
+class ToolCalling:
+    """What a launch returns when a request sends ``tools`` (issue 13, DPL801).
+
+    ``auto`` / ``forced``: why a request with ``tool_choice`` "auto" (the default when tools are
+    sent) / "required" or a named function gets no ``tool_calls`` back, in the engine's terms
+    (None: tool calls come back, or nothing is known against it). ``mismatch``: the configured
+    parser does not read the format the model family writes its calls in.
+    """
+
+    parser: str | None  # the tool-call parser in effect, as the engine names it (None: none)
+    source: str  # where that comes from ("--tool-call-parser hermes", "not given")
+    auto: Problem | None = None
+    forced: Problem | None = None
+    mismatch: Problem | None = None
+    configured: bool = False  # the launch is set up for tool calls (a parser is named ...)
+
+
+@dataclass(frozen=True)
+class Reasoning:
+    """Whether a launch returns a reasoning model's thoughts apart from its answer (DPL802).
+
+    ``separated`` False: thoughts come back inside ``content``; None: not known. ``problem``: a
+    parser is configured but does not take effect, or does not fit the template (in the engine's
+    terms). ``suggest``: the parser the engine documents for the model's family.
+    """
+
+    parser: str | None
+    source: str
+    separated: bool | None
+    problem: Problem | None = None
+    suggest: str | None = None
+    suggest_source: str = ""
+    option: str = ""  # the setting a fix changes ("--reasoning-parser")
+
+
+@dataclass(frozen=True)
+class TemplateKwargs:
+    """How a launch lets requests (and its own defaults) set chat-template variables such as
+    ``enable_thinking`` (DPL804)."""
+
+    defaults: Mapping[str, Setting]  # server-side defaults (vLLM --default-chat-template-kwargs)
+    request_field: str | None  # the request field read as template kwargs (None: no such field)
+    thinking_field: str | None  # a request field that switches thinking itself (Ollama `think`)
+    source: str
+    ignored: Mapping[str, str] = field(default_factory=dict)  # request field -> what happens
+
+
 # -- answers of the security and context questions (DPL601, DPL602, DPL502, DPL503, DPL205) ------
 
 
@@ -331,6 +379,24 @@ class Engine(ABC):
         """The pixel bounds a fine-tuning run of this tool resizes its images to."""
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    @abstractmethod
+    def tool_calling(self, launch: Launch, family: str | None) -> ToolCalling | NotApplicable:
+        """What a request that sends ``tools`` gets from the launch; ``family`` is the served
+        model's family key (knowledge/models.yaml), when known."""
+
+    @abstractmethod
+    def reasoning(
+        self, launch: Launch, family: str | None, prompt_think: str | None
+    ) -> Reasoning | NotApplicable:
+        """Whether the launch separates a reasoning model's thoughts from its answer. ``family``:
+        the served model's family key, when known; ``prompt_think``: how the template's
+        generation prompt ends by default — "open" (inside an opened ``<think>``), "closed" (an
+        empty, closed think block: thinking off unless a request turns it on), None (no think
+        block, or not known)."""
+
+    @abstractmethod
+    def chat_template_kwargs(self, launch: Launch) -> TemplateKwargs | NotApplicable:
+        """How requests and server defaults set chat-template variables (``enable_thinking``)."""
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
 
@@ -387,5 +453,8 @@ __all__ = [
     "RemoteCode",
     "Setting",
     "StopSet",
+    "TemplateKwargs",
+    "ToolCalling",
+    "Reasoning",
     "na",
 ]

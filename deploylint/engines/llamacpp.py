@@ -526,6 +526,19 @@ PYTHON_DEFAULTS = Fact(
 )
 
 
+TOOLS_NEED_JINJA = [
+    Fact(None, "tool calling before Jinja support (PR #11016, ~b4500) was not read", until="4500"),
+    Fact(
+        True,
+        "llama-server refuses a request with `tools` unless Jinja templating is on: "
+        '"tools param requires --jinja flag" (examples/server/utils.hpp '
+        "oaicompat_completion_params_parse, tool-call support of PR #9639, 2025-01); a "
+        '`tool_choice` without Jinja is "Unsupported param: tool_choice"',
+        since="4500",
+    ),
+]
+
+
 def image_entrypoint(version: str | None) -> tuple[tuple[str, ...], str]:
     return DOCKER_ENTRYPOINT.value, DOCKER_ENTRYPOINT.source
 
@@ -621,6 +634,8 @@ def chat_endpoint(form: str) -> str | None:
 
 def _prompting(linked, launch, version):
     from ..templates import resolve as R
+    from . import llamacpp_templates as lt
+    from .common import version_phrase
 
     occ, text, tok = R.chat_template_arg(launch, "chat_template_file")
     if occ is not None:
@@ -632,18 +647,87 @@ def _prompting(linked, launch, version):
                 "jinja",
                 f"--chat-template-file {text}",
                 occ.loc,
-                R.HFTemplate(body, f"--chat-template-file {text}", occ.loc, {}),
+                R.HFTemplate(
+                    body, f"--chat-template-file {text}", occ.loc, R.launch_special_tokens(launch)
+                ),
             )
+    jinja, jinja_why = jinja_enabled(launch.args, version)
     occ, text, tok = R.chat_template_arg(launch)
-    if occ is not None and any(c in text for c in "{}"):
+    if occ is not None and text is not None and any(c in text for c in "{}"):
         return R.Prompting(
             "llamacpp",
             version,
             "jinja",
             "--chat-template (inline)",
             occ.loc,
-            R.HFTemplate(text, "--chat-template (inline)", occ.loc, {}),
+            R.HFTemplate(
+                text, "--chat-template (inline)", occ.loc, R.launch_special_tokens(launch)
+            ),
         )
+    if occ is not None and text is not None and occ.resolved:
+        name = text.strip()
+        phrase = version_phrase(launch)
+        shape = f" ({lt.SHAPES[name]})" if name in lt.SHAPES else ""
+        if name == "chatml":
+            # Jinja or not, `chatml` is ChatML (common_chat_templates_init maps the name).
+            where = f"--chat-template chatml (llama.cpp's built-in ChatML{shape})"
+            return R.Prompting(
+                "llamacpp",
+                version,
+                "llamacpp",
+                where,
+                occ.loc,
+                llamacpp="chatml",
+                notes=[f"built-in templates: {lt.SOURCE}"],
+            )
+        if not jinja:
+            if name in lt.BUILTINS:
+                where = f"--chat-template {name} (llama.cpp's built-in `{name}` template{shape})"
+                return R.Prompting(
+                    "llamacpp",
+                    version,
+                    "llamacpp",
+                    where,
+                    occ.loc,
+                    llamacpp=name,
+                    notes=[
+                        f"Jinja off: {jinja_why} ({phrase})",
+                        f"built-in templates: {lt.SOURCE}",
+                    ],
+                )
+            return R.Prompting(
+                "llamacpp",
+                version,
+                "unknown",
+                f"--chat-template {name}",
+                occ.loc,
+                notes=[f"`{name}` is not a built-in template deploylint renders ({lt.SOURCE})"],
+            )
+        if lt.is_builtin(name):
+            # With Jinja on the value is template text: the built-in name is not looked up.
+            where = (
+                f"--chat-template {name} (with Jinja on, llama.cpp reads the name as template "
+                f'text: every prompt is the literal text "{name}"; its built-in `{name}` '
+                f"template{shape} needs --no-jinja)"
+            )
+            return R.Prompting(
+                "llamacpp",
+                version,
+                "jinja",
+                where,
+                occ.loc,
+                R.HFTemplate(name, where, occ.loc, {}),
+                notes=[f"Jinja on: {jinja_why} ({phrase})", lt.JINJA_SOURCE],
+            )
+        return R.Prompting("llamacpp", version, "unknown", f"--chat-template {name}", occ.loc)
+    if jinja and launch.model is not None:
+        # The GGUF's own tokenizer.chat_template: its family's official format when the GGUF
+        # comes from a known family (the converter copies the Hugging Face template).
+        p = R.knowledge_format(
+            launch.model.ref, "llamacpp", version, "the GGUF's embedded template"
+        )
+        if p is not None:
+            return p
     return R.Prompting(
         "llamacpp", version, "unknown", "the GGUF's embedded template (weights are never read)"
     )
@@ -876,6 +960,44 @@ class LlamaCpp(Engine):
         return na("llama.cpp does not fine-tune models")
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    def tool_calling(self, launch, family):
+        from .base import Problem, ToolCalling, na
+        from .common import version_phrase
+
+        if launch.form == PYTHON_FORM:
+            return na(
+                "llama-cpp-python's server: tool calls depend on its --chat_format, not modelled"
+            )
+        version = self.version_of(launch)
+        on, why = jinja_enabled(launch.args, version)
+        f = fact_at(TOOLS_NEED_JINJA, version)
+        if on or f.value is not True:
+            return ToolCalling("jinja" if on else None, why)
+        occ = launch.args.last("jinja")
+        where = occ.loc if occ is not None else launch.loc
+        problem = Problem(
+            "tools-not-parsed",
+            where,
+            f"{version_phrase(launch)} runs without Jinja templating ({why}): a request with "
+            '`tools` is refused with "tools param requires --jinja flag"',
+            "add --jinja (with a --chat-template-file that renders tools, when the GGUF's "
+            "template does not)",
+            {"fact": f.source, "jinja": why},
+            anchor="tools without --jinja",
+        )
+        return ToolCalling(None, why, problem, problem)
+
+    def reasoning(self, launch, family, prompt_think):
+        from .base import na
+
+        return na(
+            "llama.cpp's --reasoning-format is not modelled yet (issue 13 covers vLLM and SGLang)"
+        )
+
+    def chat_template_kwargs(self, launch):
+        from .base import na
+
+        return na("llama.cpp's chat-template kwargs are not modelled yet")
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
 

@@ -553,6 +553,22 @@ class LlamaFactory(Engine):
         return _training_image_limits(run)
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    def tool_calling(self, launch, family):
+        from .base import na
+
+        return na("LLaMA-Factory runs in-process: tool calls are whatever the calling code parses")
+
+    def reasoning(self, launch, family, prompt_think):
+        from .base import na
+
+        return na(
+            "LLaMA-Factory returns the generated text; separating thoughts is the caller's job"
+        )
+
+    def chat_template_kwargs(self, launch):
+        from .base import na
+
+        return na("LLaMA-Factory: template variables are arguments of the call itself")
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
 

@@ -381,7 +381,9 @@ def _prompting(linked, launch, version):
                 notes=[f"cannot resolve: {e}"],
             )
         if resolved.uses_hf_template:
-            return R.hf_or_unknown("lmdeploy", version, md, where + " → the model's HF template")
+            return R.hf_or_unknown(
+                "lmdeploy", version, md, where + " → the model's HF template", launch
+            )
         return R.Prompting("lmdeploy", version, "lmdeploy", where, occ.loc, lmdeploy=resolved)
     path_text = launch.model.ref if launch.model is not None else ""
     has_hf = None
@@ -396,7 +398,7 @@ def _prompting(linked, launch, version):
     )
     if choice.uses_hf_template:
         return R.hf_or_unknown(
-            "lmdeploy", version, md, f"the model's HF template ({choice.reason})"
+            "lmdeploy", version, md, f"the model's HF template ({choice.reason})", launch
         )
     where = f"LMDeploy built-in template '{choice.name}' ({choice.reason})"
     if choice.fallback and choice.name == "base":
@@ -630,6 +632,22 @@ class LMDeploy(Engine):
         return na("LMDeploy does not fine-tune models")
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    def tool_calling(self, launch, family):
+        from .base import na
+
+        return na("LMDeploy's tool-call parsing is not modelled yet")
+
+    def reasoning(self, launch, family, prompt_think):
+        from .base import na
+
+        return na(
+            "LMDeploy's reasoning parsers are not modelled yet (issue 13 covers vLLM and SGLang)"
+        )
+
+    def chat_template_kwargs(self, launch):
+        from .base import na
+
+        return na("LMDeploy's chat-template kwargs are not modelled yet")
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
 

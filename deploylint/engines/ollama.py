@@ -226,6 +226,45 @@ def instruction_available(name: str, version: str | None) -> bool | None:
     return v >= s
 
 
+TOOLS_NEED_TEMPLATE = [
+    Fact(None, "tool calling before v0.2.8 was not read", until="0.2.8"),
+    Fact(
+        True,
+        'a request with `tools` is refused (HTTP 400 "<model> does not support tools") unless '
+        "the model's template uses `.Tools` (server/images.go CheckCapabilities / "
+        'capabilities: `slices.Contains(m.Template.Vars(), "tools")`, v0.2.8, v0.12.0, '
+        "v0.20.0; a Modelfile PARSER with tool support also counts from v0.12)",
+        since="0.2.8",
+        until="0.30.0",
+    ),
+    Fact(
+        None,
+        "from v0.30.0 Ollama may prefer the GGUF's own chat template when the Go TEMPLATE lacks "
+        "a capability it has (server/images.go shouldPreferChatTemplate), which is not readable "
+        "statically",
+        since="0.30.0",
+    ),
+]
+
+THINK_FIELD = [
+    Fact(None, "no `think` request field before v0.9.0 (api/types.go)", until="0.9.0"),
+    Fact(
+        "think",
+        "`think` (api/types.go ChatRequest, v0.9.0 on) switches thinking on the native "
+        '/api/chat; the OpenAI-compatible /v1 reads `reasoning_effort` ("none" = think '
+        "false) from v0.11.5 (openai/openai.go), and neither reads `chat_template_kwargs`",
+        since="0.9.0",
+    ),
+]
+
+OPENAI_UNKNOWN_FIELDS = Fact(
+    "ignored",
+    "/v1/chat/completions decodes the body into openai/openai.go ChatCompletionRequest, which "
+    "has no `chat_template_kwargs` or `enable_thinking` field; Go's JSON decoder drops unknown "
+    "fields silently (v0.1.24 to v0.33)",
+)
+
+
 def image_entrypoint(version: str | None) -> tuple[tuple[str, ...], str]:
     """The image's ENTRYPOINT; its CMD `serve` applies when no command is given, which
     ``recognize`` handles for a bare `/bin/ollama` from the image."""
@@ -362,6 +401,7 @@ def _prompting(linked, launch, version):
 
     if tmpl is not None:
         loc = getattr(tmpl, "loc", None)
+        # A TEMPLATE replaces the template the model's GGUF (or Ollama's import) would give it.
         return R.Prompting(
             "ollama",
             version,
@@ -369,6 +409,7 @@ def _prompting(linked, launch, version):
             "Modelfile TEMPLATE",
             loc,
             ollama={"template": _v(tmpl), "system": _v(system), "messages": [_v(m) for m in msgs]},
+            override=True,
         )
     md = launch.model.directory if launch.model is not None else None
     if md is not None:
@@ -665,6 +706,59 @@ class Ollama(Engine):
         return na("Ollama does not fine-tune models")
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    def tool_calling(self, launch, family):
+        import re
+
+        from .base import Problem, ToolCalling, na
+        from .common import version_phrase
+
+        if launch.form == CREATE_FORM:
+            return na("`ollama create` builds a model; it serves nothing")
+        mf = launch.extra.get("modelfile") or {}
+        tmpl = mf.get("template")
+        text = _value(tmpl)
+        if not isinstance(text, str):
+            return ToolCalling(None, "the FROM model's own template (not readable statically)")
+        if mf.get("parser") is not None or mf.get("renderer") is not None:
+            return ToolCalling(None, "a Modelfile PARSER/RENDERER decides tool support")
+        if re.search(r"\.Tools\b", text):
+            return ToolCalling("template", "the Modelfile TEMPLATE renders .Tools")
+        f = fact_at(TOOLS_NEED_TEMPLATE, self.version_of(launch))
+        if f.value is not True:
+            return ToolCalling(None, f.source)
+        where = getattr(tmpl, "loc", None) or launch.loc
+        problem = Problem(
+            "tools-not-parsed",
+            where,
+            f"the Modelfile TEMPLATE never uses `.Tools`: {version_phrase(launch)} refuses a "
+            'request with `tools` (HTTP 400 "... does not support tools")',
+            "render the tools in the TEMPLATE (`{{ if .Tools }}...{{ end }}` and the model's "
+            "tool-call format, as in the library template of its family), or drop TEMPLATE to "
+            "keep the FROM model's own",
+            {"fact": f.source},
+            anchor="TEMPLATE without .Tools",
+        )
+        return ToolCalling(None, "Modelfile TEMPLATE without .Tools", problem, problem)
+
+    def reasoning(self, launch, family, prompt_think):
+        from .base import na
+
+        return na("Ollama splits thinking with its own `think` handling, not a parser flag")
+
+    def chat_template_kwargs(self, launch):
+        from .base import TemplateKwargs, na
+
+        if launch.form == CREATE_FORM:
+            return na("`ollama create` builds a model; it serves nothing")
+        f = fact_at(THINK_FIELD, self.version_of(launch))
+        ignored = {
+            "chat_template_kwargs": "Ollama has no `chat_template_kwargs` request field: it is "
+            "dropped",
+            "enable_thinking": "Ollama has no `enable_thinking` request field: it is dropped",
+        }
+        return TemplateKwargs(
+            {}, None, f.value, f"{f.source}; {OPENAI_UNKNOWN_FIELDS.source}", ignored
+        )
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
 

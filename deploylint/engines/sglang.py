@@ -808,7 +808,7 @@ def _prompting(linked, launch, version):
                 "sglang", version, "sglang", f"--chat-template {text}", occ.loc, sglang=conv
             )
         if body is not None:
-            sp = R.special_tokens(R.tokenizer_dir(launch))
+            sp = R.launch_special_tokens(launch)
             return R.Prompting(
                 "sglang",
                 version,
@@ -833,7 +833,7 @@ def _prompting(linked, launch, version):
             sglang=choice.name,
         )
     return R.hf_or_unknown(
-        "sglang", version, R.tokenizer_dir(launch), "the tokenizer's HF template"
+        "sglang", version, R.tokenizer_dir(launch), "the tokenizer's HF template", launch
     )
 
 
@@ -1039,6 +1039,24 @@ class SGLang(Engine):
         return na("SGLang does not fine-tune models")
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    def tool_calling(self, launch, family):
+        from . import sglang_toolcalls as T
+        from .common import version_phrase
+
+        return T.tool_calling(launch, family, self.version_of(launch), version_phrase(launch))
+
+    def reasoning(self, launch, family, prompt_think):
+        from . import sglang_toolcalls as T
+        from .common import version_phrase
+
+        return T.reasoning(
+            launch, family, prompt_think, self.version_of(launch), version_phrase(launch)
+        )
+
+    def chat_template_kwargs(self, launch):
+        from . import sglang_toolcalls as T
+
+        return T.template_kwargs(launch, self.version_of(launch))
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
 

@@ -316,7 +316,7 @@ def _prompting(linked, launch, version):
             data = None
         t = R.select_template(data.get("chat_template")) if isinstance(data, dict) else None
         if t:
-            st = R.special_tokens(R.tokenizer_dir(launch))
+            st = R.launch_special_tokens(launch)
             return R.Prompting(
                 "tgi",
                 version,
@@ -335,7 +335,9 @@ def _prompting(linked, launch, version):
         )
     md = R.tokenizer_dir(launch)
     if md is None:
-        return R.Prompting("tgi", version, "unknown", "the model's files are not in the repository")
+        return R.knowledge_prompting(
+            "tgi", version, launch, "the model's own template (its files are not in the repository)"
+        )
     t = R.hf_template(md, processor=False, jinja_file=False)
     if t is not None:
         return R.Prompting("tgi", version, "jinja", t.source, t.loc, t)
@@ -531,6 +533,20 @@ class TGI(Engine):
         return na("TGI does not fine-tune models")
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    def tool_calling(self, launch, family):
+        from .base import na
+
+        return na("TGI's tool-call parsing is not modelled yet")
+
+    def reasoning(self, launch, family, prompt_think):
+        from .base import na
+
+        return na("TGI's reasoning parsers are not modelled yet (issue 13 covers vLLM and SGLang)")
+
+    def chat_template_kwargs(self, launch):
+        from .base import na
+
+        return na("TGI's chat-template kwargs are not modelled yet")
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
 

@@ -279,6 +279,7 @@ MAX_LORA_RANK_CHOICES = Fact(
 )
 
 
+@lru_cache(maxsize=64)
 def max_lora_rank(version: str | None) -> tuple[int, tuple[int, ...] | None, str]:
     """(default, allowed values or None, source) for --max-lora-rank at ``version``."""
     default, source = 16, MAX_LORA_RANK_DEFAULT[0].source
@@ -650,6 +651,33 @@ class VLLM(Engine):
         return na("vLLM does not fine-tune models")
 
     # -- tool calls and reasoning (issue 13: DPL801-DPL804) ----------------------------------
+    def tool_calling(self, launch, family):
+        from . import vllm_toolcalls as T
+        from .base import na
+        from .common import version_phrase
+
+        if launch.form in (self.OFFLINE, LEGACY_FORM):
+            return na(f"{launch.form} has no OpenAI chat route that returns tool calls")
+        return T.tool_calling(launch, family, self.version_of(launch), version_phrase(launch))
+
+    def reasoning(self, launch, family, prompt_think):
+        from . import vllm_toolcalls as T
+        from .base import na
+        from .common import version_phrase
+
+        if launch.form in (self.OFFLINE, LEGACY_FORM):
+            return na(f"{launch.form} returns the generated text as it is (no reasoning parser)")
+        return T.reasoning(
+            launch, family, prompt_think, self.version_of(launch), version_phrase(launch)
+        )
+
+    def chat_template_kwargs(self, launch):
+        from . import vllm_toolcalls as T
+        from .base import na
+
+        if launch.form in (self.OFFLINE, LEGACY_FORM):
+            return na(f"{launch.form}: template kwargs are arguments of the call itself")
+        return T.template_kwargs(launch, self.version_of(launch))
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
 
@@ -706,6 +734,24 @@ def _model_problems(launch, version):
             "entrypoint)",
             {"entrypoint": "vllm serve", "command": " ".join(words[2:5])},
             anchor=f"vllm serve {words[2]} -m",
+        )
+        return
+    if (
+        launch.form == SERVE_FORM
+        and len(pos) >= 2
+        and pos[0].text == "serve"
+        and words[:2] == ["vllm", "serve"]
+        and launch.tokens[2] is pos[0]
+    ):
+        yield Problem(
+            "entrypoint-repeated",
+            pos[0].loc,
+            "the arguments start with `serve` after an entrypoint that already is `vllm serve` "
+            f"({version_phrase(launch)} image): vLLM reads `serve` as the model and rejects "
+            f"`{pos[1].text}` as an unrecognised argument, so the server does not start",
+            "drop `serve` from the arguments and pass only the model and flags",
+            {"entrypoint": "vllm serve"},
+            anchor="vllm serve serve",
         )
         return
     if launch.form == SERVE_FORM and len(pos) >= 2 and pos[0].text == "vllm":
@@ -897,11 +943,11 @@ def _prompting(linked, launch, version):
                     notes=[f"{text} is not readable in the repository"],
                 )
             where = f"--chat-template {text}"
-            st = R.special_tokens(R.tokenizer_dir(launch))
+            st = R.launch_special_tokens(launch)
             return R.Prompting(
                 ENGINE, version, "jinja", where, occ.loc, R.HFTemplate(body, where, occ.loc, st)
             )
-        st = R.special_tokens(R.tokenizer_dir(launch))
+        st = R.launch_special_tokens(launch)
         return R.Prompting(
             ENGINE,
             version,

@@ -32,9 +32,12 @@ __all__ = [
     "FACTS",
     "KINDS",
     "ModelInfo",
+    "family_chat_format",
+    "family_display",
     "family_fact",
     "family_names",
     "family_of",
+    "is_ollama_library_name",
     "guess",
     "known_models",
     "lookup",
@@ -59,7 +62,13 @@ FACTS: tuple[str, ...] = (
     "generation_defaults",
     "trust_remote_code_required",
     "model_type",
+    "thinking",
+    "reasoning_format",
+    "sampling_advice",
+    "chat_format",
 )
+#: Values of :attr:`ModelInfo.thinking`.
+THINKING: tuple[str, ...] = ("always", "default-on")
 #: Values of :attr:`ModelInfo.kind`.
 KINDS: tuple[str, ...] = ("base", "instruct", "hybrid", "reasoning")
 
@@ -96,6 +105,13 @@ class ModelInfo:
     generation_defaults: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     trust_remote_code_required: bool | None = None
     model_type: str | None = None
+    # reasoning models (issue 13): "always" (thinks on every turn) | "default-on" (a hybrid whose
+    # template thinks unless told not to); how thoughts are written ("think-tags": <think>…</think>,
+    # "harmony": gpt-oss channels); the authors' sampling advice against greedy decoding
+    thinking: str | None = None
+    reasoning_format: str | None = None
+    sampling_advice: str | None = None
+    chat_format: str | None = None  # a key of chat_formats.yaml (knowledge/formats.py)
     sources: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
 
     def states(self, fact: str) -> bool:
@@ -693,6 +709,28 @@ def guess(name: str, *, known: bool = True) -> ModelInfo:
         facts.pop("torch_dtype", None)
         sources.pop("torch_dtype", None)
     return _heuristic(cleaned, family, kind, _sentence(why + suffix_note), size, facts, sources)
+
+
+def family_chat_format(family: str, kind: str) -> str | None:
+    """The ``chat_format`` the data states for ``kind`` checkpoints of ``family`` (family facts
+    overlaid with the kind's), or None."""
+    fam = _kb().families.get(family)
+    if fam is None:
+        return None
+    facts, _sources = _family_facts(fam, kind)
+    value = facts.get("chat_format")
+    return value if isinstance(value, str) else None
+
+
+def family_display(family: str) -> str | None:
+    fam = _kb().families.get(family)
+    return fam.display if fam is not None else None
+
+
+def is_ollama_library_name(name: str) -> bool:
+    """``qwen2.5:7b``-style names (an Ollama library model and its tag)."""
+    cleaned = _clean(name)
+    return "/" not in cleaned and _OLLAMA_RE.fullmatch(cleaned.lower()) is not None
 
 
 def family_of(name: str) -> str | None:

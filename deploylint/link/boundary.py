@@ -59,6 +59,7 @@ class Boundary:
         self._project: dict[str, str] = {}
         self._collection: dict[str, bool] = {}
         self._scan_bases: list[str] | None = None
+        self._dirs: dict[str, str] = {}  # directory -> its project
 
     # -- public --------------------------------------------------------------------------------
     def project_of(self, path: Path) -> str:
@@ -86,31 +87,44 @@ class Boundary:
         return self._scan_bases
 
     def _find(self, path: Path) -> str:
-        try:
-            p = path.resolve()
-        except (OSError, RuntimeError, ValueError):
-            p = path
-        directory = p.parent
+        """The project of ``path``: decided once per directory (files in one directory share
+        it), the directory resolved once."""
+        parent = os.path.dirname(str(path))
+        hit = self._dirs.get(parent)
+        if hit is None:
+            hit = self._dirs[parent] = self._find_dir(parent)
+        return hit
+
+    def _find_dir(self, parent: str) -> str:
+        directory = os.path.normpath(parent)
+        if not any(directory == b or directory.startswith(b + os.sep) for b in self._bases()):
+            try:  # a path given another way (a symlinked root): compare like the bases
+                directory = os.path.realpath(parent)
+            except (OSError, ValueError):
+                directory = parent
         outermost = None
         bases = self._bases()
-        for d in (directory, *directory.parents):
-            ds = str(d)
-            inside = any(ds == b or ds.startswith(b + os.sep) for b in bases)
+        d = directory
+        while True:
+            inside = any(d == b or d.startswith(b + os.sep) for b in bases)
             # Inside the scanned tree every marker counts; above it only a git checkout does
             # (a stat of `.git`: nothing above the tree is listed or read).
-            if self._is_marked(ds) if inside else self._is_git(ds):
-                outermost = ds
+            if self._is_marked(d) if inside else self._is_git(d):
+                outermost = d
+            up = os.path.dirname(d)
+            if up == d:
+                break
+            d = up
         if outermost is not None:
             return outermost
-        text = str(p)
-        for base in self._bases():
-            if text.startswith(base + os.sep):
-                if self._is_collection(base):
-                    head = text[len(base) + 1 :].split(os.sep, 1)
-                    if len(head) == 2:
-                        return base + os.sep + head[0]
+        for base in bases:
+            if directory == base:
                 return base
-        return str(directory)
+            if directory.startswith(base + os.sep):
+                if self._is_collection(base):
+                    return base + os.sep + directory[len(base) + 1 :].split(os.sep, 1)[0]
+                return base
+        return directory
 
     def _is_marked(self, d: str) -> bool:
         hit = self._marked.get(d)

@@ -155,12 +155,23 @@ class Index:
         self.project = project
         self.refs: dict = {}
         self.texts: dict[Path, str] = {}  # file texts read by ``mentions``
+        self._by_project: dict[str, list[Path]] | None = None
         self.exports: dict[int, tuple[PathRef, list]] = {}
         self._trainings: list[tuple[TrainingRun, PathRef]] | None = None
         self._uses: list[AdapterUse] | None = None
         self._uses_by_leaf: dict[str, list[AdapterUse]] | None = None
         self._served: dict[str, list[tuple[PathRef, Launch]]] | None = None
         self._training_for: dict[int, tuple[TrainingRun, str] | None] | None = None
+
+    def files_of_project(self, root: str) -> list[Path]:
+        """The scanned files of the project rooted at ``root`` (link/boundary.py)."""
+        if self._by_project is None:
+            out: dict[str, list[Path]] = {}
+            b = self.project.boundary
+            for path in self.project.files:
+                out.setdefault(b.project_of(path), []).append(path)
+            self._by_project = out
+        return self._by_project.get(root, [])
 
     def trainings(self) -> list[tuple[TrainingRun, PathRef]]:
         if self._trainings is None:
@@ -333,10 +344,11 @@ def mentions(project, run: TrainingRun, text: str) -> bool:
         return False
     from ..location import read_text
 
-    cache = index(project).texts
-    own = Path(run.loc.path)
-    for path in project.files:
-        if Path(path) == own or not project.same_project(own, Path(path)):
+    idx = index(project)
+    cache = idx.texts
+    own = run.loc.path
+    for path in idx.files_of_project(project.boundary.project_of(own)):
+        if path == own:
             continue
         body = cache.get(path)
         if body is None:

@@ -98,11 +98,12 @@ def by_tail(project: Project, launch: Launch, ref: str) -> Path | None:
     if len(parts) < 2 or ".." in parts:
         return None
     tail = tuple(parts[-2:])
-    hits = [
-        p
-        for p in project.files
-        if tuple(Path(p).parts[-2:]) == tail and project.same_project(Path(p), launch.path)
-    ]
+    if project._tails is None:
+        tails: dict[tuple[str, ...], list[Path]] = {}
+        for p in project.files:
+            tails.setdefault(tuple(p.parts[-2:]), []).append(p)
+        project._tails = tails
+    hits = [p for p in project._tails.get(tail, ()) if project.same_project(p, launch.path)]
     return hits[0] if len(hits) == 1 else None
 
 

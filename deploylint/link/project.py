@@ -22,6 +22,7 @@ from ..facts import (
     ModelRef,
     PeftOp,
     Pin,
+    SftRun,
     TrainingRun,
 )
 from ..location import Loc, safe_resolve
@@ -47,10 +48,12 @@ class Project:
     clients: list[ClientCall] = field(default_factory=list)
     peft_ops: list[PeftOp] = field(default_factory=list)
     trainings: list[TrainingRun] = field(default_factory=list)
+    sft_runs: list[SftRun] = field(default_factory=list)  # fine-tunes in Python code
     deployments: list[Deployment] = field(default_factory=list)
     _loaded_dirs: dict[Path, ModelDir | None] = field(default_factory=dict)
     _prompting: dict[int, Any] = field(default_factory=dict)
     _lineage: Any = None  # lineage.Index, built on first use
+    _py_lineage: Any = None  # py_lineage.PyLineage, built on first use
     _local_paths: dict[tuple[Path, str], Path] = field(default_factory=dict)
     _root_bases: list[Path] | None = None
     _services: list[dict[str, Any]] | None = None
@@ -58,6 +61,7 @@ class Project:
     _trainings_at: dict[Path, TrainingRun] | None = None
     _deployment_of: dict[int, Deployment] = field(default_factory=dict)
     _model_loads: Any = None  # link.run_launch.model_loads, built on first use
+    _tails: dict[tuple[str, ...], list[Path]] | None = None  # files by their last two parts
 
     # -- the tree -------------------------------------------------------------------------------
     @property
@@ -139,6 +143,7 @@ class Project:
             self.clients.extend(ff.clients)
             self.peft_ops.extend(ff.peft_ops)
             self.trainings.extend(ff.trainings)
+            self.sft_runs.extend(ff.sft_runs)
             if ff.kind == "model-file":
                 d = by_dir.setdefault(path.parent, {})
                 if "json" in ff.data:
@@ -242,6 +247,12 @@ class Project:
         from .lineage import index
 
         return index(self).training_for(launch)
+
+    def python_training_for(self, launch: Launch) -> Any:
+        """The Python fine-tune whose result this launch serves (py_lineage.Served) or None."""
+        from .py_lineage import py_lineage
+
+        return py_lineage(self).served(launch)
 
 
 __all__ = ["Project"]

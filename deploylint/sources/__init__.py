@@ -12,7 +12,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from ..facts import ChatUI, ClientCall, Diagnostic, Launch, PeftOp, Pin, TrainingRun
+from ..facts import ChatUI, ClientCall, Diagnostic, Launch, PeftOp, Pin, SftRun, TrainingRun
 from ..location import Loc, SourceFile, UndecodableFile
 
 SOURCE_MODULES = {
@@ -25,6 +25,7 @@ SOURCE_MODULES = {
     "dotenv": "deploylint.sources.dotenv",
     "model-file": "deploylint.sources.model_files",
     "python": "deploylint.sources.python",
+    "notebook": "deploylint.sources.notebook",
     "json": "deploylint.sources.payloads",
     "modelfile": "deploylint.sources.modelfile",
 }
@@ -55,6 +56,7 @@ class FileFacts:
     clients: list[ClientCall] = field(default_factory=list)
     peft_ops: list[PeftOp] = field(default_factory=list)
     trainings: list[TrainingRun] = field(default_factory=list)
+    sft_runs: list[SftRun] = field(default_factory=list)  # fine-tunes in Python code
     # Format-specific facts the linker uses (a Dockerfile's final stage, a .env's variables,
     # a model-directory JSON document, Kubernetes Services ...).
     data: dict[str, Any] = field(default_factory=dict)
@@ -99,6 +101,8 @@ def parse_file(sf: SourceFile, max_size: int) -> FileFacts:
     if modname is None:
         return facts
     if sf.size > max_size:
+        if sf.kind == "notebook":
+            return facts  # outputs make notebooks large; not a deployment file to report
         facts.diagnostics.append(
             Diagnostic(
                 Loc(sf.path),

@@ -198,9 +198,9 @@ def _containers(
         if labels:
             ctx.extra["k8s_labels"] = labels
         env_locs = {
-            name: Y.loc(sf.path, Y.get(item, "value") or item)
+            var: Y.loc(sf.path, Y.get(item, "value") or item)
             for item in Y.seq(Y.get(c, "env"))
-            if (name := Y.scalar(Y.get(item, "name")))
+            if (var := Y.scalar(Y.get(item, "name")))
         }
         if env_locs:
             ctx.extra["env_var_locs"] = env_locs

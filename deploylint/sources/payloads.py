@@ -115,7 +115,41 @@ def payload_call(doc: jsonutil.JsonDoc) -> ClientCall | None:
             call.extra[k] = val(k)
     if ollama:
         call.extra["protocol"] = "ollama"
+    _tools_and_thinking(call, data, val)
     return call
+
+
+def _tools_and_thinking(call: ClientCall, data: dict[str, Any], val: Any) -> None:
+    """`tools`/`tool_choice` and the thinking switches of a payload (issue 13; the same
+    `ClientCall.extra` keys as the Python source, sources/python/thinking.py)."""
+    tools = data.get("tools")
+    if isinstance(tools, list) and tools:
+        req: dict[str, Any] = {"tools": val("tools"), "via": "tools"}
+        if "tool_choice" in data:
+            req["tool_choice"] = val("tool_choice")
+        call.extra["tool_request"] = req
+    switches = []
+    ctk = data.get("chat_template_kwargs")
+    if isinstance(ctk, dict):
+        for k in ("enable_thinking", "thinking"):
+            if k in ctk:
+                switches.append(
+                    {"field": f"chat_template_kwargs.{k}", "value": val("chat_template_kwargs", k)}
+                )
+    for k in ("enable_thinking", "think", "reasoning_effort"):
+        if k in data:
+            switches.append({"field": k, "value": val(k)})
+    msgs = data.get("messages")
+    if isinstance(msgs, list):
+        for i, m in enumerate(msgs):
+            c = m.get("content") if isinstance(m, dict) else None
+            if isinstance(c, str) and ("/no_think" in c or "/think" in c):
+                a, b = c.rfind("/no_think"), c.rfind("/think")
+                field = "/no_think" if a > b else "/think"
+                switches = [s for s in switches if s["field"] not in ("/no_think", "/think")]
+                switches.append({"field": field, "value": val("messages", i, "content")})
+    if switches:
+        call.extra["thinking_switches"] = switches
 
 
 def _is_prompt(p: Any) -> bool:

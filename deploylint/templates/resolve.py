@@ -45,7 +45,8 @@ class HFTemplate:
 class Prompting:
     engine: str
     version: str | None
-    kind: str  # "jinja" | "lmdeploy" | "sglang" | "ollama" | "llamafactory" | "none" | "unknown"
+    kind: str  # "jinja" | "lmdeploy" | "sglang" | "ollama" | "llamafactory" | "llamacpp" | "none"
+    # | "unknown"
     source: str
     loc: Loc | None = None
     jinja: HFTemplate | None = None
@@ -53,6 +54,7 @@ class Prompting:
     sglang: Any = None  # conversation name or dict
     ollama: dict[str, Any] | None = None  # {"template", "system", "messages"}
     llamafactory: Any = None  # (LFTemplate, default_system)
+    llamacpp: str | None = None  # a llama.cpp built-in template name (engines/llamacpp_templates)
     failure: str | None = None  # what a chat request gets when kind == "none"
     silent: bool = False  # the failure produces an answer anyway (wrong format), not an error
     notes: list[str] = field(default_factory=list)
@@ -60,6 +62,18 @@ class Prompting:
     deliberate_system: str | None = None
     # the template was given explicitly (`--chat-template`), replacing the model's own
     override: bool = False
+    # template variables passed to every render (e.g. a pinned date, enable_thinking=False)
+    template_vars: dict[str, Any] = field(default_factory=dict)
+    # the template is the model family's format from built-in knowledge (knowledge/formats.py):
+    # a FormatMatch (the format, its variants and volatile text, how the model was matched)
+    knowledge: Any = None
+
+    def render_vars(self) -> dict[str, Any]:
+        """Template variables of a render: a built-in format's pinned variables, then the
+        explicit ``template_vars``."""
+        base = dict(self.knowledge.format.variables) if self.knowledge is not None else {}
+        base.update(self.template_vars)
+        return base
 
     def source_loc_if_override(self) -> Loc | None:
         return self.loc if self.override else None
@@ -72,7 +86,7 @@ class Prompting:
     @property
     def text_template(self) -> bool:
         """A template whose rendered text shows the tokens around each turn (Jinja, Go)."""
-        return self.kind in ("jinja", "ollama")
+        return self.kind in ("jinja", "ollama", "llamacpp")
 
     @property
     def bos_token(self) -> str | None:
@@ -108,6 +122,7 @@ def _render(p: Prompting, messages: list[dict], gen: bool) -> str:
                 messages,
                 add_generation_prompt=gen,
                 special_tokens=p.jinja.special_tokens,
+                extra=p.render_vars() or None,
             )
         except TemplateError as e:
             raise RenderError(e.message if hasattr(e, "message") else str(e)) from None
@@ -132,6 +147,13 @@ def _render(p: Prompting, messages: list[dict], gen: bool) -> str:
             modelfile_messages=p.ollama.get("messages") or None,
             add_generation_prompt=gen,
         )
+    if p.kind == "llamacpp" and p.llamacpp is not None:
+        from ..engines import llamacpp_templates as lt
+
+        try:
+            return lt.render(p.llamacpp, messages, add_generation_prompt=gen)
+        except KeyError:
+            raise RenderError(f"llama.cpp's built-in `{p.llamacpp}` is not modelled") from None
     if p.kind == "llamafactory" and p.llamafactory is not None:
         from . import llamafactory as lf
 
@@ -251,20 +273,75 @@ def mark_override(p: Prompting, launch: Launch, dest: str = "chat_template") -> 
     return p
 
 
+def launch_special_tokens(launch: Launch) -> dict[str, str]:
+    """The special tokens a template given on the command line is rendered with: the tokenizer's
+    files when they are readable, else the model family's tokens from built-in knowledge (the
+    engine loads the tokenizer from the hub or the GGUF)."""
+    md = tokenizer_dir(launch)
+    if md is not None:
+        return special_tokens(md)
+    ref = launch.tokenizer.ref if launch.tokenizer is not None else None
+    if ref is None and launch.model is not None:
+        ref = launch.model.ref
+    if not ref:
+        return {}
+    from ..knowledge import formats
+
+    try:
+        match = formats.for_model(ref)
+    except Exception:  # noqa: BLE001
+        return {}
+    return match.format.special_tokens if match is not None else {}
+
+
 def tokenizer_dir(launch: Launch) -> ModelDir | None:
     if launch.tokenizer is not None:
         return launch.tokenizer.directory
     return launch.model.directory if launch.model is not None else None
 
 
+def knowledge_format(
+    model_id: str | None, engine: str, version: str | None, where: str | None = None
+) -> Prompting | None:
+    """The model's own template from built-in knowledge of its family's chat format
+    (knowledge/formats.py), or None when the family's format is not known."""
+    if not model_id:
+        return None
+    from ..knowledge import formats
+
+    try:
+        match = formats.for_model(model_id)
+    except Exception:  # noqa: BLE001 - a bad name is "unknown", never a crash
+        return None
+    if match is None:
+        return None
+    fmt = match.format
+    source = (where + ": " if where else "") + match.phrase
+    t = HFTemplate(fmt.template, source, None, fmt.special_tokens)
+    p = Prompting(engine, version, "jinja", source, None, t)
+    p.knowledge = match
+    p.notes.append(f"format source: {fmt.citation}")
+    return p
+
+
 def knowledge_prompting(engine: str, version: str | None, launch: Launch, where: str) -> Prompting:
     """The model's own template when only its hub id is known: built-in knowledge of its family's
     format, else unknown."""
+    ref = launch.tokenizer.ref if launch.tokenizer is not None else None
+    if ref is None and launch.model is not None:
+        ref = launch.model.ref
+    p = knowledge_format(ref, engine, version, where)
+    if p is not None:
+        return p
     return Prompting(engine, version, "unknown", where)
 
 
 def knowledge_reference(model_id: str, version: str | None = None) -> Prompting:
-    """The model's own template (the transformers reference) when only its hub id is known."""
+    """The model's own template (the transformers reference) when only its hub id is known: its
+    family's format from built-in knowledge, else unknown."""
+    p = knowledge_format(model_id, "transformers", version)
+    if p is not None:
+        return p
     return Prompting("transformers", version, "unknown", "model files not available")
 
 
@@ -292,8 +369,12 @@ def resolve_transformers(md: ModelDir | None, version: str | None = None) -> Pro
     )
 
 
-def hf_or_unknown(engine: str, version, md: ModelDir | None, where: str) -> Prompting:
+def hf_or_unknown(
+    engine: str, version, md: ModelDir | None, where: str, launch: Launch | None = None
+) -> Prompting:
     if md is None:
+        if launch is not None:
+            return knowledge_prompting(engine, version, launch, where)
         return Prompting(engine, version, "unknown", where)
     t = hf_template(md)
     if t is None:

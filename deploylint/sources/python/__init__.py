@@ -73,6 +73,8 @@ KEYWORDS = (
     "requests",
     "httpx",
     "generate(",
+    "Trainer(",
+    "save_pretrained",
 )
 
 
@@ -107,8 +109,12 @@ def parse(sf: SourceFile, facts: FileFacts) -> None:
             Diagnostic(Loc(sf.path, 1, 1, 1, 2), f"cannot parse Python: {e}", "python")
         )
         return
+    analyse(facts, tree, Evaluator(sf, text, facts))
+
+
+def analyse(facts: FileFacts, tree: ast.Module, evaluator: Evaluator) -> None:
+    """Run ``evaluator`` over a parsed module (a file, or a notebook's code cells)."""
     n_launch, n_call, n_op = len(facts.launches), len(facts.clients), len(facts.peft_ops)
-    evaluator = Evaluator(sf, text, facts)
     try:
         evaluator.run(tree)
     except RecursionError:

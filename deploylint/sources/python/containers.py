@@ -5,8 +5,10 @@ elsewhere the list gains unknown elements (``MORE``) or the dict's keys become u
 
 from __future__ import annotations
 
+from string import Formatter
 from typing import TYPE_CHECKING, Any
 
+from .astutil import src
 from .values import MORE, CallArgs, DictV, Item, ListV, Sc, Val, squash, str_value
 
 if TYPE_CHECKING:
@@ -121,15 +123,65 @@ def str_method(ev: Evaluator, s: Sc, meth: str, ca: CallArgs) -> Val | None:
         args = []
         for a in ca.args:
             if not (isinstance(a, Sc) and a.resolved):
-                return None
+                return _format_partial(ev, s.value, ca)
             args.append(a.value)
         kwargs: dict[str, Any] = {}
         for k, a in ca.kwargs.items():
             if not (isinstance(a, Sc) and a.resolved):
-                return None
+                return _format_partial(ev, s.value, ca)
             kwargs[k] = a.value
         try:
             return Sc(s.value.format(*args, **kwargs), ev.loc(ca.node), True, s.origin)
         except (IndexError, KeyError, ValueError, AttributeError):
             return None
     return None
+
+
+def _format_partial(ev: Evaluator, template: str, ca: CallArgs) -> Val | None:
+    """``template.format(...)`` with arguments not all known: a string known in part, each
+    unknown field written as ``{expression}`` (as an f-string with unknown parts is)."""
+    if ca.star or ca.spreads:
+        return None
+    out: list[str] = []
+    auto = 0
+    try:
+        fields = list(Formatter().parse(template))
+    except ValueError:
+        return None
+    for literal, name, spec, conv in fields:
+        out.append(literal)
+        if name is None:
+            continue
+        key, _, rest = name.partition(".")
+        key, _, _ = key.partition("[")
+        arg: Val | None
+        node = None
+        if key == "":
+            if auto >= len(ca.args):
+                return None
+            arg, node = ca.args[auto], ca.arg_nodes[auto]
+            auto += 1
+        elif key.isdigit():
+            i = int(key)
+            if i >= len(ca.args):
+                return None
+            arg, node = ca.args[i], ca.arg_nodes[i]
+        else:
+            if key not in ca.kwargs:
+                return None
+            arg, node = ca.kwargs[key], ca.kw_nodes.get(key)
+        if isinstance(arg, Sc) and arg.resolved and arg.value is not None and not rest:
+            try:
+                val: Any = arg.value
+                if conv == "r":
+                    val = repr(val)
+                elif conv == "a":
+                    val = ascii(val)
+                out.append(format(val, spec or ""))
+                continue
+            except (ValueError, TypeError):
+                pass
+        inner = arg.partial if isinstance(arg, Sc) and arg.partial is not None else None
+        out.append(inner if inner is not None else "{" + (src(node, 40) if node else "…") + "}")
+    text = "".join(out)
+    return Sc(None, ev.loc(ca.node), False, f"str.format with unresolved parts: {text!r}", text)

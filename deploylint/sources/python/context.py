@@ -87,7 +87,10 @@ class Context:
     # -- values out -----------------------------------------------------------------------------
     def value(self, x: Item | None, at: Loc | None = None) -> Value:
         if isinstance(x, Sc):
-            return Value(x.value if x.resolved else None, x.loc, x.resolved, self.origin_of(x))
+            v = Value(x.value if x.resolved else None, x.loc, x.resolved, self.origin_of(x))
+            if x.alts is not None and not x.resolved:
+                v.alternatives = list(x.alts)
+            return v
         if isinstance(x, Ref):
             if x.qual.startswith("torch."):
                 return Value(x.qual, at or Loc(self.path), True, f"name {x.qual}")

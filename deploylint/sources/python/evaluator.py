@@ -488,6 +488,8 @@ class Evaluator(Context):
             return Sc(
                 None, self.loc(node), False, f"`{name}` is assigned differently on some paths"
             )
+        if isinstance(val, Sc) and val.alts is not None:
+            return Sc(None, self.loc(node), False, val.origin, alts=val.alts)
         if owner is not scope and self.current is not None:
             shared = self.shared(val, name)
             if shared is AMBIG:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from . import calls
@@ -274,7 +275,7 @@ def ev_joined_str(ev: Evaluator, node: ast.JoinedStr, scope: Scope) -> Val:
         parts.append(inner if inner is not None else "{" + src(v.value, 40) + "}")
     text = "".join(parts)
     if chat is not None:
-        return ChatText(ev.loc(node), messages=chat.messages, markup=has_markup(text))
+        return replace(chat, loc=ev.loc(node), markup=has_markup(text))
     origin = "; ".join(origins) if origins else None
     if resolved:
         return Sc(text, ev.loc(node), True, origin)
@@ -306,7 +307,7 @@ def binop(ev: Evaluator, node: ast.BinOp, left: Val, right: Val) -> Val:
             return ListV(squash([MORE] + right.items), loc, ev.here)
         chat = next((x for x in (left, right) if isinstance(x, ChatText)), None)
         if chat is not None:
-            return ChatText(loc, messages=chat.messages, markup=chat.markup)
+            return replace(chat, loc=loc)
         lt = left.text if isinstance(left, Sc) else None
         rt = right.text if isinstance(right, Sc) else None
         if lt is not None or rt is not None:
@@ -386,6 +387,10 @@ def ev_subscript(ev: Evaluator, node: ast.Subscript, scope: Scope) -> Val:
         return ev.unknown(node)
     if isinstance(base, (Tokens, ChatText)):
         return base
+    if isinstance(base, Obj):
+        got = base.item(key)
+        if got is not None:
+            return got
     return ev.unknown(node)
 
 

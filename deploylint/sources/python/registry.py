@@ -17,6 +17,7 @@ from .recognisers import (
     lmdeploy_pipeline,
     ollama_client,
     openai_sdk,
+    sft_data,
     trainers,
     unsloth,
     vllm_offline,
@@ -35,6 +36,7 @@ RECOGNISERS: tuple[Recogniser, ...] = (
     hf_peft.RECOGNISER,
     trainers.RECOGNISER,
     unsloth.RECOGNISER,
+    sft_data.RECOGNISER,
     argparse_cli.RECOGNISER,
 )
 

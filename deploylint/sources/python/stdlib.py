@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .astutil import src
 from .values import CallArgs, ChatText, DictV, JsonText, ListV, Sc, Val, copy_value, str_value
 
 if TYPE_CHECKING:
@@ -71,14 +72,21 @@ def call(ev: Evaluator, qual: str, ca: CallArgs) -> Val | None:
 
 def _path_join(ev: Evaluator, ca: CallArgs) -> Val | None:
     parts = []
-    for a in ca.args:
+    known = True
+    for a, node in zip(ca.args, ca.arg_nodes, strict=False):
         s = str_value(a)
         if s is None:
-            return None
+            # known in part: an unknown component is written {expression}
+            known = False
+            s = a.partial if isinstance(a, Sc) and a.partial is not None else None
+            if s is None:
+                s = "{" + src(node, 40) + "}"
         parts.append(s)
-    if not parts:
+    if not parts or ca.star:
         return None
     out = parts[0]
     for p in parts[1:]:
         out = p if p.startswith("/") else (out.rstrip("/") + "/" + p if out else p)
+    if not known:
+        return Sc(None, ev.loc(ca.node), False, f"joined path with unresolved parts: {out!r}", out)
     return Sc(out, ev.loc(ca.node), True, "joined path")

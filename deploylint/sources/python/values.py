@@ -57,6 +57,9 @@ class Sc:
     partial: str | None = None  # a string known in part, unknown parts as {expr}
     env_var: str | None = None  # the value is (the default of) this environment variable
     node: ast.AST | None = None  # for an unknown: the expression (origin computed on demand)
+    # a string assigned differently on different paths: each path's text (known, or known in
+    # part with unknown parts as {expr}); the value is one of them
+    alts: tuple[str, ...] | None = None
 
     @property
     def text(self) -> str | None:
@@ -118,6 +121,10 @@ class Obj:
         if self.var is None:
             self.var = name
 
+    def item(self, key: Val) -> Val | None:
+        """``obj[key]``, when the object's class knows (a dataset's split or row ...)."""
+        return None
+
 
 @dataclass(eq=False, kw_only=True)
 class Instance(Obj):
@@ -175,6 +182,9 @@ class ChatText(Obj):
     kind: ClassVar[str] = "chat-text"
     messages: Messages | None = None
     markup: bool = False  # the text around it holds turn markers
+    tokenizer: Obj | None = None  # the tokenizer (or processor) whose template made it
+    call: Loc | None = None  # where apply_chat_template is called
+    template_kwargs: dict[str, Val] = field(default_factory=dict)  # enable_thinking ...
 
 
 @dataclass(eq=False, kw_only=True)
@@ -184,6 +194,7 @@ class Tokens(Obj):
     kind: ClassVar[str] = "tokens"
     source: str = "unknown"
     messages: Messages | None = None
+    text: Val | None = None  # what was tokenized (a string, a chat text), when known
     encoding: dict[str, Any] | None = None  # a processor's padding/truncation and images
 
 
@@ -316,8 +327,25 @@ def merge_vars(results: list[dict[str, Binding]]) -> dict[str, Binding]:
         if all(v[0] is first[0] or same(v[0], first[0]) for v in vals[1:]):
             out[n] = first
         else:
-            out[n] = (AMBIG, first[1])
+            out[n] = (_one_of(n, [v[0] for v in vals]) or AMBIG, first[1])
     return out
+
+
+def _one_of(name: str, vals: list[Val | Ambig]) -> Sc | None:
+    """A string that is one of the texts ``vals`` (each known, or known in part)."""
+    texts: list[str] = []
+    for v in vals:
+        if not isinstance(v, Sc):
+            return None
+        for t in v.alts if v.alts is not None else (v.text,):
+            if t is None:
+                return None
+            if t not in texts:
+                texts.append(t)
+    first = vals[0]
+    assert isinstance(first, Sc)
+    origin = f"`{name}` is assigned differently on some paths"
+    return Sc(None, first.loc, False, origin, alts=tuple(texts))
 
 
 def plain(x: Item) -> tuple[Any, bool]:

@@ -218,7 +218,9 @@ def _tokenizer_call(
     if meth in ("__call__", "encode", "batch_encode_plus", "encode_plus"):
         text = ca.get("text", 0)
         src, msgs, _ = ev.prompt_source(text) if text is not None else ("unknown", None, False)
-        return Tokens(loc, source=src, messages=msgs, encoding=mm_encoding(ev, tok, ca, None))
+        return Tokens(
+            loc, source=src, messages=msgs, text=text, encoding=mm_encoding(ev, tok, ca, None)
+        )
     if meth in ("save_pretrained", "push_to_hub"):
         save_op(ev, tok, ca, recv or tok.var, _save_target(ca))
         return Sc(None, ev.loc(ca.node))
@@ -246,10 +248,17 @@ def _apply_chat_template(ev: Evaluator, tok: HFObj, ca: CallArgs, recv: str | No
         is_text = isinstance(tok, HFProcessor)
     else:
         is_text = isinstance(tokenize, Sc) and tokenize.resolved and tokenize.value is False
+    skip = ("tokenize", "add_generation_prompt", "conversation", "messages", "return_tensors")
+    kw = {k: v for k, v in ca.kwargs.items() if k not in skip}
+    chat = ChatText(loc, messages=call.messages, tokenizer=tok, call=loc, template_kwargs=kw)
     if is_text:
-        return ChatText(loc, messages=call.messages)
+        return chat
     return Tokens(
-        loc, source="chat", messages=call.messages, encoding=mm_encoding(ev, tok, ca, msgs_x)
+        loc,
+        source="chat",
+        messages=call.messages,
+        text=chat,
+        encoding=mm_encoding(ev, tok, ca, msgs_x),
     )
 
 

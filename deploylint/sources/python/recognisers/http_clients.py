@@ -13,6 +13,7 @@ from ....location import Loc
 from ..context import markup_of
 from ..keys import REQUEST_EXTRA_KEYS
 from ..recogniser import Recogniser, method
+from ..thinking import record_request
 from ..values import CallArgs, DictV, JsonText, Member, Obj, Response, Sc, Val
 
 if TYPE_CHECKING:
@@ -137,6 +138,7 @@ def _fill_from_body(ev: Evaluator, call: ClientCall, body: Val | None, kind: str
         for k, v in ev.sampling(opts.entries, opts.key_locs).items():
             call.sampling.setdefault(k, v)
     ev.copy_request_keys(call, e, kl, REQUEST_EXTRA_KEYS)
+    record_request(ev, call, e, kl)
     if not body.complete:
         call.extra["body_incomplete"] = True
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ....facts import ClientCall, Messages
 from ..keys import REQUEST_EXTRA_KEYS
 from ..recogniser import Recogniser, method
+from ..thinking import record_request
 from ..values import CallArgs, DictV, Member, Obj, Response, Val
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ def request(ev: Evaluator, meth: str, client: OllamaClient, ca: CallArgs) -> Val
     elif opts is not None:
         call.extra["options"] = ev.value(opts, ca.kw_locs.get("options"))
     ev.copy_request_keys(call, ca.kwargs, ca.kw_locs, REQUEST_EXTRA_KEYS)
+    record_request(ev, call, ca.kwargs, ca.kw_locs)
     ev.note_spreads(call, ca)
     ev.add_call(call)
     return Response(call.loc)

@@ -12,6 +12,7 @@ from ....facts import ClientCall, Messages
 from ..context import markup_of
 from ..keys import REQUEST_EXTRA_KEYS, SAMPLING_KEYS
 from ..recogniser import Recogniser, method
+from ..thinking import record_request
 from ..values import CallArgs, DictV, Member, Obj, Response, Val
 
 if TYPE_CHECKING:
@@ -117,6 +118,7 @@ def request(
         call.extra["headers"] = ev.values_of(eh)
     if "tools" in kw:
         call.extra["tools"] = True
+    record_request(ev, call, kw, locs)
     if recv:
         call.extra["client_var"] = recv
     if client is None:

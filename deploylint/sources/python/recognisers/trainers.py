@@ -7,10 +7,12 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ....facts import SftRun
 from ..recogniser import Recogniser, attribute, method
 from ..values import CallArgs, Member, Obj, Sc, Val
 from .hf_peft import get_peft_model
 from .hf_transformers import HFObj, load_pretrained, save_op
+from .sft_data import record_run
 
 if TYPE_CHECKING:
     from ..evaluator import Evaluator
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
 class Trainer(Obj):
     kind = "trainer"
     model: Obj | None  # the model it trains (a PEFT model when given peft_config=)
+    run: SftRun | None = None  # the run it stands for (sft_data.py)
 
     def model_ref(self) -> Val | None:
         return self.model
@@ -29,6 +32,8 @@ class Trainer(Obj):
         model = self.model
         if isinstance(model, HFObj) and model.op is not None and model.op.var is None:
             model.op.var = f"{name}.model"
+        if self.run is not None and self.run.trainer_var is None:
+            self.run.trainer_var = name
 
 
 def _trainer(ev: Evaluator, cls: str, ca: CallArgs) -> Val | None:
@@ -46,7 +51,8 @@ def _trainer(ev: Evaluator, cls: str, ca: CallArgs) -> Val | None:
             peft.op.model = ev.value(model, ca.kw_locs.get("model"))
         peft.op.extra["trainer"] = cls
         trained = peft
-    return Trainer(loc, cls, model=trained)
+    run = record_run(ev, cls, ca, trained)
+    return Trainer(loc, cls, model=trained, run=run)
 
 
 def library_call(ev: Evaluator, qual: str, ca: CallArgs) -> Val | None:

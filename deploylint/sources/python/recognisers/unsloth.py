@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ....facts import PeftOp
+from ....facts import PeftOp, Value
 from ..recogniser import Recogniser
 from ..values import CallArgs, ListV, Sc, Val
 from .hf_peft import PeftConfig, get_peft_model
@@ -27,6 +27,8 @@ def library_call(ev: Evaluator, qual: str, ca: CallArgs) -> Val | None:
         # FastLanguageModel.from_pretrained(...) -> (model, tokenizer)
         model = ca.get("model_name", 0)
         extra = with_dtype(ev.kw_values(ca, ("model_name",)))
+        # Unsloth loads an adapter directory itself (base model from adapter_config.json)
+        extra["loader"] = Value("unsloth", loc)
         mv = ev.value(model, loc) if model is not None else None
         op_m = ev.add_op(PeftOp("load-base", loc, model=mv, what="model", extra=extra))
         op_t = ev.add_op(PeftOp("load-base", loc, model=mv, what="tokenizer", extra=dict(extra)))

@@ -1,0 +1,2 @@
+#!/bin/sh
+ollama create helpdesk -f Modelfile

@@ -1,0 +1,2 @@
+#!/bin/sh
+ollama create support -f ./Modelfile

@@ -1,0 +1,2 @@
+#!/bin/sh
+python -m sglang.launch_server --model-path Qwen/Qwen2.5-7B-Instruct --port 30000

@@ -1,0 +1,2 @@
+#!/bin/sh
+vllm serve Qwen/Qwen2.5-7B-Instruct --port 8000 --tool-call-parser hermes
