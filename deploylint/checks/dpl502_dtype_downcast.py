@@ -4,12 +4,15 @@ in float16."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from ..engines.base import Engine, Setting
 from ..facts import Launch, ModelRef
 from ..findings import Finding
+from ..location import read_text
 from . import Context, launch_evidence
 from .checkpoint import model_type, quantized, saved_dtype
 
@@ -28,6 +31,34 @@ FP16_KERNELS = (
     "w4a16",
     "w8a16",
 )
+
+
+#: A GPU without bfloat16 (compute capability below 8.0: Pascal, Volta, Turing), named where the
+#: dtype is set: in a comment, a node selector (`nvidia.com/gpu.product: Tesla-V100-SXM2-16GB`,
+#: GKE's `cloud.google.com/gke-accelerator: nvidia-tesla-t4`) or a file name. There float16 is
+#: the only half precision: vLLM refuses bfloat16 ("Bfloat16 is only supported on GPUs with compute
+#: capability of at least 8.0 ... You can use float16 instead ... --dtype=half").
+_NO_BF16_GPU = re.compile(
+    r"(?<![a-z0-9])(?:(?:tesla|nvidia)[- _]?)?(?:v100|t4|p100|p40|k80|titan[- _]?v"
+    r"|rtx[- _]?20[6-8]0|quadro[- _]rtx[- _]?[4-8]000|gtx[- _]?1[06][5-8]0)(?![a-z0-9])|\bvolta\b"
+    r"|\bcompute capability (?:of )?[67]\.\d|\bno (?:native )?(?:bf16|bfloat16)\b"
+    r"|\b(?:bf16|bfloat16) (?:is )?not supported\b",
+    re.I,
+)
+
+
+def _no_bf16_gpu(*paths: Path) -> str | None:
+    """The words in the files (or their names) that say the GPU has no bfloat16, if any."""
+    for path in dict.fromkeys(paths):
+        m = _NO_BF16_GPU.search(path.name)
+        if m is None:
+            try:
+                m = _NO_BF16_GPU.search(read_text(path))
+            except (OSError, ValueError):
+                continue
+        if m is not None:
+            return f"{path.name}: {m.group(0)!r}"
+    return None
 
 
 def _subjects(ctx: Context) -> Iterator[tuple[Launch, Engine, ModelRef | None]]:
@@ -103,6 +134,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         saved = saved_dtype(model)
         if saved is None or saved.value != "bfloat16":
             continue
+        if _no_bf16_gpu(dt.loc.path, launch.loc.path) is not None:
+            continue  # a GPU without bfloat16: float16 is the only half precision it has
         ev.update({"checkpoint_dtype": saved.value, "checkpoint_dtype_source": saved.source})
         if saved.loc is not None:
             ev["checkpoint_dtype_location"] = saved.loc

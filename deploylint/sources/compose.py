@@ -224,6 +224,29 @@ def _dockerfile_for(build: Node | None, base: Path, variables) -> tuple[Path | N
     return None, None
 
 
+def _internal_networks(root: Node) -> set[str]:
+    """Top-level networks declared `internal: true`."""
+    out = set()
+    for name, _key, net in Y.items(Y.get(root, "networks")):
+        if Y.is_map(net) and (Y.scalar(Y.get(net, "internal")) or "").lower() == "true":
+            out.add(name)
+    return out
+
+
+def _only_internal(svc: Node, internal: set[str]) -> bool:
+    """The service is attached to internal networks only: Docker publishes none of its ports
+    (moby/moby issue #36174: a container on an `--internal` bridge gets no port mapping)."""
+    if not internal or Y.get(svc, "network_mode") is not None:
+        return False
+    nets = Y.get(svc, "networks")
+    names = (
+        [name for name, _k, _v in Y.items(nets)]
+        if Y.is_map(nets)
+        else [Y.scalar(n) or "" for n in Y.seq(nets)]
+    )
+    return bool(names) and all(n in internal for n in names)
+
+
 def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
     base = sf.path.parent
     variables: dict[str, EnvValue] = {}
@@ -238,6 +261,7 @@ def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
         except (OSError, ValueError):
             pass
     services = Y.get(root, "services")
+    internal = _internal_networks(root)
     for name, key_node, svc in Y.items(services):
         if not Y.is_map(svc):
             continue
@@ -260,7 +284,7 @@ def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
         image_loc = Y.loc(sf.path, image_node) if image_node is not None else None
         volumes = _volumes(Y.get(svc, "volumes"), sf.path, base, variables)
         ports = _ports(Y.get(svc, "ports"))
-        published = _published(sf, svc, variables)
+        published = [] if _only_internal(svc, internal) else _published(sf, svc, variables)
         _chat_ui(sf, name, svc, image, env, facts)
         try:
             command = command_tokens(sf, Y.get(svc, "command"), variables)
