@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..deployment import Deployment
-from ..templates.resolve import Prompting, lf_prompting
+from ..templates.resolve import Prompting, launch_special_tokens, lf_prompting
 
 
 def training_prompting(d: Deployment) -> tuple[Prompting, Any, str] | None:
@@ -24,8 +24,14 @@ def training_prompting(d: Deployment) -> tuple[Prompting, Any, str] | None:
         return None
     version = run.version.version if run.version else None
     ds = run.get("default_system")
+    tokens = launch_special_tokens(d.launch) if d.model_dir is None else None
     p = lf_prompting(
-        name, version, ds if isinstance(ds, str) else None, d.model_dir, run.keys["template"].loc
+        name,
+        version,
+        ds if isinstance(ds, str) else None,
+        d.model_dir,
+        run.keys["template"].loc,
+        tokens=tokens,
     )
     if p.kind == "unknown":
         return None

@@ -388,7 +388,11 @@ def lf_prompting(
     default_system: str | None,
     md: ModelDir | None,
     loc: Loc | None = None,
+    tokens: dict[str, str] | None = None,
 ) -> Prompting:
+    """LLaMA-Factory's template ``name`` at ``version``, rendered with the special tokens of the
+    tokenizer in ``md`` or, when its files are not here, ``tokens`` (the family's tokens from
+    built-in knowledge: LLaMA-Factory fills its slots from the tokenizer it trains with)."""
     from . import llamafactory as lf
 
     tpl = lf.get_template(name, version)
@@ -399,7 +403,7 @@ def lf_prompting(
             "unknown",
             f"template `{name}` unknown at LLaMA-Factory {version or '(newest)'}",
         )
-    st = special_tokens(md)
+    st = special_tokens(md) if md is not None else dict(tokens or {})
     bos = st.get("bos_token", "")
     eos = st.get("eos_token", "")
     return Prompting(
