@@ -148,12 +148,14 @@ def _render(p: Prompting, messages: list[dict], gen: bool) -> str:
             add_generation_prompt=gen,
         )
     if p.kind == "llamacpp" and p.llamacpp is not None:
-        from ..engines import llamacpp_templates as lt
+        from ..engines import llamacpp_templates as lct
 
         try:
-            return lt.render(p.llamacpp, messages, add_generation_prompt=gen)
+            return lct.render(p.llamacpp, messages, add_generation_prompt=gen)
         except KeyError:
             raise RenderError(f"llama.cpp's built-in `{p.llamacpp}` is not modelled") from None
+        except ValueError as e:  # a content part that is not text
+            raise RenderError(str(e)) from None
     if p.kind == "llamafactory" and p.llamafactory is not None:
         from . import llamafactory as lf
 
