@@ -266,6 +266,38 @@ trainer.save_model("out")
 """
 
 
+def check_sft_data(ff: FileFacts) -> None:
+    (run,) = ff.sft_runs
+    assert run.trainer == "SFTTrainer"
+    assert v(run.base) == ("Qwen/Qwen2-0.5B", True)
+    fmt = run.format
+    assert fmt is not None and fmt.kind == "text", run.format_note
+    assert fmt.text is not None and "### Instruction:" in fmt.text and "{instruction}" in fmt.text
+    assert [(o.kind, v(o.path)) for o in run.outputs] == [("checkpoints", ("out", True))]
+
+
+SFT_DATA = """
+from datasets import load_dataset
+from peft import LoraConfig
+from trl import SFTTrainer, SFTConfig
+
+ds = load_dataset("json", data_files="data.json")["train"]
+
+
+def fmt(ex):
+    return f"### Instruction:\\n{ex['instruction']}\\n\\n### Response:\\n{ex['output']}"
+
+
+trainer = SFTTrainer(
+    model="Qwen/Qwen2-0.5B",
+    train_dataset=ds,
+    formatting_func=fmt,
+    peft_config=LoraConfig(r=16),
+    args=SFTConfig(output_dir="out"),
+)
+"""
+
+
 def check_unsloth(ff: FileFacts) -> None:
     load_model, load_tok, get = ff.peft_ops
     assert (load_model.what, load_model.var) == ("model", "model")
@@ -316,6 +348,7 @@ CASES: dict[str, tuple[str, Callable[[FileFacts], None]]] = {
     "peft": (PEFT, check_peft),
     "trainers": (TRAINERS, check_trainers),
     "unsloth": (UNSLOTH, check_unsloth),
+    "sft-data": (SFT_DATA, check_sft_data),
     "argparse": (ARGPARSE, check_argparse),
 }
 

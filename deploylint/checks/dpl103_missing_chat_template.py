@@ -16,6 +16,21 @@ def check(ctx: Context) -> Iterator[Finding]:
         p = d.prompting
         if p.kind != "none" and not p.silent:
             continue
+        if p.fatal and p.loc is not None:
+            ev = d.evidence()
+            ev["template_resolution"] = p.source
+            ev["template_notes"] = list(p.notes)
+            yield ctx.finding(
+                p.loc,
+                f"{d.phrase} cannot open its chat template ({'; '.join(p.notes) or p.source}): "
+                f"{p.failure or 'the server does not start'}",
+                fix="give the template as the option expects it (the file name the chart "
+                "prefixes with its mount point, or a path that exists in the container)",
+                evidence=ev,
+                severity="error",
+                anchor=f"template unopenable {mr.ref}",
+            )
+            continue
         calls = d.chat_calls()
         uis = d.chat_uis
         kind = mr.info.kind if mr.info is not None else None

@@ -279,12 +279,14 @@ def _prompting(linked, launch, version):
     default_system = launch.args.value("default_system") or (
         run.get("default_system") if run else None
     )
+    md = launch.model.directory if launch.model else None
     return R.lf_prompting(
         str(name),
         version,
         default_system,
-        launch.model.directory if launch.model else None,
+        md,
         loc,
+        tokens=R.launch_special_tokens(launch) if md is None else None,
     )
 
 

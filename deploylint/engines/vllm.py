@@ -926,11 +926,31 @@ def _sampling_defaults(linked, launch, model, version):
     return out
 
 
+VLLM_TEMPLATE_PATH_UNOPENABLE = Fact(
+    'vLLM stops at startup with "The supplied chat template (...) looks like a file path, but it '
+    'failed to be opened"',
+    "vllm-project/vllm vllm/entrypoints/chat_utils.py load_chat_template (a value without Jinja "
+    "characters is opened as a file; ValueError when that fails)",
+)
+
+
 def _prompting(linked, launch, version):
     from ..templates import resolve as R
 
     occ, text, _tok = R.chat_template_arg(launch)
     if occ is not None and text is not None:
+        bad_path = launch.extra.get("chat_template_unopenable")
+        if bad_path and not any(c in text for c in "{}\n"):
+            return R.Prompting(
+                ENGINE,
+                version,
+                "none",
+                f"--chat-template {text}",
+                occ.loc,
+                notes=[str(bad_path)],
+                failure=VLLM_TEMPLATE_PATH_UNOPENABLE.value,
+                fatal=True,
+            )
         if not any(c in text for c in "{}\n"):
             body, _path = linked.read_linked_text(launch, text)
             if body is None:

@@ -182,6 +182,15 @@ def parse_prodstack(sf: SourceFile, root: Node, facts: FileFacts) -> None:
             return
         launch = build_launch("vllm", "vllm serve", words, 2, ctx)
         launch.extra["helm"] = "production-stack"
+        tmpl_name = Y.scalar(tmpl) if _scalar_text(tmpl) else None
+        if tmpl_name and tmpl_name.startswith("/"):
+            # The chart prefixes the mount point itself (`--chat-template "/templates/{{
+            # $modelSpec.chatTemplate }}"`, production-stack PR #523): a full path is doubled.
+            launch.extra["chat_template_unopenable"] = (
+                f"the chart passes --chat-template /templates/{tmpl_name}: `chatTemplate` names a "
+                "file in the /templates volume, so a full path is doubled and the file cannot be "
+                "opened"
+            )
         facts.launches.append(launch)
 
 

@@ -57,6 +57,9 @@ class Prompting:
     llamacpp: str | None = None  # a llama.cpp built-in template name (engines/llamacpp_templates)
     failure: str | None = None  # what a chat request gets when kind == "none"
     silent: bool = False  # the failure produces an answer anyway (wrong format), not an error
+    # the template option itself stops the server at startup (a path that cannot be opened):
+    # nothing is served at all, chat use or not
+    fatal: bool = False
     notes: list[str] = field(default_factory=list)
     # a default system prompt the deployment configures on purpose (an Ollama Modelfile SYSTEM)
     deliberate_system: str | None = None
