@@ -23,6 +23,8 @@ from deploylint.engines.base import (
     Adapter,
     AdapterLoading,
     ArchSupport,
+    Auth,
+    ContextLength,
     Engine,
     Entrypoint,
     Listen,
@@ -149,6 +151,14 @@ TABLE: dict[str, tuple[Callable[[Ask], Any], tuple[type, ...]]] = {
     "remote_code": (lambda a: a.engine.remote_code(a.launch), (RemoteCode, NotApplicable)),
     "fix": (lambda a: a.engine.fix(FIX_TOPICS[0]), (str,)),
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205)
+    "bind_address": (lambda a: a.engine.bind_address(a.launch), (Setting, NotApplicable)),
+    "auth": (lambda a: a.engine.auth(a.launch), (Auth, NotApplicable)),
+    "dtype": (lambda a: a.engine.dtype(a.launch), (Setting, NotApplicable)),
+    "refuses_float16": (lambda a: a.engine.refuses_float16(a.launch), (dict, NotApplicable)),
+    "context_length": (
+        lambda a: a.engine.context_length(a.launch),
+        (ContextLength, NotApplicable),
+    ),
     # -- multimodal (issue 12: DPL701, DPL702)
     "image_limits": (lambda a: a.engine.image_limits(a.launch), (ImageLimits, NotApplicable)),
     "training_image_limits": (

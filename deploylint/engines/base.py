@@ -232,6 +232,47 @@ class TemplateKwargs:
     ignored: Mapping[str, str] = field(default_factory=dict)  # request field -> what happens
 
 
+# -- answers of the security and context questions (DPL601, DPL602, DPL502, DPL503, DPL205) ------
+
+
+@dataclass(frozen=True)
+class Auth:
+    """What a server asks of a request before it answers (its API keys), and what they cover."""
+
+    supported: bool  # the engine at this version can require a key at all
+    keys: tuple[str, ...]  # the keys configured, as written (empty: none)
+    source: str  # where the keys come from, or why there are none
+    loc: Loc | None = None  # where the key was set
+    unresolved: bool = False  # a key comes from something the scan cannot see (assume it is set)
+    unprotected: str = ""  # generating routes a key does not cover at this version, and the source
+    setting: str = ""  # how a key is required in this engine ("`--api-key` or VLLM_API_KEY")
+    basis: str = ""  # the public source of what the engine does without a key
+
+
+@dataclass(frozen=True)
+class ContextLength:
+    """The context window a launch is configured with, and what can change its meaning."""
+
+    value: int | str | None  # tokens; a text for a rule the engine applies (a VRAM tier); None:
+    #                           derived from the model's own config
+    source: str
+    loc: Loc | None
+    setting: str  # the option or parameter as the engine spells it ("--max-model-len", "num_ctx")
+    default: bool = False  # the engine's default (nothing configured)
+    rope_scaling: Mapping[str, Any] | None = None  # a RoPE scaling given to the engine
+    rope_source: str = ""
+    rope_loc: Loc | None = None
+    guard_bypass: Setting | None = None  # a switch that lets the length exceed the positions
+    above_positions: str = ""  # what the engine does with a length above the model's positions
+    refuses_above: bool = False  # ... it refuses to start (unless the guard is bypassed)
+    slots: Setting | None = None  # parallel sequences that share the window (llama.cpp -np)
+    ignored: tuple[tuple[str, Loc, str], ...] = ()  # context settings written that the engine
+    #                                                  never reads: (name, where, why)
+    version_note: str = ""  # which release's default is assumed
+    when_full: str = ""  # what the engine does with a request that does not fit ("": refuses it
+    #                      with an error the client sees)
+
+
 class Linked(Protocol):
     """What an engine may ask of the linked scan (implemented by ``link.Project``)."""
 
@@ -346,6 +387,29 @@ class Engine(ABC):
         """Whether the launch runs code shipped with the model."""
 
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
+    @abstractmethod
+    def bind_address(self, launch: Launch) -> Setting | NotApplicable:
+        """The address the server binds (value: the host text), with where it was set (loc None:
+        the engine's default)."""
+
+    @abstractmethod
+    def auth(self, launch: Launch) -> Auth | NotApplicable:
+        """The API keys a server requires (or that it has no way to require one)."""
+
+    @abstractmethod
+    def dtype(self, launch: Launch) -> Setting | NotApplicable:
+        """The dtype weights are computed in, as configured (value normalised: "float16",
+        "bfloat16", "float32", "auto", else the text as written)."""
+
+    @abstractmethod
+    def refuses_float16(self, launch: Launch) -> Mapping[str, tuple[str, str]] | NotApplicable:
+        """model_type -> (the engine's message, source) for the architectures the engine refuses
+        to run in float16 at this version."""
+
+    @abstractmethod
+    def context_length(self, launch: Launch) -> ContextLength | NotApplicable:
+        """The context window the launch runs with, the RoPE scaling it is told to apply, and the
+        context settings it ignores."""
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
     @abstractmethod
@@ -441,6 +505,8 @@ __all__ = [
     "Adapter",
     "AdapterLoading",
     "ArchSupport",
+    "Auth",
+    "ContextLength",
     "Engine",
     "Entrypoint",
     "Linked",

@@ -564,6 +564,65 @@ class LMDeploy(Engine):
         return RemoteCode(False, f.source)
 
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
+    def bind_address(self, launch):
+        from .common import bind_setting
+
+        if launch.form != API_SERVER_FORM:
+            return na(f"`{launch.form}` serves no network endpoint")
+        return bind_setting(
+            launch,
+            "server_name",
+            "--server-name",
+            SERVER_NAME_DEFAULT.value,
+            SERVER_NAME_DEFAULT.source,
+        )
+
+    def auth(self, launch):
+        from .common import keys_auth
+
+        if launch.form != API_SERVER_FORM:
+            return na(f"`{launch.form}` serves no network endpoint")
+        return keys_auth(
+            launch, "api_keys", "--api-keys", none_source="no `--api-keys`", basis=API_KEYS.source
+        )
+
+    def dtype(self, launch):
+        from .common import dtype_setting
+
+        return dtype_setting(launch, "dtype", "--dtype", "auto", DTYPE_AUTO.source)
+
+    def refuses_float16(self, launch):
+        return {}
+
+    def context_length(self, launch):
+        from .base import ContextLength
+        from .common import parse_tokens_count
+
+        rope = None
+        rope_src, rope_loc = "", None
+        occ = launch.args.last("rope_scaling_factor")
+        if occ is not None and occ.values and occ.resolved:
+            try:
+                rope = {"factor": float(occ.values[0].text)}
+                rope_src, rope_loc = f"`--rope-scaling-factor {occ.values[0].text}`", occ.loc
+            except ValueError:
+                rope = None
+        common = {
+            "rope_scaling": rope,
+            "rope_source": rope_src,
+            "rope_loc": rope_loc,
+            "above_positions": SESSION_LEN.value,
+        }
+        occ = launch.args.last("session_len")
+        if occ is not None and occ.values and occ.resolved:
+            n = parse_tokens_count(occ.values[0].text)
+            if n is not None and n > 0:
+                return ContextLength(
+                    n, f"`--session-len {occ.values[0].text}`", occ.loc, "--session-len", **common
+                )
+        return ContextLength(
+            None, SESSION_LEN.source, None, "--session-len", default=True, **common
+        )
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
     def image_limits(self, launch):
@@ -629,6 +688,25 @@ class LMDeploy(Engine):
                 "`model: <name>`, or merge it and serve the merged directory"
             )
         return self.generic_fix(topic, **kw)
+
+
+# -- security and context (issue 12) -----------------------------------------------------------
+API_KEYS = Fact(
+    None,
+    "no `--api-keys`: the OpenAI routes answer every request (lmdeploy/serve/openai/"
+    "api_server.py check_api_key is a no-op without keys)",
+)
+
+DTYPE_AUTO = Fact(
+    "auto",
+    "`--dtype` default `auto`: the checkpoint's dtype (lmdeploy/cli/utils.py ArgumentHelper.dtype)",
+)
+
+SESSION_LEN = Fact(
+    "LMDeploy takes it as given (no check against the model's positions in lmdeploy/cli/serve.py)",
+    "`--session-len` default None: the model's own max length (lmdeploy/cli/utils.py "
+    "ArgumentHelper.session_len)",
+)
 
 
 ENGINE_IMPL = LMDeploy()
