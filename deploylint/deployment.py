@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from .engines.base import (
     Adapter,
     AdapterLoading,
+    Auth,
+    ContextLength,
     Engine,
     Listen,
     ModelArg,
@@ -28,6 +30,9 @@ from .facts import ChatUI, ClientCall, EngineVersion, Launch, ModelDir, ModelRef
 from .location import Loc
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from .link.network import Exposure
     from .link.project import Project
     from .templates.resolve import Prompting
 
@@ -186,6 +191,34 @@ class Deployment:
     @cached_property
     def remote_code(self) -> RemoteCode | NotApplicable:
         return self.engine.remote_code(self.launch)
+
+    # -- security and context (issue 12) ---------------------------------------------------------
+    @cached_property
+    def auth(self) -> Auth | NotApplicable:
+        return self.engine.auth(self.launch)
+
+    @cached_property
+    def bind(self) -> Setting | NotApplicable:
+        return self.engine.bind_address(self.launch)
+
+    @cached_property
+    def exposures(self) -> list[Exposure]:
+        """How the server's own port is reachable from outside its host or container."""
+        from .link.network import exposures
+
+        return exposures(self.project, self.launch)
+
+    @cached_property
+    def dtype(self) -> Setting | NotApplicable:
+        return self.engine.dtype(self.launch)
+
+    @cached_property
+    def refuses_float16(self) -> Mapping[str, tuple[str, str]] | NotApplicable:
+        return self.engine.refuses_float16(self.launch)
+
+    @cached_property
+    def context_length(self) -> ContextLength | NotApplicable:
+        return self.engine.context_length(self.launch)
 
 
 def build_deployments(project: Project) -> list[Deployment]:

@@ -43,6 +43,18 @@ class Volume:
 
 
 @dataclass
+class Published:
+    """A container port made reachable from outside its container: a compose `ports:` entry, a
+    `docker run -p`, host networking, a Kubernetes `hostPort`."""
+
+    container_port: str  # "8000", a range "8000-8010", or "*" (host networking: every port)
+    host_ip: str | None  # the host address it is bound to (None: every interface)
+    host_port: str | None
+    loc: Loc
+    how: str  # "compose ports", "docker run -p", "network_mode: host" ...
+
+
+@dataclass
 class Launch:
     """One invocation of a serving engine (or a framework entry point) found in a file."""
 
@@ -64,6 +76,7 @@ class Launch:
     notes: list[str] = field(default_factory=list)  # parse notes shown in evidence
     extra: dict[str, Any] = field(default_factory=dict)  # engine-specific (helm values ...)
     version_hints: list[EngineVersion] = field(default_factory=list)  # image tag, RUN pip install
+    published: list[Published] = field(default_factory=list)  # ports reachable from outside
     # Filled by the linker:
     version: EngineVersion | None = None
     model: ModelRef | None = None

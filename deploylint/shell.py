@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ASSIGN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\+?=)(.*)$", re.S)
@@ -134,6 +135,7 @@ class EnvValue:
     value: str
     origin: str  # "script:12", "compose environment", "Dockerfile ENV" ...
     resolved: bool = True
+    loc: Any = field(default=None, compare=False)  # where the variable is set (a Loc), if known
 
 
 class Env:

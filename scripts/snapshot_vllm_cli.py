@@ -1843,6 +1843,9 @@ class Snapshot:
     facts: dict[str, tuple[Any, str]]
     console_script: str | None
     warnings: list[str]
+    # VLLM_* environment variables: name -> True when vllm/envs.py's registry
+    # (``environment_variables``) holds it, False when only other files of the release name it.
+    env: dict[str, bool] = field(default_factory=dict)
 
 
 def console_script(tree: SourceTree) -> str | None:
@@ -2073,6 +2076,180 @@ def api_server_deprecated(tree: SourceTree) -> tuple[bool, str]:
     return False, f"{tree.dist.filename} {rel}: no __main__ block"
 
 
+# ------------------------------------------------------------------------------------------
+# Environment variables and request defaults
+# ------------------------------------------------------------------------------------------
+_ENV_NAME = re.compile(rb"\bVLLM_[A-Z0-9_]*[A-Z0-9]\b")
+# The parts of a distribution that make up vLLM itself: the package, its build (setup.py, CMake,
+# csrc, rust) and its images (docker/, Dockerfile*). Tests, docs, examples, benchmarks, recipes,
+# CI and tools set or describe variables of their own, never read by a running vLLM.
+_VLLM_PARTS = re.compile(
+    r"^(vllm/|csrc/|cmake/|rust/|docker/|requirements|Dockerfile|CMakeLists\.txt$|setup\.py$|"
+    r"setup\.cfg$|pyproject\.toml$)"
+)
+_TEXT_SUFFIXES = (".py", ".sh", ".txt", ".cmake", ".toml", ".cfg", ".in", ".cu", ".cuh", ".cpp",
+                  ".h", ".hpp", ".c", ".yaml", ".yml", ".json")  # fmt: skip
+
+
+def env_registry(tree: SourceTree) -> tuple[set[str], str]:
+    """The keys of ``environment_variables`` in ``vllm/envs.py`` (the variables vLLM declares;
+    from 0.11-ish releases ``validate_environ`` warns about every other ``VLLM_*`` one)."""
+    mod = tree.module_ast("vllm.envs")
+    if mod is None:
+        return set(), "no vllm/envs.py"
+    for node in mod.body:
+        target = None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        if (
+            isinstance(target, ast.Name)
+            and target.id == "environment_variables"
+            and isinstance(value, ast.Dict)
+        ):
+            keys = {
+                k.value
+                for k in value.keys
+                if isinstance(k, ast.Constant) and isinstance(k.value, str)
+            }
+            return {k for k in keys if k.startswith("VLLM_")}, "vllm/envs.py environment_variables"
+    return set(), "vllm/envs.py has no environment_variables dict"
+
+
+def env_mentions(dist: Dist) -> set[str]:
+    """Every ``VLLM_*`` name written anywhere in vLLM's own files (``_VLLM_PARTS``)."""
+    out: set[str] = set()
+
+    def take(rel: str, data: bytes) -> None:
+        base = rel.rsplit("/", 1)[-1]
+        if not _VLLM_PARTS.match(rel):
+            return
+        if rel.endswith(_TEXT_SUFFIXES) or base.startswith(("Dockerfile", "CMakeLists")):
+            out.update(m.decode() for m in _ENV_NAME.findall(data))
+
+    if dist.kind == "sdist":
+        with tarfile.open(dist.path) as t:
+            for m in t:
+                if not m.isfile() or m.size > 4_000_000:
+                    continue
+                rel = m.name.split("/", 1)[1] if "/" in m.name else m.name
+                f = t.extractfile(m)
+                if f is not None:
+                    take(rel, f.read())
+    else:
+        with zipfile.ZipFile(dist.path) as z:
+            for info in z.infolist():
+                if info.file_size <= 4_000_000 and not info.is_dir():
+                    take(info.filename, z.read(info))
+    return out
+
+
+def _field_default(tree: SourceTree, cls_name: str, field_name: str, where: list[str]) -> Any:
+    """The default of ``field_name`` in class ``cls_name`` (a class-level annotated field, a
+    pydantic ``Field(default=...)``, or an ``__init__`` keyword), searched in the modules
+    ``where`` (prefixes of module paths). ``MISSING`` when not found."""
+    for rel in sorted(tree.files):
+        if not rel.endswith(".py") or not any(rel.startswith(w) for w in where):
+            continue
+        if f"class {cls_name}".encode() not in tree.files[rel]:
+            continue
+        try:
+            mod = ast.parse(tree.files[rel])
+        except SyntaxError:
+            continue
+        for node in ast.walk(mod):
+            if not (isinstance(node, ast.ClassDef) and node.name == cls_name):
+                continue
+            for st in node.body:
+                if (
+                    isinstance(st, ast.AnnAssign)
+                    and isinstance(st.target, ast.Name)
+                    and st.target.id == field_name
+                ):
+                    return _default_of(st.value), rel
+                if isinstance(st, ast.FunctionDef) and st.name == "__init__":
+                    a = st.args
+                    pos = a.args[len(a.args) - len(a.defaults) :]
+                    pairs = [
+                        *zip(pos, a.defaults, strict=True),
+                        *zip(a.kwonlyargs, a.kw_defaults, strict=True),
+                    ]
+                    for arg, d in pairs:
+                        if arg.arg == field_name and d is not None:
+                            return _default_of(d), rel
+    return MISSING, None
+
+
+def _default_of(node: ast.expr | None) -> Any:
+    if node is None:
+        return MISSING
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in (
+        "Field",
+        "field",
+    ):
+        for kw in node.keywords:
+            if kw.arg == "default" and isinstance(kw.value, ast.Constant):
+                return kw.value.value
+        if node.args and isinstance(node.args[0], ast.Constant):
+            return node.args[0].value
+    return ast.unparse(node)
+
+
+def request_defaults(tree: SourceTree, fn: str) -> dict[str, tuple[Any, str]]:
+    """max_tokens defaults: ``SamplingParams`` (offline ``LLM.generate``/``chat``) and the
+    OpenAI server's ``CompletionRequest`` / ``ChatCompletionRequest``; and whether
+    ``LLM.generate`` without sampling params reads the model's generation config."""
+    facts: dict[str, tuple[Any, str]] = {}
+    v, rel = _field_default(tree, "SamplingParams", "max_tokens", ["vllm/sampling_params"])
+    facts["sampling_params_max_tokens_default"] = (
+        None if v is MISSING else v,
+        f"{fn} {rel} SamplingParams.max_tokens" if rel else f"{fn}: SamplingParams not found",
+    )
+    for key, cls in (
+        ("completion_request_max_tokens_default", "CompletionRequest"),
+        ("chat_request_max_tokens_default", "ChatCompletionRequest"),
+    ):
+        v, rel = _field_default(tree, cls, "max_tokens", ["vllm/entrypoints/"])
+        facts[key] = (
+            None if v is MISSING else v,
+            f"{fn} {rel} {cls}.max_tokens" if rel else f"{fn}: {cls} not found",
+        )
+    v, rel = _field_default(tree, "CompletionRequest", "add_special_tokens", ["vllm/entrypoints/"])
+    facts["completion_request_add_special_tokens_default"] = (
+        None if v is MISSING else v,
+        f"{fn} {rel} CompletionRequest.add_special_tokens"
+        if rel
+        else f"{fn}: CompletionRequest has no add_special_tokens field",
+    )
+    llm = tree.text("vllm/entrypoints/llm.py") or ""
+    facts["llm_default_sampling_from_model"] = (
+        "def get_default_sampling_params" in llm,
+        f"{fn} vllm/entrypoints/llm.py "
+        + (
+            "LLM.get_default_sampling_params (generation_config.json defaults when no "
+            "sampling params are given)"
+            if "def get_default_sampling_params" in llm
+            else "has no get_default_sampling_params (plain SamplingParams())"
+        ),
+    )
+    return facts
+
+
+def env_validation(tree: SourceTree, fn: str) -> tuple[Any, str]:
+    """Whether the release warns about ``VLLM_*`` variables its registry does not declare
+    (``Platform.validate_environ``, "Unknown vLLM environment variable detected")."""
+    for rel in sorted(tree.files):
+        if (
+            rel.startswith("vllm/")
+            and b"Unknown vLLM environment variable detected" in tree.files[rel]
+        ):
+            return True, f"{fn} {rel} validate_environ"
+    return False, f"{fn}: no 'Unknown vLLM environment variable detected' check"
+
+
 def snapshot(dist: Dist) -> Snapshot:
     tree = SourceTree(dist)
     interp = Interp(tree)
@@ -2193,8 +2370,14 @@ def snapshot(dist: Dist) -> Snapshot:
         if passes
         else f"hand-encoded: {HAND_ENCODED['allow_abbrev']['source']} ({{file}})",
     )
+    facts.update(request_defaults(tree, fn))
+    facts["env_unknown_warning"] = env_validation(tree, fn)
+    registry, registry_src = env_registry(tree)
+    facts["env_registry"] = (bool(registry), f"{fn} {registry_src}")
+    env = {name: False for name in env_mentions(dist)}
+    env.update({name: True for name in registry})
     return Snapshot(
-        v, dist, serve_opts, api_opts, positionals, behaviour, facts, entry, interp.warnings
+        v, dist, serve_opts, api_opts, positionals, behaviour, facts, entry, interp.warnings, env
     )
 
 
@@ -2247,6 +2430,23 @@ def merge(snaps: list[Snapshot]) -> dict[str, Any]:
                 out.pop("aliases", None)
             options.append(out)
 
+    # VLLM_* environment variables: one entry per run of snapshots with the same registry flag.
+    env_runs: dict[str, list[dict[str, Any]]] = {}
+    for i, s in enumerate(snaps):
+        for name, in_registry in s.env.items():
+            lst = env_runs.setdefault(name, [])
+            if lst and lst[-1]["_last"] == i - 1 and lst[-1]["registry"] == in_registry:
+                lst[-1]["_last"] = i
+                continue
+            lst.append({"since": s.version, "registry": in_registry, "_last": i})
+    env_vars = []
+    for name in sorted(env_runs):
+        for e in env_runs[name]:
+            env_vars.append(
+                {"name": name, "since": e["since"], "until": until_after(e["_last"]),
+                 "registry": e["registry"]}
+            )  # fmt: skip
+
     # Facts a wheel cannot show (the Dockerfile) come from the neighbouring sdists.
     for i, s in enumerate(snaps):
         for k, (val, src) in list(s.facts.items()):
@@ -2284,6 +2484,7 @@ def merge(snaps: list[Snapshot]) -> dict[str, Any]:
 
     return {
         "options": options,
+        "env_vars": env_vars,
         "facts": facts,
         "snapshots": [
             {
@@ -2328,7 +2529,10 @@ def build(versions: list[str], cache: Path, downloader: str) -> dict[str, Any]:
             "launch facts per release, read statically from the PyPI sdists (wheel where a release "
             "has no sdist). Each option entry holds from `since` up to (excluding) `until` "
             "(null = still in the newest snapshot). Versions between two snapshots take the older "
-            "snapshot's data. Generated by scripts/snapshot_vllm_cli.py; do not edit by hand."
+            "snapshot's data. `env_vars`: the VLLM_* environment variables each release names "
+            "(`registry`: declared in vllm/envs.py environment_variables; false: only written "
+            "elsewhere in vLLM's own files: the package, its build and its images). "
+            "Generated by scripts/snapshot_vllm_cli.py; do not edit by hand."
         ),
         "_generated_by": "scripts/snapshot_vllm_cli.py",
         "_source": [
@@ -2343,6 +2547,7 @@ def build(versions: list[str], cache: Path, downloader: str) -> dict[str, Any]:
         "_hand_encoded": HAND_ENCODED,
         "versions": [s["version"] for s in merged["snapshots"]],
         "options": merged["options"],
+        "env_vars": merged["env_vars"],
         "facts": merged["facts"],
     }
     return data
@@ -2359,7 +2564,7 @@ def dump(data: dict[str, Any]) -> str:
     for i, k in enumerate(keys):
         comma = "," if i < len(keys) - 1 else ""
         v = data[k]
-        if k in ("options", "_source"):
+        if k in ("options", "_source", "env_vars"):
             lines.append(f" {one(k)}: [")
             lines += [f"  {one(x)}{',' if j < len(v) - 1 else ''}" for j, x in enumerate(v)]
             lines.append(f" ]{comma}")

@@ -22,19 +22,25 @@ from deploylint.engines.base import (
     FIX_TOPICS,
     Adapter,
     AdapterLoading,
+    ArchSupport,
+    Auth,
+    ContextLength,
     Engine,
     Entrypoint,
     Listen,
+    ModelArch,
     ModelArg,
     NotApplicable,
+    OutputBudget,
     RemoteCode,
     Setting,
+    SpecialTokens,
     StopSet,
 )
 from deploylint.engines.cli import OptionTable, ParsedArgs, Token
 from deploylint.engines.multimodal import ImageLimits
 from deploylint.engines.registry import ENGINE_MODULES, all_engines, engine_for
-from deploylint.facts import EngineVersion, Launch, ModelDir, TrainingRun
+from deploylint.facts import ClientCall, EngineVersion, Launch, ModelDir, TrainingRun
 from deploylint.link.project import Project
 from deploylint.location import Loc
 from deploylint.templates.resolve import Prompting
@@ -99,6 +105,11 @@ class Ask:
     md: ModelDir
 
 
+def _call(a: Ask, kind: str) -> ClientCall:
+    """A request to the launch (releases and settings group)."""
+    return ClientCall(kind, "openai", a.launch.loc, launch=a.launch)
+
+
 #: question -> (how to ask it, the kinds of answer allowed). Every abstract method of Engine must
 #: be here (test_the_table_asks_every_question). Groups added by later issues go in their own block.
 TABLE: dict[str, tuple[Callable[[Ask], Any], tuple[type, ...]]] = {
@@ -140,6 +151,14 @@ TABLE: dict[str, tuple[Callable[[Ask], Any], tuple[type, ...]]] = {
     "remote_code": (lambda a: a.engine.remote_code(a.launch), (RemoteCode, NotApplicable)),
     "fix": (lambda a: a.engine.fix(FIX_TOPICS[0]), (str,)),
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205)
+    "bind_address": (lambda a: a.engine.bind_address(a.launch), (Setting, NotApplicable)),
+    "auth": (lambda a: a.engine.auth(a.launch), (Auth, NotApplicable)),
+    "dtype": (lambda a: a.engine.dtype(a.launch), (Setting, NotApplicable)),
+    "refuses_float16": (lambda a: a.engine.refuses_float16(a.launch), (dict, NotApplicable)),
+    "context_length": (
+        lambda a: a.engine.context_length(a.launch),
+        (ContextLength, NotApplicable),
+    ),
     # -- multimodal (issue 12: DPL701, DPL702)
     "image_limits": (lambda a: a.engine.image_limits(a.launch), (ImageLimits, NotApplicable)),
     "training_image_limits": (
@@ -162,6 +181,21 @@ TABLE: dict[str, tuple[Callable[[Ask], Any], tuple[type, ...]]] = {
         (base.TemplateKwargs, NotApplicable),
     ),
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104)
+    "architecture_support": (
+        lambda a: a.engine.architecture_support(
+            a.launch, ModelArch(("Qwen3ForCausalLM",), "qwen3", False, "test")
+        ),
+        (ArchSupport, NotApplicable),
+    ),
+    "settings_not_read": (lambda a: a.engine.settings_not_read(a.launch), (list, NotApplicable)),
+    "output_budget": (
+        lambda a: a.engine.output_budget(a.project, a.launch, _call(a, "completion")),
+        (OutputBudget, NotApplicable),
+    ),
+    "prompt_special_tokens": (
+        lambda a: a.engine.prompt_special_tokens(a.launch, _call(a, "completion")),
+        (SpecialTokens, NotApplicable),
+    ),
 }
 
 

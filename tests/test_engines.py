@@ -210,7 +210,8 @@ def test_tgi_env_only_compose_service_is_a_launch():
     assert a.value("max_input_tokens") == "4096"
     occ = a.last("model_id")
     assert occ.flag.text == "MODEL_ID" and "MODEL_ID" in occ.values[0].origin
-    assert occ.values[0].loc.line == launch.loc.line  # the image line: compose keeps no env lines
+    # the variable's own line in `environment:` (compose env values carry their location)
+    assert occ.values[0].loc.line == 11
     assert tgi.lora_adapters(a)[0][:3] == ("support", "/data/adapters/support", None)
     assert tgi.lora_adapters(a)[1][:2] == ("predibase/customer_support",) * 2
     assert tgi.listen(a) == ("0.0.0.0", "80")  # ENV PORT=80 in the image

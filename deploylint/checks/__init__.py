@@ -27,6 +27,12 @@ CHECKS = {
     "DPL304": "deploylint.checks.dpl304_unsupported_adapter",
     "DPL401": "deploylint.checks.dpl401_tokenizer_mismatch",
     "DPL501": "deploylint.checks.dpl501_model_argument_ignored",
+    # -- security and context (issue 12)
+    "DPL205": "deploylint.checks.dpl205_context_truncated",
+    "DPL502": "deploylint.checks.dpl502_dtype_downcast",
+    "DPL503": "deploylint.checks.dpl503_max_len_exceeds_positions",
+    "DPL601": "deploylint.checks.dpl601_trust_remote_code",
+    "DPL602": "deploylint.checks.dpl602_unauthenticated_endpoint",
     # -- multimodal (issue 12)
     "DPL701": "deploylint.checks.dpl701_image_tokens_truncated",
     "DPL702": "deploylint.checks.dpl702_pixel_budget_mismatch",
@@ -36,6 +42,11 @@ CHECKS = {
     "DPL802": "deploylint.checks.dpl802_reasoning_parser",
     "DPL803": "deploylint.checks.dpl803_thinking_model_greedy",
     "DPL804": "deploylint.checks.dpl804_thinking_default_differs",
+    # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104)
+    "DPL104": "deploylint.checks.dpl104_double_bos_or_no_generation_prompt",
+    "DPL206": "deploylint.checks.dpl206_truncated_output_default",
+    "DPL504": "deploylint.checks.dpl504_architecture_unsupported_by_pin",
+    "DPL505": "deploylint.checks.dpl505_engine_setting_not_read",
 }
 
 

@@ -96,10 +96,13 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         if thinking_requested(d, tm) is False:
             continue
+        # an option ("--reasoning-parser") is added; a phrase ("upgrade vLLM ... and add
+        # --reasoning-parser") already says what to do
+        verb = "add " if r.option.startswith("-") else ""
         if r.suggest:
-            fix = f"add {r.option} {r.suggest} ({r.suggest_source})"
+            fix = f"{verb}{r.option} {r.suggest} ({r.suggest_source})"
         else:
-            fix = f"add {r.option} with the parser the engine documents for the model"
+            fix = f"{verb}{r.option} with the parser the engine documents for the model"
         yield ctx.finding(
             d.model_loc,
             f"`{tm.model}` is a reasoning model ({tm.why}), but {r.source}: clients "

@@ -22,7 +22,7 @@ from ..location import Loc
 from .cli import OptionTable, ParsedArgs, Token
 
 if TYPE_CHECKING:
-    from ..facts import Launch, ModelDir, ModelRef, TrainingRun
+    from ..facts import ClientCall, Launch, ModelDir, ModelRef, TrainingRun
     from ..templates.resolve import Prompting
     from .multimodal import ImageLimits
 
@@ -142,6 +142,49 @@ class RemoteCode:
 
 
 @dataclass(frozen=True)
+class ModelArch:
+    """What a model's ``config.json`` says it is (or built-in knowledge of its hub id)."""
+
+    architectures: tuple[str, ...]  # config.json ``architectures``
+    model_type: str | None  # config.json ``model_type``
+    remote_code: bool  # config.json ``auto_map``: the model ships its own modelling code
+    source: str  # "config.json in models/qwen" / "built-in knowledge of Qwen/Qwen3-8B (...)"
+
+
+@dataclass(frozen=True)
+class ArchSupport:
+    """Whether an engine release can load a model's architecture."""
+
+    supported: bool | None  # False: the release cannot load it; None: not known
+    what: str  # "architecture Qwen3ForCausalLM", "model type qwen3"
+    first: str | None  # the first release that knows it (None: none known after this one)
+    removed: str | None = None  # the release that dropped it, when an earlier one knew it
+    source: str = ""  # the data read (release, file)
+    note: str = ""  # how the engine would still run it, or why it cannot
+
+
+@dataclass(frozen=True)
+class OutputBudget:
+    """The most tokens a request (or an offline call) that sets no limit gets."""
+
+    max_tokens: int | None  # None: no small cap (the rest of the context window)
+    setting: str  # the field or default that decides it ("max_tokens", "SamplingParams(...)")
+    source: str
+    unless: str = ""  # a condition not checked that would lift the cap, said in the finding
+    fix: str = ""  # how to set it, in the engine's terms
+
+
+@dataclass(frozen=True)
+class SpecialTokens:
+    """Whether a text prompt is tokenized with the tokenizer's special tokens (a BOS token the
+    tokenizer adds in front) on this route or call."""
+
+    added: bool | None
+    source: str
+    off: str = ""  # how a request turns it off ('"add_special_tokens": false')
+
+
+@dataclass(frozen=True)
 class ToolCalling:
     """What a launch returns when a request sends ``tools`` (issue 13, DPL801).
 
@@ -187,6 +230,47 @@ class TemplateKwargs:
     thinking_field: str | None  # a request field that switches thinking itself (Ollama `think`)
     source: str
     ignored: Mapping[str, str] = field(default_factory=dict)  # request field -> what happens
+
+
+# -- answers of the security and context questions (DPL601, DPL602, DPL502, DPL503, DPL205) ------
+
+
+@dataclass(frozen=True)
+class Auth:
+    """What a server asks of a request before it answers (its API keys), and what they cover."""
+
+    supported: bool  # the engine at this version can require a key at all
+    keys: tuple[str, ...]  # the keys configured, as written (empty: none)
+    source: str  # where the keys come from, or why there are none
+    loc: Loc | None = None  # where the key was set
+    unresolved: bool = False  # a key comes from something the scan cannot see (assume it is set)
+    unprotected: str = ""  # generating routes a key does not cover at this version, and the source
+    setting: str = ""  # how a key is required in this engine ("`--api-key` or VLLM_API_KEY")
+    basis: str = ""  # the public source of what the engine does without a key
+
+
+@dataclass(frozen=True)
+class ContextLength:
+    """The context window a launch is configured with, and what can change its meaning."""
+
+    value: int | str | None  # tokens; a text for a rule the engine applies (a VRAM tier); None:
+    #                           derived from the model's own config
+    source: str
+    loc: Loc | None
+    setting: str  # the option or parameter as the engine spells it ("--max-model-len", "num_ctx")
+    default: bool = False  # the engine's default (nothing configured)
+    rope_scaling: Mapping[str, Any] | None = None  # a RoPE scaling given to the engine
+    rope_source: str = ""
+    rope_loc: Loc | None = None
+    guard_bypass: Setting | None = None  # a switch that lets the length exceed the positions
+    above_positions: str = ""  # what the engine does with a length above the model's positions
+    refuses_above: bool = False  # ... it refuses to start (unless the guard is bypassed)
+    slots: Setting | None = None  # parallel sequences that share the window (llama.cpp -np)
+    ignored: tuple[tuple[str, Loc, str], ...] = ()  # context settings written that the engine
+    #                                                  never reads: (name, where, why)
+    version_note: str = ""  # which release's default is assumed
+    when_full: str = ""  # what the engine does with a request that does not fit ("": refuses it
+    #                      with an error the client sees)
 
 
 class Linked(Protocol):
@@ -303,6 +387,29 @@ class Engine(ABC):
         """Whether the launch runs code shipped with the model."""
 
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
+    @abstractmethod
+    def bind_address(self, launch: Launch) -> Setting | NotApplicable:
+        """The address the server binds (value: the host text), with where it was set (loc None:
+        the engine's default)."""
+
+    @abstractmethod
+    def auth(self, launch: Launch) -> Auth | NotApplicable:
+        """The API keys a server requires (or that it has no way to require one)."""
+
+    @abstractmethod
+    def dtype(self, launch: Launch) -> Setting | NotApplicable:
+        """The dtype weights are computed in, as configured (value normalised: "float16",
+        "bfloat16", "float32", "auto", else the text as written)."""
+
+    @abstractmethod
+    def refuses_float16(self, launch: Launch) -> Mapping[str, tuple[str, str]] | NotApplicable:
+        """model_type -> (the engine's message, source) for the architectures the engine refuses
+        to run in float16 at this version."""
+
+    @abstractmethod
+    def context_length(self, launch: Launch) -> ContextLength | NotApplicable:
+        """The context window the launch runs with, the RoPE scaling it is told to apply, and the
+        context settings it ignores."""
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
     @abstractmethod
@@ -335,6 +442,26 @@ class Engine(ABC):
         """How requests and server defaults set chat-template variables (``enable_thinking``)."""
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+    @abstractmethod
+    def architecture_support(self, launch: Launch, arch: ModelArch) -> ArchSupport | NotApplicable:
+        """Whether the launch's release can load a model of architecture ``arch``."""
+
+    @abstractmethod
+    def settings_not_read(self, launch: Launch) -> list[Problem] | NotApplicable:
+        """Options and environment variables of the launch that its release does not read
+        (removed, not yet added), each a Problem (kind "option-not-read" / "env-not-read")."""
+
+    @abstractmethod
+    def output_budget(
+        self, linked: Linked, launch: Launch, call: ClientCall
+    ) -> OutputBudget | NotApplicable:
+        """The output-token cap ``call`` gets when it sets none (route, offline call)."""
+
+    @abstractmethod
+    def prompt_special_tokens(
+        self, launch: Launch, call: ClientCall
+    ) -> SpecialTokens | NotApplicable:
+        """Whether the text prompt of ``call`` is tokenized with special tokens added."""
 
     # -- wording -----------------------------------------------------------------------------
     @abstractmethod
@@ -377,15 +504,21 @@ __all__ = [
     "FIX_TOPICS",
     "Adapter",
     "AdapterLoading",
+    "ArchSupport",
+    "Auth",
+    "ContextLength",
     "Engine",
     "Entrypoint",
     "Linked",
+    "ModelArch",
     "ModelArg",
     "NotApplicable",
+    "OutputBudget",
     "Problem",
     "RankLimit",
     "RemoteCode",
     "Setting",
+    "SpecialTokens",
     "StopSet",
     "TemplateKwargs",
     "ToolCalling",

@@ -832,6 +832,125 @@ class LlamaCpp(Engine):
         return na("GGUF models run no code shipped with the model")
 
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
+    def bind_address(self, launch):
+        from .common import bind_setting
+
+        if launch.form == PYTHON_FORM:
+            d = PYTHON_DEFAULTS.value
+            return bind_setting(launch, "host", "--host", d["host"], PYTHON_DEFAULTS.source)
+        return bind_setting(launch, "host", "--host", DEFAULT_HOST.value, DEFAULT_HOST.source)
+
+    def auth(self, launch):
+        from .base import Auth
+        from .common import keys_auth
+
+        if launch.form == PYTHON_FORM:
+            return keys_auth(
+                launch, "api_key", "--api_key", none_source="no `--api_key`", basis=API_KEY.source
+            )
+        occ = launch.args.last("api_key_file")
+        if occ is not None and not launch.args.has("api_key"):
+            return Auth(True, (), "`--api-key-file`", occ.loc, True, setting="`--api-key-file`")
+        got = keys_auth(
+            launch,
+            "api_key",
+            "--api-key",
+            none_source="no `--api-key` and no `--api-key-file`",
+            basis=API_KEY.source,
+        )
+        if isinstance(got, Auth) and got.keys:
+            from dataclasses import replace
+
+            return replace(got, keys=tuple(k.strip() for key in got.keys for k in key.split(",")))
+        return got
+
+    def dtype(self, launch):
+        return na("GGUF weights carry their own types: llama.cpp has no dtype option")
+
+    def refuses_float16(self, launch):
+        return na("GGUF weights carry their own types: llama.cpp has no dtype option")
+
+    def context_length(self, launch):
+        from dataclasses import replace
+
+        from .base import ContextLength
+
+        got = self._context_length(launch)
+        if isinstance(got, ContextLength):
+            return replace(got, when_full=WHEN_FULL.value)
+        return got
+
+    def _context_length(self, launch):
+        from .base import ContextLength, Setting
+        from .common import parse_tokens_count
+
+        if launch.form == PYTHON_FORM:
+            occ = launch.args.last("n_ctx")
+            d = PYTHON_DEFAULTS.value["n_ctx"]
+            if occ is not None and occ.values and occ.resolved:
+                n = parse_tokens_count(occ.values[0].text)
+                if n is not None and n > 0:
+                    return ContextLength(
+                        n,
+                        f"`--n_ctx {occ.values[0].text}`",
+                        occ.loc,
+                        "--n_ctx",
+                        above_positions=CTX_TRAIN.value,
+                    )
+            return ContextLength(
+                d,
+                PYTHON_DEFAULTS.source,
+                None,
+                "--n_ctx",
+                default=True,
+                above_positions=CTX_TRAIN.value,
+            )
+        rope = None
+        rope_src, rope_loc = "", None
+        kind = launch.args.last("rope_scaling")
+        if kind is not None and kind.values and kind.resolved and kind.values[0].text != "none":
+            rope = {"type": kind.values[0].text}
+            rope_src, rope_loc = f"`--rope-scaling {kind.values[0].text}`", kind.loc
+            for dest, key in (
+                ("rope_scale", "factor"),
+                ("yarn_orig_ctx", "original_max_position_embeddings"),
+            ):
+                o = launch.args.last(dest)
+                if o is not None and o.values and o.resolved:
+                    try:
+                        rope[key] = float(o.values[0].text)
+                    except ValueError:
+                        pass
+        slots = None
+        np_occ = launch.args.last("parallel")
+        if (
+            np_occ is not None
+            and np_occ.values
+            and np_occ.resolved
+            and not launch.args.flag("kv_unified")
+        ):
+            n = parse_tokens_count(np_occ.values[0].text)
+            if n is not None and n > 1:
+                slots = Setting(
+                    n, f"`-np {np_occ.values[0].text}` without `--kv-unified`", np_occ.loc
+                )
+        common = {
+            "rope_scaling": rope,
+            "rope_source": rope_src,
+            "rope_loc": rope_loc,
+            "above_positions": CTX_TRAIN.value,
+            "slots": slots,
+        }
+        occ = launch.args.last("ctx_size")
+        if occ is not None and occ.values and occ.resolved:
+            n = parse_tokens_count(occ.values[0].text)
+            if n is not None and n > 0:
+                return ContextLength(
+                    n, f"`-c {occ.values[0].text}`", occ.loc, "-c/--ctx-size", **common
+                )
+        return ContextLength(
+            None, CTX_DEFAULT.source, None, "-c/--ctx-size", default=True, **common
+        )
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
     def image_limits(self, launch):
@@ -881,6 +1000,17 @@ class LlamaCpp(Engine):
         return na("llama.cpp's chat-template kwargs are not modelled yet")
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+    def architecture_support(self, launch, arch):
+        return na("llama.cpp loads GGUF files; their architecture is not modelled")
+
+    def settings_not_read(self, launch):
+        return na("llama.cpp's options by build are not modelled")
+
+    def output_budget(self, linked, launch, call):
+        return na("llama-server's n_predict default is -1 (no cap)")
+
+    def prompt_special_tokens(self, launch, call):
+        return na("how llama-server tokenizes text prompts is not modelled")
 
     # -- wording -----------------------------------------------------------------------------
     def fix(self, topic, **kw):
@@ -894,6 +1024,40 @@ class LlamaCpp(Engine):
                 "merge it before converting the model to GGUF"
             )
         return self.generic_fix(topic, **kw)
+
+
+# -- security and context (issue 12) -----------------------------------------------------------
+API_KEY = Fact(
+    None,
+    "no `--api-key` (env LLAMA_API_KEY) and no `--api-key-file`: every route answers without a "
+    "key (tools/server/README.md)",
+)
+
+CTX_DEFAULT = Fact(
+    None,
+    "`-c/--ctx-size` default 0: the model's trained context from the GGUF metadata "
+    "(tools/server/README.md; older releases defaulted to 4096 or 512)",
+)
+
+CTX_TRAIN = Fact(
+    'llama.cpp runs with it and only warns "n_ctx_per_seq (N) > n_ctx_train (M) -- possible '
+    'training context overflow" (src/llama-context.cpp)',
+    "src/llama-context.cpp",
+)
+
+WHEN_FULL = Fact(
+    "a request longer than its slot's context fails with \"the request exceeds the available "
+    'context size" (context shift off, recent releases) or loses its oldest tokens to context '
+    "shift (older releases, `--context-shift`)",
+    "tools/server/server.cpp; llama.cpp issues #11681, #23652",
+)
+
+SLOTS = Fact(
+    None,
+    "with `-np N` and no `--kv-unified`, each slot gets ctx-size / N (src/llama-context.cpp "
+    "n_ctx_seq = n_ctx / n_seq_max; llama.cpp issue #11681, PR #17767; with `-np` left to auto, "
+    "recent releases unify the KV cache: PR #17997)",
+)
 
 
 ENGINE_IMPL = LlamaCpp()

@@ -485,6 +485,67 @@ class LlamaFactory(Engine):
         return RemoteCode(False, "trust_remote_code not set")
 
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
+    def bind_address(self, launch):
+        from .base import Setting
+
+        if launch.form != API_FORM:
+            return na(f"`{launch.form}` serves no OpenAI-style endpoint")
+        occ = launch.args.last("api_host")
+        if occ is not None and occ.values:
+            tok = occ.values[0]
+            if not tok.resolved:
+                return Setting(None, "API_HOST from a value the scan cannot see", occ.loc)
+            return Setting(tok.text, f"API_HOST={tok.text}", occ.loc)
+        return Setting(API_DEFAULTS.value["api_host"], API_DEFAULTS.source, None)
+
+    def auth(self, launch):
+        from .common import keys_auth
+
+        if launch.form != API_FORM:
+            return na(f"`{launch.form}` serves no OpenAI-style endpoint")
+        return keys_auth(
+            launch, "api_key", "API_KEY", none_source="no API_KEY", basis=API_KEY.source
+        )
+
+    def dtype(self, launch):
+        from .base import Setting
+        from .common import normal_dtype
+
+        s = _setting(launch, "infer_dtype")
+        if s is not None and isinstance(s[0], str):
+            return Setting(normal_dtype(s[0]), f"`infer_dtype: {s[0]}` ({s[2]})", s[1])
+        return Setting("auto", INFER_DTYPE.source, None)
+
+    def refuses_float16(self, launch):
+        return {}
+
+    def context_length(self, launch):
+        from .base import ContextLength
+
+        backend = _setting(launch, "infer_backend")
+        if backend is None or str(backend[0]).lower() != "vllm":
+            return na("LLaMA-Factory's Hugging Face engine has no context window setting")
+        s = _setting(launch, "vllm_maxlen")
+        if s is not None:
+            n = _number(s[0])
+            if n is not None and n > 0:
+                return ContextLength(
+                    int(n),
+                    f"`vllm_maxlen: {s[0]}` ({s[2]})",
+                    s[1],
+                    "vllm_maxlen",
+                    above_positions=VLLM_MAXLEN.value,
+                    refuses_above=True,
+                )
+        return ContextLength(
+            4096,
+            VLLM_MAXLEN.source,
+            None,
+            "vllm_maxlen",
+            default=True,
+            above_positions=VLLM_MAXLEN.value,
+            refuses_above=True,
+        )
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
     def image_limits(self, launch):
@@ -512,6 +573,17 @@ class LlamaFactory(Engine):
         return na("LLaMA-Factory: template variables are arguments of the call itself")
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+    def architecture_support(self, launch, arch):
+        return na("LLaMA-Factory loads models through transformers or vLLM, whose pins decide")
+
+    def settings_not_read(self, launch):
+        return na("LLaMA-Factory's keys by version are not modelled")
+
+    def output_budget(self, linked, launch, call):
+        return na("LLaMA-Factory's API defaults are not modelled")
+
+    def prompt_special_tokens(self, launch, call):
+        return na("LLaMA-Factory renders its own templates")
 
     # -- wording -----------------------------------------------------------------------------
     def fix(self, topic, **kw):
@@ -523,6 +595,25 @@ class LlamaFactory(Engine):
                 "config, or export (merge) it and serve the merged directory"
             )
         return self.generic_fix(topic, **kw)
+
+
+# -- security and context (issue 12) -----------------------------------------------------------
+API_KEY = Fact(
+    None,
+    "no API_KEY: `llamafactory-cli api` answers every request (src/llamafactory/api/app.py checks "
+    "the bearer token only when API_KEY is set)",
+)
+
+INFER_DTYPE = Fact(
+    "auto",
+    "`infer_dtype` default `auto` (src/llamafactory/hparams/model_args.py): the checkpoint's dtype",
+)
+
+VLLM_MAXLEN = Fact(
+    "vLLM refuses a max_model_len above the model's positions (see `--max-model-len`)",
+    "`vllm_maxlen` default 4096 (src/llamafactory/hparams/model_args.py), passed to vLLM as "
+    "max_model_len",
+)
 
 
 ENGINE_IMPL = LlamaFactory()

@@ -564,6 +564,65 @@ class LMDeploy(Engine):
         return RemoteCode(False, f.source)
 
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
+    def bind_address(self, launch):
+        from .common import bind_setting
+
+        if launch.form != API_SERVER_FORM:
+            return na(f"`{launch.form}` serves no network endpoint")
+        return bind_setting(
+            launch,
+            "server_name",
+            "--server-name",
+            SERVER_NAME_DEFAULT.value,
+            SERVER_NAME_DEFAULT.source,
+        )
+
+    def auth(self, launch):
+        from .common import keys_auth
+
+        if launch.form != API_SERVER_FORM:
+            return na(f"`{launch.form}` serves no network endpoint")
+        return keys_auth(
+            launch, "api_keys", "--api-keys", none_source="no `--api-keys`", basis=API_KEYS.source
+        )
+
+    def dtype(self, launch):
+        from .common import dtype_setting
+
+        return dtype_setting(launch, "dtype", "--dtype", "auto", DTYPE_AUTO.source)
+
+    def refuses_float16(self, launch):
+        return {}
+
+    def context_length(self, launch):
+        from .base import ContextLength
+        from .common import parse_tokens_count
+
+        rope = None
+        rope_src, rope_loc = "", None
+        occ = launch.args.last("rope_scaling_factor")
+        if occ is not None and occ.values and occ.resolved:
+            try:
+                rope = {"factor": float(occ.values[0].text)}
+                rope_src, rope_loc = f"`--rope-scaling-factor {occ.values[0].text}`", occ.loc
+            except ValueError:
+                rope = None
+        common = {
+            "rope_scaling": rope,
+            "rope_source": rope_src,
+            "rope_loc": rope_loc,
+            "above_positions": SESSION_LEN.value,
+        }
+        occ = launch.args.last("session_len")
+        if occ is not None and occ.values and occ.resolved:
+            n = parse_tokens_count(occ.values[0].text)
+            if n is not None and n > 0:
+                return ContextLength(
+                    n, f"`--session-len {occ.values[0].text}`", occ.loc, "--session-len", **common
+                )
+        return ContextLength(
+            None, SESSION_LEN.source, None, "--session-len", default=True, **common
+        )
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
     def image_limits(self, launch):
@@ -591,6 +650,27 @@ class LMDeploy(Engine):
         return na("LMDeploy's chat-template kwargs are not modelled yet")
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+    def architecture_support(self, launch, arch):
+        from .release_answers import lmdeploy_architecture_support
+
+        return lmdeploy_architecture_support(launch, arch, self.version_of(launch))
+
+    def settings_not_read(self, launch):
+        from .release_answers import lmdeploy_settings_not_read
+
+        return lmdeploy_settings_not_read(launch, self.version_of(launch))
+
+    def output_budget(self, linked, launch, call):
+        from .release_answers import LMDEPLOY_COMPLETION_MAX_TOKENS, openai_completion_budget
+
+        if launch.form == PIPELINE_FORM:
+            return na("pipeline calls take their limit from GenerationConfig")
+        return openai_completion_budget(
+            launch, call, LMDEPLOY_COMPLETION_MAX_TOKENS, self.version_of(launch)
+        )
+
+    def prompt_special_tokens(self, launch, call):
+        return na("how LMDeploy tokenizes text prompts is not modelled")
 
     # -- wording -----------------------------------------------------------------------------
     def fix(self, topic, **kw):
@@ -608,6 +688,25 @@ class LMDeploy(Engine):
                 "`model: <name>`, or merge it and serve the merged directory"
             )
         return self.generic_fix(topic, **kw)
+
+
+# -- security and context (issue 12) -----------------------------------------------------------
+API_KEYS = Fact(
+    None,
+    "no `--api-keys`: the OpenAI routes answer every request (lmdeploy/serve/openai/"
+    "api_server.py check_api_key is a no-op without keys)",
+)
+
+DTYPE_AUTO = Fact(
+    "auto",
+    "`--dtype` default `auto`: the checkpoint's dtype (lmdeploy/cli/utils.py ArgumentHelper.dtype)",
+)
+
+SESSION_LEN = Fact(
+    "LMDeploy takes it as given (no check against the model's positions in lmdeploy/cli/serve.py)",
+    "`--session-len` default None: the model's own max length (lmdeploy/cli/utils.py "
+    "ArgumentHelper.session_len)",
+)
 
 
 ENGINE_IMPL = LMDeploy()

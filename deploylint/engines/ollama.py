@@ -278,6 +278,7 @@ def options_from_env(args: ParsedArgs, env: dict, table: OptionTable, ctx) -> No
 
     form = registry.current_form(args, ctx, ENGINE)
     registry.add_env_options(args, env, ctx, ENV_OPTIONS)
+    _note_unread_context_vars(args, env, ctx)
     info = image_info(ctx.image) if getattr(ctx, "image", None) else None
     if info is not None and info.engine == ENGINE and not args.has("ollama_host"):
         where = getattr(ctx, "image_loc", None) or registry.first_word_loc(args, ctx)
@@ -562,6 +563,140 @@ class Ollama(Engine):
         return na("Ollama runs no code shipped with the model")
 
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
+    def bind_address(self, launch):
+        from .base import Setting
+
+        if launch.form != SERVE_FORM:
+            return na(f"`{launch.form}` is served by an `ollama serve` elsewhere")
+        host, _port = listen(launch.args, launch.form)
+        occ = launch.args.last("ollama_host")
+        if occ is not None and occ.values:
+            tok = occ.values[0]
+            if not tok.resolved:
+                return Setting(None, "OLLAMA_HOST from a value the scan cannot see", occ.loc)
+            origin = tok.origin or f"OLLAMA_HOST={tok.text}"
+            return Setting(host, origin, occ.loc)
+        return Setting(host, DEFAULT_HOST.source, None)
+
+    def auth(self, launch):
+        from .base import Auth
+
+        if launch.form != SERVE_FORM:
+            return na(f"`{launch.form}` is served by an `ollama serve` elsewhere")
+        return Auth(False, (), "Ollama has no authentication", basis=NO_AUTH.source)
+
+    def dtype(self, launch):
+        return na("Ollama runs GGUF weights with their own types: it has no dtype setting")
+
+    def refuses_float16(self, launch):
+        return na("Ollama runs GGUF weights with their own types: it has no dtype setting")
+
+    def context_length(self, launch):
+        from dataclasses import replace
+
+        from .base import ContextLength
+
+        got = self._context_length(launch)
+        if isinstance(got, ContextLength):
+            return replace(got, when_full=WHEN_FULL.value)
+        return got
+
+    def _context_length(self, launch):
+        from ..versions import Version
+        from .base import ContextLength
+
+        version = self.version_of(launch)
+        f = fact_at(CONTEXT_LENGTH_DEFAULT, version)
+        note = "" if (launch.version and launch.version.pinned) else "newest known release assumed"
+        if launch.form == MODELFILE_FORM:
+            mf = launch.extra.get("modelfile") or {}
+            vals = (mf.get("parameters") or {}).get("num_ctx") or []
+            if vals:
+                v = vals[-1]
+                try:
+                    n = int(str(_value(v)).strip())
+                except ValueError:
+                    n = 0
+                if n > 0:
+                    return ContextLength(
+                        n,
+                        "Modelfile `PARAMETER num_ctx`",
+                        getattr(v, "loc", None),
+                        "PARAMETER num_ctx",
+                        above_positions=NUM_CTX_CLAMP.value,
+                    )
+            return ContextLength(
+                f.value,
+                f.source,
+                None,
+                "PARAMETER num_ctx",
+                default=True,
+                above_positions=NUM_CTX_CLAMP.value,
+                version_note=note,
+            )
+        if launch.form != SERVE_FORM:
+            return na(f"`{launch.form}` runs with the context of the server it talks to")
+        ignored = [
+            (
+                name,
+                loc,
+                f"Ollama never reads {name} (envconfig/config.go knows only OLLAMA_CONTEXT_LENGTH)",
+            )
+            for name, loc in launch.extra.get("ollama_unread_env", [])
+        ]
+        occ = launch.args.last("ollama_context_length")
+        env_loc = (launch.extra.get("env_var_locs") or {}).get("OLLAMA_CONTEXT_LENGTH")
+        if occ is not None and env_loc is not None and occ.flag.text == "OLLAMA_CONTEXT_LENGTH":
+            from .cli import ArgOcc
+
+            occ = ArgOcc(
+                occ.spec,
+                Token(occ.flag.text, env_loc, occ.flag.resolved, occ.flag.origin),
+                occ.values,
+            )
+        if occ is not None and occ.values and occ.resolved:
+            text = occ.values[0].text.strip()
+            since = Version.parse(CONTEXT_LENGTH_ENV_SINCE.value)
+            v = Version.parse(version or "")
+            if v is not None and since is not None and v < since and launch.version.pinned:
+                ignored.append(("OLLAMA_CONTEXT_LENGTH", occ.loc, CONTEXT_LENGTH_ENV_SINCE.source))
+            elif text.isdigit() and int(text) > 0:
+                return ContextLength(
+                    int(text),
+                    f"OLLAMA_CONTEXT_LENGTH={text}",
+                    occ.loc,
+                    "OLLAMA_CONTEXT_LENGTH",
+                    above_positions=NUM_CTX_CLAMP.value,
+                    ignored=tuple(ignored),
+                )
+            elif not text.isdigit():
+                ignored.append(
+                    (
+                        "OLLAMA_CONTEXT_LENGTH",
+                        occ.loc,
+                        f"OLLAMA_CONTEXT_LENGTH={text!r} is not a whole number: Ollama "
+                        'logs "invalid environment variable, using default" '
+                        "(envconfig/config.go Uint)",
+                    )
+                )
+        elif occ is not None:
+            return ContextLength(
+                None,
+                "OLLAMA_CONTEXT_LENGTH from a value the scan cannot see",
+                occ.loc,
+                "OLLAMA_CONTEXT_LENGTH",
+                ignored=tuple(ignored),
+            )
+        return ContextLength(
+            f.value,
+            f.source,
+            None,
+            "OLLAMA_CONTEXT_LENGTH",
+            default=True,
+            above_positions=NUM_CTX_CLAMP.value,
+            ignored=tuple(ignored),
+            version_note=note,
+        )
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
     def image_limits(self, launch):
@@ -626,6 +761,17 @@ class Ollama(Engine):
         )
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+    def architecture_support(self, launch, arch):
+        return na("Ollama loads GGUF models; their architecture is not modelled")
+
+    def settings_not_read(self, launch):
+        return na("OLLAMA_* variables are DPL205's")
+
+    def output_budget(self, linked, launch, call):
+        return na("Ollama's num_predict default is not modelled")
+
+    def prompt_special_tokens(self, launch, call):
+        return na("Ollama renders its own templates")
 
     # -- wording -----------------------------------------------------------------------------
     def fix(self, topic, **kw):
@@ -648,6 +794,63 @@ class Ollama(Engine):
             "chat-template-file": "write the training template as the Modelfile's TEMPLATE",
         }
         return texts[topic]
+
+
+# -- security and context (issue 12) -----------------------------------------------------------
+NO_AUTH = Fact(
+    None,
+    "Ollama has no authentication: every route of `ollama serve` answers anyone who reaches it "
+    "(feature request ollama/ollama#1053; maintainers point to a proxy in front, ollama/ollama "
+    "PR #5415; OLLAMA_AUTH only signs the client's own requests, api/client.go)",
+)
+
+WHEN_FULL = Fact(
+    "Ollama drops the oldest messages (keeping system messages and the last one) and cuts the "
+    'prompt to what fits, without an error ("truncating input prompt" in its log only)',
+    'server/prompt.go chatPrompt; llm/llama_server.go ("truncating input prompt") @ fb30760996; '
+    "ollama/ollama issues #17889, #9519",
+)
+
+NUM_CTX_CLAMP = Fact(
+    "Ollama lowers it to the model's trained context (\"requested context size too large for "
+    'model", llm/server.go)',
+    "llm/server.go @ fb30760996",
+)
+
+CONTEXT_PRECEDENCE = Fact(
+    "modelfile",
+    "the request's options win over the Modelfile's PARAMETERs, which win over "
+    "OLLAMA_CONTEXT_LENGTH (server/routes.go modelOptions: api.DefaultOptions() <- model.Options "
+    "<- request options)",
+)
+
+OPENAI_NO_NUM_CTX = Fact(
+    True,
+    '"The OpenAI API does not have a way of setting the context size for a model": requests '
+    'to /v1 cannot send num_ctx (docs/api/openai-compatibility.mdx, "Setting the context size")',
+)
+
+
+def _note_unread_context_vars(args: ParsedArgs, env: dict, ctx) -> None:
+    """Context-window variables Ollama never reads (OLLAMA_NUM_CTX, OLLAMA_CTX_SIZE ...): kept
+    with where they were set, for the context question."""
+    unread = []
+    for name, value in env.items():
+        up = name.upper()
+        if (
+            up.startswith("OLLAMA_")
+            and ("CTX" in up or "CONTEXT" in up)
+            and up != "OLLAMA_CONTEXT_LENGTH"
+        ):
+            known = (getattr(ctx, "extra", None) or {}).get("env_var_locs") or {}
+            where = (
+                known.get(name)
+                or registry.env_loc(name, value, ctx)
+                or registry.first_word_loc(args, ctx)
+            )
+            unread.append((name, where))
+    if unread:
+        registry.set_launch_extra(ctx, ollama_unread_env=unread)
 
 
 ENGINE_IMPL = Ollama()

@@ -974,6 +974,60 @@ class SGLang(Engine):
         return flag_remote_code(launch, "trust_remote_code", "--trust-remote-code")
 
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
+    def bind_address(self, launch):
+        from .common import bind_setting
+
+        return bind_setting(launch, "host", "--host", DEFAULT_HOST.value, DEFAULT_HOST.source)
+
+    def auth(self, launch):
+        from .common import keys_auth
+
+        return keys_auth(
+            launch, "api_key", "--api-key", none_source="no `--api-key`", basis=API_KEY.source
+        )
+
+    def dtype(self, launch):
+        from .common import dtype_setting
+
+        return dtype_setting(launch, "dtype", "--dtype", "auto", DTYPE_AUTO.source)
+
+    def refuses_float16(self, launch):
+        return {}
+
+    def context_length(self, launch):
+        from .base import ContextLength
+        from .common import env_flag, json_option, parse_tokens_count
+
+        rope, rope_src, rope_loc = None, "", None
+        data, occ = json_option(launch, "json_model_override_args")
+        if data is not None:
+            for holder in (data, data.get("text_config")):
+                if isinstance(holder, dict):
+                    for key in ("rope_scaling", "rope_parameters"):
+                        if isinstance(holder.get(key), dict) and rope is None:
+                            rope = holder[key]
+                            rope_src, rope_loc = "`--json-model-override-args`", occ.loc
+        common = {
+            "rope_scaling": rope,
+            "rope_source": rope_src,
+            "rope_loc": rope_loc,
+            "guard_bypass": env_flag(launch, "SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN"),
+            "above_positions": CONTEXT_GUARD.value,
+        }
+        occ = launch.args.last("context_length")
+        if occ is not None and occ.values and occ.resolved:
+            n = parse_tokens_count(occ.values[0].text)
+            if n is not None and n > 0:
+                return ContextLength(
+                    n,
+                    f"`--context-length {occ.values[0].text}`",
+                    occ.loc,
+                    "--context-length",
+                    **common,
+                )
+        return ContextLength(
+            None, CONTEXT_GUARD.source, None, "--context-length", default=True, **common
+        )
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
     def image_limits(self, launch):
@@ -1005,6 +1059,25 @@ class SGLang(Engine):
         return T.template_kwargs(launch, self.version_of(launch))
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+    def architecture_support(self, launch, arch):
+        from .release_answers import sglang_architecture_support
+
+        return sglang_architecture_support(launch, arch, self.version_of(launch))
+
+    def settings_not_read(self, launch):
+        from .release_answers import sglang_settings_not_read
+
+        return sglang_settings_not_read(launch, self.version_of(launch))
+
+    def output_budget(self, linked, launch, call):
+        from .release_answers import SGLANG_COMPLETION_MAX_TOKENS, openai_completion_budget
+
+        return openai_completion_budget(
+            launch, call, SGLANG_COMPLETION_MAX_TOKENS, self.version_of(launch)
+        )
+
+    def prompt_special_tokens(self, launch, call):
+        return na("how SGLang tokenizes text prompts is not modelled")
 
     # -- wording -----------------------------------------------------------------------------
     def fix(self, topic, **kw):
@@ -1022,6 +1095,29 @@ class SGLang(Engine):
                 "into the base first"
             )
         return self.generic_fix(topic, **kw)
+
+
+# -- security and context (issue 12) -----------------------------------------------------------
+API_KEY = Fact(
+    None,
+    "no `--api-key`: every route answers without a key (with a key, everything but /health and "
+    "/metrics needs it: add_api_key_middleware in python/sglang/srt/utils.py)",
+)
+
+DTYPE_AUTO = Fact(
+    "auto",
+    "`--dtype` default `auto`: the checkpoint's dtype from config.json (server_args.py; "
+    "python/sglang/srt/configs/model_config.py)",
+)
+
+CONTEXT_GUARD = Fact(
+    'SGLang does not use it: "User-specified context_length (N) is greater than the derived '
+    'context_length (M)" stops older releases and leaves newer ones at the derived length, '
+    "unless SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN=1 lets it run past the trained positions "
+    '("may lead to incorrect model outputs or CUDA errors")',
+    "python/sglang/srt/configs/model_config.py _derive_context_length; without `--context-length` "
+    "the length is derived from config.json",
+)
 
 
 ENGINE_IMPL = SGLang()

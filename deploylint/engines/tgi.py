@@ -450,6 +450,80 @@ class TGI(Engine):
         return flag_remote_code(launch, "trust_remote_code", "--trust-remote-code")
 
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
+    def bind_address(self, launch):
+        from .common import bind_setting
+
+        return bind_setting(
+            launch, "hostname", "--hostname", DEFAULT_HOSTNAME.value, DEFAULT_HOSTNAME.source
+        )
+
+    def auth(self, launch):
+        from ..versions import Version
+        from .base import Auth
+        from .common import keys_auth
+
+        v = Version.parse(self.version_of(launch) or "")
+        since = Version.parse(API_KEY_SINCE.value)
+        if v is not None and since is not None and v < since:
+            return Auth(
+                False,
+                (),
+                f"TGI has no API key before v{API_KEY_SINCE.value}",
+                basis=API_KEY_SINCE.source,
+            )
+        return keys_auth(
+            launch,
+            "api_key",
+            "--api-key",
+            none_source="no `--api-key` (env API_KEY)",
+            basis=API_KEY.source,
+        )
+
+    def dtype(self, launch):
+        from .common import dtype_setting
+
+        return dtype_setting(launch, "dtype", "--dtype", "auto", DTYPE_DEFAULT.source)
+
+    def refuses_float16(self, launch):
+        return {}
+
+    def context_length(self, launch):
+        from .base import ContextLength
+        from .common import parse_tokens_count
+
+        rope = None
+        rope_src, rope_loc = "", None
+        kind = launch.args.last("rope_scaling")
+        factor = launch.args.last("rope_factor")
+        if kind is not None and kind.values and kind.resolved:
+            rope = {"type": kind.values[0].text}
+            rope_src, rope_loc = f"`--rope-scaling {kind.values[0].text}`", kind.loc
+            if factor is not None and factor.values and factor.resolved:
+                try:
+                    rope["factor"] = float(factor.values[0].text)
+                except ValueError:
+                    pass
+                rope_src += f" `--rope-factor {factor.values[0].text}`"
+        common = {
+            "rope_scaling": rope,
+            "rope_source": rope_src,
+            "rope_loc": rope_loc,
+            "above_positions": MAX_TOTAL_TOKENS.value,
+        }
+        for dest, flag in (
+            ("max_total_tokens", "--max-total-tokens"),
+            ("max_input_tokens", "--max-input-tokens"),
+        ):
+            occ = launch.args.last(dest)
+            if occ is not None and occ.values and occ.resolved:
+                n = parse_tokens_count(occ.values[0].text)
+                if n is not None and n > 0:
+                    return ContextLength(
+                        n, f"`{flag} {occ.values[0].text}`", occ.loc, flag, **common
+                    )
+        return ContextLength(
+            None, MAX_TOTAL_TOKENS.source, None, "--max-total-tokens", default=True, **common
+        )
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
     def image_limits(self, launch):
@@ -475,6 +549,19 @@ class TGI(Engine):
         return na("TGI's chat-template kwargs are not modelled yet")
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+    def architecture_support(self, launch, arch):
+        return na("the architectures each TGI release implements are not modelled")
+
+    def settings_not_read(self, launch):
+        from .release_answers import tgi_settings_not_read
+
+        return tgi_settings_not_read(launch, self.version_of(launch))
+
+    def output_budget(self, linked, launch, call):
+        return na("TGI's request defaults are not modelled")
+
+    def prompt_special_tokens(self, launch, call):
+        return na("how TGI tokenizes text prompts is not modelled")
 
     # -- wording -----------------------------------------------------------------------------
     def fix(self, topic, **kw):
@@ -490,6 +577,35 @@ class TGI(Engine):
                 "directory"
             )
         return self.generic_fix(topic, **kw)
+
+
+# -- security and context (issue 12) -----------------------------------------------------------
+API_KEY_SINCE = Fact(
+    "2.3.0",
+    "TGI has no API key before v2.3.0: `--api-key` [env API_KEY] was added to the launcher and "
+    "router by PR #2315 (2024-07-29, first in v2.3.0)",
+)
+
+API_KEY = Fact(
+    None,
+    "no `--api-key` (env API_KEY): /generate, /v1/chat/completions, /v1/completions and "
+    "/invocations answer every request (router/src/server.rs base_routes; the key, when set, "
+    "guards exactly those routes)",
+)
+
+DTYPE_DEFAULT = Fact(
+    "auto",
+    "no `--dtype`: each model class picks its default (server/text_generation_server/models/"
+    "__init__.py get_model; float16 for awq/gptq/exl2/marlin)",
+)
+
+MAX_TOTAL_TOKENS = Fact(
+    "TGI uses it as given: the launcher defaults `--max-total-tokens` to "
+    "min(VRAM, max_position_embeddings) but does not cap a value set above it, so requests may "
+    "run past the positions the model was trained on",
+    "launcher/src/main.rs (max_total_tokens default: min(max_allocatable, "
+    "max_position_embeddings))",
+)
 
 
 ENGINE_IMPL = TGI()

@@ -4,6 +4,7 @@ source, and `deploylint render --engine transformers` renders with it."""
 
 from __future__ import annotations
 
+from . import Fact, fact_at
 from .base import Engine, ModelArg, StopSet, na
 from .cli import OptionTable, Token
 
@@ -78,11 +79,39 @@ class Transformers(Engine):
         return resolve_transformers(tokenizer_dir(launch), self.version_of(launch))
 
     def remote_code(self, launch):
-        from .common import flag_remote_code
+        from .base import RemoteCode
 
-        return flag_remote_code(launch, "trust_remote_code", "trust_remote_code=True")
+        occ = launch.args.last("trust_remote_code")
+        if launch.args.flag("trust_remote_code"):
+            return RemoteCode(True, "`trust_remote_code=True`", occ.loc if occ else None)
+        return RemoteCode(False, "trust_remote_code not given (off by default)")
 
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
+    def bind_address(self, launch):
+        return na("transformers runs in the calling process")
+
+    def auth(self, launch):
+        return na("transformers runs in the calling process")
+
+    def dtype(self, launch):
+        from .base import Setting
+        from .common import normal_dtype
+
+        for dest in ("torch_dtype", "dtype"):
+            occ = launch.args.last(dest)
+            if occ is not None and occ.values:
+                tok = occ.values[0]
+                if not tok.resolved:
+                    return Setting(None, f"`{dest}=` from a value the scan cannot see", occ.loc)
+                return Setting(normal_dtype(tok.text), f"`{dest}={tok.text}`", occ.loc)
+        f = fact_at(DEFAULT_DTYPE, self.version_of(launch))
+        return Setting(f.value, f.source, None)
+
+    def refuses_float16(self, launch):
+        return {}
+
+    def context_length(self, launch):
+        return na("from_pretrained takes no context window; generate() is bounded by the caller")
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
     def image_limits(self, launch):
@@ -110,10 +139,40 @@ class Transformers(Engine):
         return na("transformers: template variables are arguments of the call itself")
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+    def architecture_support(self, launch, arch):
+        from .release_answers import transformers_architecture_support
+
+        return transformers_architecture_support(launch, arch, self.version_of(launch))
+
+    def settings_not_read(self, launch):
+        return na("transformers has no command line or settings of its own")
+
+    def output_budget(self, linked, launch, call):
+        return na("generate() limits are read from the call and generation_config.json")
+
+    def prompt_special_tokens(self, launch, call):
+        return na("tokenizer calls are read from the code")
 
     # -- wording -----------------------------------------------------------------------------
     def fix(self, topic, **kw):
         return self.generic_fix(topic, **kw)
+
+
+# -- security and context (issue 12) -----------------------------------------------------------
+DEFAULT_DTYPE = [
+    Fact(
+        "float32",
+        "from_pretrained without torch_dtype loads float32 weights before transformers v5 "
+        "(modeling_utils.py)",
+        until="5.0.0",
+    ),
+    Fact(
+        "auto",
+        'transformers v5 loads the checkpoint\'s own dtype by default (`dtype="auto"`, v5.0.0 '
+        "release notes)",
+        since="5.0.0",
+    ),
+]
 
 
 ENGINE_IMPL = Transformers()

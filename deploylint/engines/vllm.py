@@ -562,6 +562,84 @@ class VLLM(Engine):
         return flag_remote_code(launch, "trust_remote_code", "--trust-remote-code")
 
     # -- security and context (issue 12: DPL601, DPL602, DPL502, DPL503, DPL205) -------------
+    def bind_address(self, launch):
+        from .base import na
+        from .common import bind_setting
+
+        if launch.form == self.OFFLINE:
+            return na("vllm.LLM runs in the calling process")
+        return bind_setting(launch, "host", "--host", DEFAULT_HOST.value, DEFAULT_HOST.source)
+
+    def auth(self, launch):
+        from .base import na
+        from .common import keys_auth
+
+        if launch.form == self.OFFLINE:
+            return na("vllm.LLM runs in the calling process")
+        if launch.form.startswith("kserve"):
+            return na("KServe fronts the engine: authentication belongs to its ingress")
+        if launch.form == LEGACY_FORM:
+            from .base import Auth
+
+            return Auth(
+                False, (), "the legacy demo server has no API key", basis=LEGACY_NO_AUTH.source
+            )
+        f = fact_at(API_KEY_UNPROTECTED, self.version_of(launch))
+        return keys_auth(
+            launch,
+            "api_key",
+            "--api-key",
+            ("VLLM_API_KEY",),
+            unprotected=f.value,
+            none_source="no `--api-key` and no VLLM_API_KEY",
+            basis=API_KEY_NONE.source,
+        )
+
+    def dtype(self, launch):
+        from .common import dtype_setting
+
+        return dtype_setting(launch, "dtype", "--dtype", "auto", DTYPE_AUTO.source)
+
+    def refuses_float16(self, launch):
+        f = fact_at(FLOAT16_REFUSED, self.version_of(launch))
+        return {t: (msg, f.source) for t, msg in f.value.items()}
+
+    def context_length(self, launch):
+        from .base import ContextLength
+        from .common import env_flag, json_option, parse_tokens_count
+
+        rope, rope_src, rope_loc = None, "", None
+        data, occ = json_option(launch, "hf_overrides")
+        if data is not None:
+            rope = _rope_in(data)
+            if rope is not None:
+                rope_src, rope_loc = "`--hf-overrides`", occ.loc
+        if rope is None:
+            data, occ = json_option(launch, "rope_scaling")
+            if data is not None:
+                rope, rope_src, rope_loc = data, "`--rope-scaling`", occ.loc
+        common = {
+            "rope_scaling": rope,
+            "rope_source": rope_src,
+            "rope_loc": rope_loc,
+            "guard_bypass": env_flag(launch, "VLLM_ALLOW_LONG_MAX_MODEL_LEN"),
+            "above_positions": MAX_LEN_GUARD.value,
+            "refuses_above": True,
+        }
+        occ = launch.args.last("max_model_len")
+        if occ is not None and occ.values and occ.resolved:
+            n = parse_tokens_count(occ.values[0].text)
+            if n is not None and n > 0:
+                return ContextLength(
+                    n,
+                    f"`--max-model-len {occ.values[0].text}`",
+                    occ.loc,
+                    "--max-model-len",
+                    **common,
+                )
+        return ContextLength(
+            None, MAX_LEN_DERIVED.source, None, "--max-model-len", default=True, **common
+        )
 
     # -- multimodal (issue 12: DPL701, DPL702) -----------------------------------------------
     def image_limits(self, launch):
@@ -602,6 +680,25 @@ class VLLM(Engine):
         return T.template_kwargs(launch, self.version_of(launch))
 
     # -- releases and settings (DPL504, DPL505) and offline generation (DPL206, DPL104) ------
+    def architecture_support(self, launch, arch):
+        from .vllm_settings import architecture_support
+
+        return architecture_support(launch, arch, self.version_of(launch))
+
+    def settings_not_read(self, launch):
+        from .vllm_settings import settings_not_read
+
+        return settings_not_read(launch, self.version_of(launch))
+
+    def output_budget(self, linked, launch, call):
+        from .vllm_settings import output_budget
+
+        return output_budget(linked, launch, call, self.version_of(launch))
+
+    def prompt_special_tokens(self, launch, call):
+        from .vllm_settings import prompt_special_tokens
+
+        return prompt_special_tokens(launch, call, self.version_of(launch))
 
     # -- wording -----------------------------------------------------------------------------
     def fix(self, topic, **kw):
@@ -918,6 +1015,88 @@ def _prompting(linked, launch, version):
         "no chat template in the model or tokenizer directory and no --chat-template",
         failure=R.VLLM_NO_TEMPLATE,
     )
+
+
+# -- security and context (issue 12) -----------------------------------------------------------
+
+LEGACY_NO_AUTH = Fact(
+    None,
+    "the legacy demo server (vllm/entrypoints/api_server.py) has no API key option: its /generate "
+    "answers every request",
+)
+
+API_KEY_NONE = Fact(
+    None,
+    "no `--api-key` and no VLLM_API_KEY: every route answers without a key, and `--host` unset "
+    "binds every interface (vllm/entrypoints/openai/cli_args.py; api_server reads "
+    "`args.api_key or envs.VLLM_API_KEY`)",
+)
+
+API_KEY_UNPROTECTED = [
+    Fact(
+        "",
+        "`--api-key` / VLLM_API_KEY: AuthenticationMiddleware checks requests whose path starts "
+        "with /v1; before the SageMaker routes every generating route was under /v1",
+        until="~0.7.0",
+    ),
+    Fact(
+        "`/invocations` (the SageMaker-compatible route, mounted unconditionally) answers chat and "
+        "completion requests through the same handlers without checking the key, as do "
+        "/pooling, /score, /classify and /rerank (AuthenticationMiddleware only checks paths "
+        "under /v1: vllm/entrypoints/openai/server_utils.py; docs.vllm.ai usage/security; vllm "
+        "issue #58144, measured on 0.27.1 and 0.29.0; /invocations added by vllm PR #11576, "
+        "first release ~0.7.0 UNCONFIRMED)",
+        "vllm/entrypoints/openai/server_utils.py AuthenticationMiddleware; "
+        "vllm/entrypoints/sagemaker/api_router.py; vllm issue #58144",
+        since="~0.7.0",
+    ),
+]
+
+DTYPE_AUTO = Fact(
+    "auto",
+    "`--dtype` default `auto`: the checkpoint's own dtype (config.json torch_dtype) for bf16 and "
+    "fp16 checkpoints, fp32 ones downcast (vllm/config/model.py _get_and_verify_dtype); an "
+    'explicit float16 on a bf16 checkpoint only logs "Casting torch.bfloat16 to torch.float16"',
+)
+
+_FP16_MESSAGE = "Numerical instability. Please use bfloat16 or float32 instead."
+FLOAT16_REFUSED = [
+    Fact({}, "no architecture is refused in float16 before PR #18751", until="~0.9.1"),
+    Fact(
+        {t: _FP16_MESSAGE for t in ("gemma2", "gemma3", "gemma3_text", "plamo2", "glm4")},
+        "_FLOAT16_NOT_SUPPORTED_MODELS in vllm/config/model.py (vllm/config.py before the split): "
+        "\"The model type '<type>' does not support float16. Reason: Numerical instability. "
+        'Please use bfloat16 or float32 instead." at startup; added by vllm PR #18751 "Rework '
+        'dtype resolution" (2025-05, first release ~0.9.1 UNCONFIRMED; gemma3_text UNCONFIRMED '
+        "in the first releases); refusal seen on 0.11.0 (vllm issue #28857)",
+        since="~0.9.1",
+    ),
+]
+
+MAX_LEN_DERIVED = Fact(
+    None,
+    "without `--max-model-len` vLLM derives the length from config.json (max_position_embeddings "
+    "and its aliases, times the RoPE scaling factor; vllm/config/model.py _get_and_verify_max_len)",
+)
+
+MAX_LEN_GUARD = Fact(
+    'vLLM refuses to start: "User-specified max_model_len (N) is greater than the derived '
+    'max_model_len (M)" unless VLLM_ALLOW_LONG_MAX_MODEL_LEN=1, which lets it run with positions '
+    "the model never saw (NaN or garbage past the trained length, CUDA asserts: vllm issue #17924)",
+    "vllm/config/model.py _get_and_verify_max_len; vllm/envs.py VLLM_ALLOW_LONG_MAX_MODEL_LEN",
+)
+
+
+def _rope_in(overrides: dict):
+    """A RoPE scaling in `--hf-overrides` (`rope_scaling`, transformers v5 `rope_parameters`, at
+    the top or under `text_config`)."""
+    for holder in (overrides, overrides.get("text_config")):
+        if isinstance(holder, dict):
+            for key in ("rope_scaling", "rope_parameters"):
+                v = holder.get(key)
+                if isinstance(v, dict):
+                    return v
+    return None
 
 
 ENGINE_IMPL = VLLM()

@@ -197,3 +197,62 @@ def fact(name: str, version: str | None) -> tuple[Any, str]:
         .replace("{file}", src["file"])
     )
     return copy.deepcopy(e["value"]), text
+
+
+# -- issue 13 (DPL505): which settings a release reads ---------------------------------------
+
+
+@cache
+def _env_entries() -> dict[str, tuple[dict[str, Any], ...]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for e in _data().get("env_vars", []):
+        out.setdefault(e["name"], []).append(e)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def env_var_names(version: str | None, registry_only: bool = False) -> set[str]:
+    """The ``VLLM_*`` names release ``version`` declares in vllm/envs.py (``registry_only``) or
+    writes anywhere in its own files."""
+    snap = snapshot_for(version)
+    return {
+        name
+        for name, entries in _env_entries().items()
+        for e in entries
+        if _in_range(e, snap) and (e["registry"] or not registry_only)
+    }
+
+
+def env_var_status(name: str, version: str | None) -> tuple[bool | None, list[dict[str, Any]]]:
+    """(whether release ``version`` names ``name`` in its own files, the data entries of the
+    name in every release). None: no release read ever names it."""
+    entries = list(_env_entries().get(name, ()))
+    if not entries:
+        return None, []
+    snap = snapshot_for(version)
+    return any(_in_range(e, snap) for e in entries), copy.deepcopy(entries)
+
+
+def option_ranges(name: str) -> list[tuple[str, str | None]]:
+    """(since, until) of every entry of option ``name`` (or an alias; ``_`` accepted for ``-``) in
+    any release read."""
+    norm = "--" + name[2:].replace("_", "-") if name.startswith("--") else name
+    return [
+        (o["since"], o.get("until"))
+        for o in _data()["options"]
+        if norm == o["name"] or norm in o.get("aliases", ())
+    ]
+
+
+def option_names(version: str | None) -> list[str]:
+    """Every option word (names and aliases) of ``vllm serve`` at ``version``."""
+    snap = snapshot_for(version)
+    out = []
+    for o in _options_at(snap):
+        out.append(o["name"])
+        out.extend(o.get("aliases", ()))
+    return out
+
+
+def source_file(version: str | None) -> str:
+    """The distribution file the data for ``version`` was read from."""
+    return str(_sources()[snapshot_for(version)]["file"])

@@ -34,6 +34,7 @@ __all__ = [
     "ModelInfo",
     "family_chat_format",
     "family_display",
+    "family_fact",
     "family_names",
     "family_of",
     "is_ollama_library_name",
@@ -60,6 +61,10 @@ FACTS: tuple[str, ...] = (
     "vocab_size",
     "generation_defaults",
     "trust_remote_code_required",
+    "architecture",
+    "model_type",
+    "adds_bos_token",
+    "template_bos",
     "thinking",
     "reasoning_format",
     "sampling_advice",
@@ -102,6 +107,10 @@ class ModelInfo:
     vocab_size: int | None = None
     generation_defaults: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     trust_remote_code_required: bool | None = None
+    architecture: str | None = None  # config.json architectures[0]
+    model_type: str | None = None  # config.json model_type
+    adds_bos_token: bool | None = None  # the tokenizer prepends bos_token to encoded text
+    template_bos: bool | None = None  # the chat template writes bos_token itself
     # reasoning models (issue 13): "always" (thinks on every turn) | "default-on" (a hybrid whose
     # template thinks unless told not to); how thoughts are written ("think-tags": <think>…</think>,
     # "harmony": gpt-oss channels); the authors' sampling advice against greedy decoding
@@ -424,6 +433,19 @@ def lookup(model_id: str) -> ModelInfo | None:
         alias_note = f" (matched through the alias {model_id.strip()})"
         info = _replace(info, reason=info.reason + alias_note)
     return info
+
+
+def family_fact(family: str | None, fact: str, kind: str | None = None) -> tuple[Any, str] | None:
+    """(value, citation) of ``fact`` as the family ``family`` states it for every checkpoint (and
+    for ``kind``, when given), or None when the family does not state it. For facts that hold for
+    a whole architecture (``trust_remote_code_required``), so also for a fine-tune of the family."""
+    fam = _kb().families.get(family) if family else None
+    if fam is None:
+        return None
+    facts, sources = _family_facts(fam, kind)
+    if fact not in facts:
+        return None
+    return facts[fact], sources.get(fact, "")
 
 
 def known_models() -> Iterator[ModelInfo]:

@@ -5,6 +5,7 @@ model a Modelfile defines."""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -176,3 +177,170 @@ def link_ollama_create(project: Project) -> None:
 
 
 __all__ = ["Loc", "endpoint_names", "launch_for_url", "link_chat_uis", "link_clients"]
+
+
+# -- exposure (DPL602) ---------------------------------------------------------------------------
+
+#: Bind addresses that mean "every interface".
+ALL_INTERFACES = frozenset({"0.0.0.0", "::", "[::]", "", "*", "0", "0:0:0:0:0:0:0:0"})
+
+
+def is_loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    h = host.strip().strip("[]").lower()
+    return h in ("localhost", "::1", "ip6-localhost") or h.startswith("127.")
+
+
+def binds_everywhere(host: str | None) -> bool:
+    return host is not None and host.strip().lower() in ALL_INTERFACES
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """How a launch's own port can be reached from outside the process's host or container."""
+
+    kind: str  # "published" | "host-network" | "service" | "route" | "bind"
+    loc: Loc
+    how: str
+    beyond_host: bool  # reachable from other machines by construction (not only by a bind)
+
+
+def _port_matches(spec: str | None, port: str) -> bool:
+    if not spec or not port:
+        return False
+    spec = spec.strip()
+    if spec == port:
+        return True
+    lo, dash, hi = spec.partition("-")
+    if dash and lo.isdigit() and hi.isdigit() and port.isdigit():
+        return int(lo) <= int(port) <= int(hi)
+    return False
+
+
+def _selects(svc: dict[str, Any], launch: Launch) -> bool:
+    """Whether a Service's selector picks the launch's pods."""
+    sel = svc.get("selector") or {}
+    if not isinstance(sel, dict) or not sel:
+        return False
+    labels = launch.extra.get("k8s_labels")
+    if isinstance(labels, dict) and labels:
+        return all(str(labels.get(k)) == str(v) for k, v in sel.items())
+    service = launch.service
+    return bool(service) and str(service).lower() in {str(v).lower() for v in sel.values()}
+
+
+def _service_targets(svc: dict[str, Any], launch: Launch, port: str) -> list[str]:
+    """The Service ports (as written) that send traffic to ``port`` of the launch's pod."""
+    names = launch.extra.get("k8s_port_names") or {}
+    out = []
+    for (p, target), _name in zip(
+        svc.get("ports") or [], svc.get("port_names") or [], strict=False
+    ):
+        t = target or p
+        if t is None:
+            continue
+        t = str(t)
+        if t == port or (not t.isdigit() and names.get(t) == port):
+            out.append(str(p))
+    return out
+
+
+def exposures(project: Project, launch: Launch) -> list[Exposure]:
+    """Every way the launch's own listening port is reachable from outside its host or container:
+    a published container port, host networking, a Kubernetes Service of type LoadBalancer or
+    NodePort, an Ingress/Route to a Service that selects it; for a process started from a shell
+    script, an explicit bind to every interface. Loopback publications and ClusterIP-only Services
+    are not exposure."""
+    from ..engines.base import Listen, Setting
+
+    impl = engine_for(launch.engine)
+    if impl is None:
+        return []
+    listen = impl.listen(launch)
+    if not isinstance(listen, Listen):
+        return []
+    bind = impl.bind_address(launch)
+    host = bind.value if isinstance(bind, Setting) else listen.host
+    port = str(listen.port)
+    out: list[Exposure] = []
+    for pub in launch.published:
+        if pub.container_port == "*":
+            if binds_everywhere(host):
+                out.append(
+                    Exposure(
+                        "host-network",
+                        pub.loc,
+                        f"{pub.how}: the server binds "
+                        f"{host or '0.0.0.0'}:{port} on the host itself",
+                        True,
+                    )
+                )
+            continue
+        if not _port_matches(pub.container_port, port) or is_loopback(host):
+            continue
+        if pub.host_ip == "?" or is_loopback(pub.host_ip):
+            continue
+        where = (
+            "every host interface"
+            if pub.host_ip is None or binds_everywhere(pub.host_ip)
+            else f"the host address {pub.host_ip}"
+        )
+        out.append(
+            Exposure("published", pub.loc, f"{pub.how} publishes port {port} on {where}", True)
+        )
+    if not is_loopback(host):
+        selecting = [
+            svc
+            for svc in k8s_services(project)
+            if _selects(svc, launch) and project.same_project(svc["loc"].path, launch.path)
+        ]
+        for svc in selecting:
+            targets = _service_targets(svc, launch, port)
+            if not targets:
+                continue
+            stype = svc.get("type") or "ClusterIP"
+            if stype in ("LoadBalancer", "NodePort"):
+                out.append(
+                    Exposure(
+                        "service",
+                        svc.get("type_loc") or svc["loc"],
+                        f"Service '{svc['name']}' of type {stype} exposes port {port}",
+                        True,
+                    )
+                )
+            for route in k8s_routes(project):
+                if route.get("auth"):
+                    continue  # authentication in front of the backend (ingress annotations)
+                for name, rport, rloc in route["backends"]:
+                    if name == svc["name"] and (
+                        rport is None or str(rport) in targets or not str(rport).isdigit()
+                    ):
+                        out.append(
+                            Exposure(
+                                "route",
+                                rloc,
+                                f"{route['kind']} '{route['name']}' routes outside traffic to "
+                                f"Service '{svc['name']}'",
+                                True,
+                            )
+                        )
+    if (
+        not out
+        and launch.context == "shell script"
+        and launch.image is None
+        and isinstance(bind, Setting)
+        and bind.loc is not None
+        and binds_everywhere(host)
+    ):
+        out.append(
+            Exposure("bind", bind.loc, f"{bind.source} binds every interface of the host", False)
+        )
+    return out
+
+
+def k8s_routes(project: Project) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for ff in project.files.values():
+        out.extend(ff.data.get("k8s_routes", []))
+    return out

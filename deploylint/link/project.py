@@ -60,6 +60,7 @@ class Project:
     _boundary: Boundary | None = None
     _trainings_at: dict[Path, TrainingRun] | None = None
     _deployment_of: dict[int, Deployment] = field(default_factory=dict)
+    _model_loads: Any = None  # link.run_launch.model_loads, built on first use
     _tails: dict[tuple[str, ...], list[Path]] | None = None  # files by their last two parts
 
     # -- the tree -------------------------------------------------------------------------------

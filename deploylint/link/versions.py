@@ -17,7 +17,23 @@ _PIN_ORDER = {"dockerfile": 0, "shell": 1, "requirements": 2, "pyproject": 3, "c
 
 
 def engine_version(project: Project, launch: Launch) -> EngineVersion:
-    return version_at(project, launch.engine, launch.path, launch.base_dir, launch.version_hints)
+    return version_at(
+        project,
+        launch.engine,
+        launch.path,
+        launch.base_dir,
+        launch.version_hints,
+        official_image=official_image(launch),
+    )
+
+
+def official_image(launch: Launch) -> bool:
+    """The launch runs the engine's own image (vllm/vllm-openai, lmsysorg/sglang ...), not an image
+    built elsewhere that is only named after it."""
+    from ..engines.images import image_info
+
+    info = image_info(launch.image) if launch.image else None
+    return info is not None and info.engine == launch.engine and info.entrypoint_known
 
 
 def version_at(
@@ -26,6 +42,8 @@ def version_at(
     path: Path,
     base_dir: Path,
     hints: list[EngineVersion] | None = None,
+    *,
+    official_image: bool = False,
 ) -> EngineVersion:
     """The release of ``engine`` in use for a file at ``path``."""
     hints = hints or []
@@ -33,7 +51,11 @@ def version_at(
         if hint.version:
             return hint
     unpinned_image = next((h for h in hints if not h.version), None)
-    pin = nearest_pin(project, engine, path, base_dir)
+    # A container of the engine's own image runs the release its tag names (`latest`: the
+    # newest); pins elsewhere in the repository (a Dockerfile's `pip install`, requirements.txt)
+    # describe other environments. An image only named after the engine may be built from them.
+    skip_pins = unpinned_image is not None and official_image
+    pin = None if skip_pins else nearest_pin(project, engine, path, base_dir)
     if pin is not None:
         version, exact = resolve_spec(engine, pin.spec) if pin.spec else (None, False)
         if version is None:
@@ -102,4 +124,10 @@ def library_version(project: Project, package: str, path: Path) -> EngineVersion
     return version_at(project, package, path, path.parent)
 
 
-__all__ = ["engine_version", "library_version", "nearest_pin", "training_version"]
+__all__ = [
+    "engine_version",
+    "library_version",
+    "nearest_pin",
+    "official_image",
+    "training_version",
+]

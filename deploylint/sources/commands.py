@@ -17,7 +17,7 @@ from pathlib import Path
 from ..engines import registry
 from ..engines.cli import Token, parse_args
 from ..engines.images import image_info
-from ..facts import Diagnostic, EngineVersion, Launch, Volume
+from ..facts import Diagnostic, EngineVersion, Launch, Published, Volume
 from ..location import Aligner, Loc
 from ..shell import (
     MAX_WORDS,
@@ -49,6 +49,7 @@ class LaunchContext:
     version_hints: list[EngineVersion] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
+    published: list[Published] = field(default_factory=list)
 
     def derive(self, **changes) -> LaunchContext:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -57,6 +58,7 @@ class LaunchContext:
         d["ports"] = list(d["ports"])
         d["version_hints"] = list(d["version_hints"])
         d["notes"] = list(d["notes"])
+        d["published"] = list(d["published"])
         return LaunchContext(**d)
 
 
@@ -66,6 +68,34 @@ class CommandError(ValueError):
     def __init__(self, message: str, loc: Loc):
         super().__init__(message)
         self.loc = loc
+
+
+def parse_publish(text: str, loc: Loc, how: str) -> Published | None:
+    """A port publication as Docker and compose write it: `[IP:][HOST_PORT:]CONTAINER_PORT[/PROTO]`
+    (an IPv6 address in brackets; `IP::PORT` leaves the host port to Docker)."""
+    text = _VAR_REF.sub("$VAR", text.strip().strip("\"'"))
+    if not text:
+        return None
+    text = text.split("/", 1)[0]
+    ip: str | None = None
+    if text.startswith("["):
+        end = text.find("]:")
+        if end < 0:
+            return None
+        ip, text = text[1:end], text[end + 2 :]
+    parts = text.split(":")
+    if len(parts) == 1:
+        return Published(parts[0], ip, None, loc, how)
+    if len(parts) == 2:
+        return Published(parts[1], ip, parts[0] or None, loc, how)
+    if len(parts) == 3 and ip is None:
+        # an address written as a variable is unknown ("?"): it may well be a loopback one
+        host_ip = "?" if "$" in parts[0] else parts[0] or None
+        return Published(parts[2], host_ip, parts[1] or None, loc, how)
+    return None
+
+
+_VAR_REF = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
 
 
 _SHELLS = {"sh", "bash", "zsh", "dash", "ash", "ksh"}
@@ -315,6 +345,7 @@ def _docker_run(tokens: list[Token], ctx: LaunchContext, depth: int = 0) -> list
     env = ctx.env.child()
     volumes: list[Volume] = []
     ports: list[tuple[str | None, str]] = []
+    published: list[Published] = []
     entrypoint: list[Token] | None = None
     while i < len(tokens):
         t = tokens[i]
@@ -346,6 +377,12 @@ def _docker_run(tokens: list[Token], ctx: LaunchContext, depth: int = 0) -> list
             elif name in ("-p", "--publish"):
                 parts = val.text.rsplit(":", 1)
                 ports.append((parts[0] if len(parts) == 2 else None, parts[-1]))
+                if val.resolved or ":" in val.text:
+                    pub = parse_publish(val.text, val.loc, f"docker run {name} {val.text}")
+                    if pub is not None:
+                        published.append(pub)
+            elif name in ("--network", "--net") and val.text == "host":
+                published.append(Published("*", None, None, val.loc, f"docker run {name} host"))
             elif name == "--entrypoint":
                 entrypoint = [val]
         else:
@@ -360,6 +397,7 @@ def _docker_run(tokens: list[Token], ctx: LaunchContext, depth: int = 0) -> list
         image_loc=image_tok.loc,
         volumes=ctx.volumes + volumes,
         ports=ctx.ports + ports,
+        published=ctx.published + published,
         context=f"{ctx.context} (docker run {image_tok.text})",
     )
     return launches_from_container(
@@ -485,6 +523,7 @@ def build_launch(
         service=ctx.service,
         volumes=list(ctx.volumes),
         ports=list(ctx.ports),
+        published=list(ctx.published),
         notes=list(ctx.notes),
         extra=dict(ctx.extra),
         version_hints=[h for h in ctx.version_hints if h.engine == engine],

@@ -12,7 +12,7 @@ from yaml.nodes import Node
 
 from .. import yamlutil as Y
 from ..engines.cli import Token
-from ..facts import ChatUI, Diagnostic, Volume
+from ..facts import ChatUI, Diagnostic, Published, Volume
 from ..location import Aligner, Loc, SourceFile, read_text, safe_is_file
 from ..shell import Env, EnvValue, ShellSyntaxError, charge_expansion, split_words
 from . import FileFacts
@@ -58,28 +58,30 @@ def interpolate(text: str, variables: dict[str, EnvValue]) -> tuple[str, list[st
 
 
 def _env_block(
-    node: Node | None, variables: dict[str, EnvValue], where: str
+    node: Node | None, variables: dict[str, EnvValue], where: str, path: Path | None = None
 ) -> dict[str, EnvValue]:
     env: dict[str, EnvValue] = {}
     if Y.is_map(node):
-        for k, _, v in Y.items(node):
+        for k, key_node, v in Y.items(node):
+            at = Y.loc(path, key_node) if path is not None else None
             val = Y.scalar(v)
             if val is None:
-                env[k] = EnvValue("", f"{where} (from the host)", resolved=False)
+                env[k] = EnvValue("", f"{where} (from the host)", resolved=False, loc=at)
             else:
                 text, missing = interpolate(val, variables)
-                env[k] = EnvValue(text, where, resolved=not missing)
+                env[k] = EnvValue(text, where, resolved=not missing, loc=at)
     elif Y.is_seq(node):
         for item in Y.seq(node):
             s = Y.scalar(item)
             if s is None:
                 continue
+            at = Y.loc(path, item) if path is not None else None
             k, eq, v = s.partition("=")
             if eq:
                 text, missing = interpolate(v, variables)
-                env[k] = EnvValue(text, where, resolved=not missing)
+                env[k] = EnvValue(text, where, resolved=not missing, loc=at)
             else:
-                env[k] = EnvValue("", f"{where} (from the host)", resolved=False)
+                env[k] = EnvValue("", f"{where} (from the host)", resolved=False, loc=at)
     return env
 
 
@@ -124,6 +126,39 @@ def _ports(node: Node | None) -> list[tuple[str | None, str]]:
                 out.append((parts[-2], parts[-1]))
         elif Y.is_map(item):
             out.append((Y.scalar(Y.get(item, "published")), Y.scalar(Y.get(item, "target")) or ""))
+    return out
+
+
+def _published(sf: SourceFile, svc: Node, variables: dict[str, EnvValue]) -> list[Published]:
+    """`ports:` entries (short and long syntax) and `network_mode: host`, with where they are."""
+    from .commands import parse_publish
+
+    out: list[Published] = []
+    for item in Y.seq(Y.get(svc, "ports")):
+        loc = Y.loc(sf.path, item)
+        if Y.is_scalar(item):
+            raw = Y.scalar(item) or ""
+            text = interpolate(raw, variables)[0]
+            pub = parse_publish(text, loc, f"compose `ports: {raw}`")
+            if pub is not None:
+                out.append(pub)
+        elif Y.is_map(item):
+            target = interpolate(Y.scalar(Y.get(item, "target")) or "", variables)[0]
+            host_ip = Y.scalar(Y.get(item, "host_ip"))
+            if host_ip is not None:
+                host_ip = interpolate(host_ip, variables)[0]
+                if "$" in host_ip:
+                    host_ip = "?"
+            published = Y.scalar(Y.get(item, "published"))
+            if target:
+                out.append(
+                    Published(
+                        target, host_ip or None, published, loc, f"compose `ports:` target {target}"
+                    )
+                )
+    mode = Y.get(svc, "network_mode")
+    if Y.is_scalar(mode) and (Y.scalar(mode) or "").strip() == "host":
+        out.append(Published("*", None, None, Y.loc(sf.path, mode), "compose `network_mode: host`"))
     return out
 
 
@@ -192,6 +227,29 @@ def _dockerfile_for(build: Node | None, base: Path, variables) -> tuple[Path | N
     return None, None
 
 
+def _internal_networks(root: Node) -> set[str]:
+    """Top-level networks declared `internal: true`."""
+    out = set()
+    for name, _key, net in Y.items(Y.get(root, "networks")):
+        if Y.is_map(net) and (Y.scalar(Y.get(net, "internal")) or "").lower() == "true":
+            out.add(name)
+    return out
+
+
+def _only_internal(svc: Node, internal: set[str]) -> bool:
+    """The service is attached to internal networks only: Docker publishes none of its ports
+    (moby/moby issue #36174: a container on an `--internal` bridge gets no port mapping)."""
+    if not internal or Y.get(svc, "network_mode") is not None:
+        return False
+    nets = Y.get(svc, "networks")
+    names = (
+        [name for name, _k, _v in Y.items(nets)]
+        if Y.is_map(nets)
+        else [Y.scalar(n) or "" for n in Y.seq(nets)]
+    )
+    return bool(names) and all(n in internal for n in names)
+
+
 def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
     base = sf.path.parent
     variables: dict[str, EnvValue] = {}
@@ -206,6 +264,7 @@ def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
         except (OSError, ValueError):
             pass
     services = Y.get(root, "services")
+    internal = _internal_networks(root)
     for name, key_node, svc in Y.items(services):
         if not Y.is_map(svc):
             continue
@@ -222,12 +281,15 @@ def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
                     env.update(parse_dotenv(read_text(f), f))
                 except (OSError, ValueError):
                     pass
-        env.update(_env_block(Y.get(svc, "environment"), variables, f"{where} environment"))
+        env.update(
+            _env_block(Y.get(svc, "environment"), variables, f"{where} environment", sf.path)
+        )
         image_node = Y.get(svc, "image")
         image = interpolate(Y.scalar(image_node) or "", variables)[0] or None
         image_loc = Y.loc(sf.path, image_node) if image_node is not None else None
         volumes = _volumes(Y.get(svc, "volumes"), sf.path, base, variables)
         ports = _ports(Y.get(svc, "ports"))
+        published = [] if _only_internal(svc, internal) else _published(sf, svc, variables)
         _chat_ui(sf, name, svc, image, env, facts)
         try:
             command = command_tokens(sf, Y.get(svc, "command"), variables)
@@ -243,7 +305,11 @@ def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
             service=name,
             volumes=volumes,
             ports=ports,
+            published=published,
         )
+        env_locs = _env_locs(sf, Y.get(svc, "environment"))
+        if env_locs:
+            ctx.extra["env_var_locs"] = env_locs
         df_path, _ = _dockerfile_for(Y.get(svc, "build"), base, variables)
         if df_path is not None:
             facts.deps.append(df_path)
@@ -313,6 +379,20 @@ def _chat_ui(sf: SourceFile, name: str, svc: Node, image: str | None, env: dict,
             name,
         )
     )
+
+
+def _env_locs(sf: SourceFile, env_node: Node | None) -> dict[str, Loc]:
+    """Where each variable of an `environment:` block is set (map or list form), in one pass."""
+    out: dict[str, Loc] = {}
+    if Y.is_map(env_node):
+        for key, kn, val in Y.items(env_node):
+            out[key] = Y.loc(sf.path, val if val is not None else kn)
+        return out
+    for item in Y.seq(env_node):
+        s = Y.scalar(item)
+        if s:
+            out.setdefault(s.split("=", 1)[0], Y.loc(sf.path, item))
+    return out
 
 
 def _env_loc(sf: SourceFile, env_node: Node | None, key: str) -> Loc | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..engines.cli import Token
 from ..facts import Diagnostic
@@ -225,7 +226,7 @@ def _parse(sf: SourceFile, facts: FileFacts) -> None:
         elif cur is None:
             continue
         elif kw == "ENV":
-            _parse_env(ins, cur)
+            _parse_env(ins, cur, sf.path)
         elif kw == "WORKDIR":
             cur.workdir = ins.args.strip()
         elif kw in ("CMD", "ENTRYPOINT"):
@@ -275,7 +276,8 @@ def _parse(sf: SourceFile, facts: FileFacts) -> None:
         facts.diagnostics.append(Diagnostic(e.loc, f"cannot parse command: {e}", str(e)))
 
 
-def _parse_env(ins: Instruction, stage: Stage) -> None:
+def _parse_env(ins: Instruction, stage: Stage, path: Path | None = None) -> None:
+    at = Loc(path, ins.line) if path is not None else None
     body = ins.args.strip()
     env_view = Env(dict(stage.env))
     try:
@@ -286,12 +288,12 @@ def _parse_env(ins: Instruction, stage: Stage) -> None:
         # legacy form: ENV KEY value with spaces
         key = words[0].text
         value = body[len(key) :].strip()
-        stage.env[key] = EnvValue(value.strip("\"'"), f"Dockerfile ENV (line {ins.line})")
+        stage.env[key] = EnvValue(value.strip("\"'"), f"Dockerfile ENV (line {ins.line})", loc=at)
         return
     for w in words:
         k, eq, v = w.text.partition("=")
         if eq:
-            stage.env[k] = EnvValue(v, f"Dockerfile ENV (line {ins.line})", w.resolved)
+            stage.env[k] = EnvValue(v, f"Dockerfile ENV (line {ins.line})", w.resolved, loc=at)
 
 
 __all__ = ["DockerfileInfo", "Stage", "instructions", "parse", "word_tokens"]

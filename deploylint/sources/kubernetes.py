@@ -11,7 +11,7 @@ from yaml.nodes import Node
 
 from .. import yamlutil as Y
 from ..engines.cli import Token
-from ..facts import ChatUI, Diagnostic, Volume
+from ..facts import ChatUI, Diagnostic, Published, Volume
 from ..location import Loc, SourceFile
 from ..shell import Env, EnvValue, charge_expansion
 from . import FileFacts
@@ -54,16 +54,18 @@ def pod_spec(kind: str, doc: Node) -> Node | None:
 def container_env(sf: SourceFile, c: Node, where: str) -> dict[str, EnvValue]:
     env: dict[str, EnvValue] = {}
     for item in Y.seq(Y.get(c, "env")):
-        name = Y.scalar(Y.get(item, "name"))
+        name_node = Y.get(item, "name")
+        name = Y.scalar(name_node)
         if not name:
             continue
+        at = Y.loc(sf.path, name_node)
         value_node = Y.get(item, "value")
         if value_node is not None:
             raw = Y.scalar(value_node) or ""
             text, unresolved = expand_k8s(raw, env)
-            env[name] = EnvValue(text, f"{where} env", resolved=not unresolved)
+            env[name] = EnvValue(text, f"{where} env", resolved=not unresolved, loc=at)
         else:
-            env[name] = EnvValue("", f"{where} env (valueFrom)", resolved=False)
+            env[name] = EnvValue("", f"{where} env (valueFrom)", resolved=False, loc=at)
     return env
 
 
@@ -126,10 +128,50 @@ def _mounts(sf: SourceFile, c: Node, volumes: dict[str, Node]) -> list[Volume]:
     return out
 
 
+def _pod_labels(kind: str, doc: Node) -> dict[str, str]:
+    """The labels of the pods a workload makes (what a Service's selector matches)."""
+    if kind == "Pod":
+        meta = Y.get(doc, "metadata")
+    elif kind == "CronJob":
+        meta = Y.get(doc, "spec", "jobTemplate", "spec", "template", "metadata")
+    else:
+        meta = Y.get(doc, "spec", "template", "metadata")
+    out: dict[str, str] = {}
+    for key, _kn, val in Y.items(Y.get(meta, "labels")):
+        v = Y.scalar(val)
+        if v is not None:
+            out[key] = v
+    return out
+
+
+def _host_published(sf: SourceFile, spec: Node, c: Node) -> list[Published]:
+    """`hostNetwork: true` on the pod, `hostPort` on the container's ports."""
+    out: list[Published] = []
+    hn = Y.get(spec, "hostNetwork")
+    if Y.is_scalar(hn) and Y.scalar_value(hn) is True:
+        out.append(Published("*", None, None, Y.loc(sf.path, hn), "`hostNetwork: true`"))
+    for p in Y.seq(Y.get(c, "ports")):
+        hp = Y.get(p, "hostPort")
+        cp = Y.scalar(Y.get(p, "containerPort"))
+        if hp is not None and cp:
+            host_ip = Y.scalar(Y.get(p, "hostIP"))
+            out.append(
+                Published(
+                    cp,
+                    host_ip or None,
+                    Y.scalar(hp),
+                    Y.loc(sf.path, hp),
+                    f"`hostPort: {Y.scalar(hp)}`",
+                )
+            )
+    return out
+
+
 def _containers(
     sf: SourceFile, doc: Node, kind: str, name: str, spec: Node, facts: FileFacts, base: Path
 ) -> None:
     volumes = {Y.scalar(Y.get(v, "name")) or "": v for v in Y.seq(Y.get(spec, "volumes"))}
+    labels = _pod_labels(kind, doc)
     for c in Y.seq(Y.get(spec, "containers")):
         cname = Y.scalar(Y.get(c, "name")) or "?"
         where = f"Kubernetes {kind} '{name}' container '{cname}'"
@@ -153,7 +195,24 @@ def _containers(
             ports=[
                 (None, Y.scalar(Y.get(p, "containerPort")) or "") for p in Y.seq(Y.get(c, "ports"))
             ],
+            published=_host_published(sf, spec, c),
         )
+        if labels:
+            ctx.extra["k8s_labels"] = labels
+        env_locs = {
+            var: Y.loc(sf.path, Y.get(item, "value") or item)
+            for item in Y.seq(Y.get(c, "env"))
+            if (var := Y.scalar(Y.get(item, "name")))
+        }
+        if env_locs:
+            ctx.extra["env_var_locs"] = env_locs
+        port_names = {
+            Y.scalar(Y.get(p, "name")) or "": Y.scalar(Y.get(p, "containerPort")) or ""
+            for p in Y.seq(Y.get(c, "ports"))
+            if Y.scalar(Y.get(p, "name"))
+        }
+        if port_names:
+            ctx.extra["k8s_port_names"] = port_names
         try:
             facts.launches.extend(
                 launches_from_container(
@@ -343,14 +402,23 @@ def _parse_doc(sf: SourceFile, doc: Node, facts: FileFacts, base: Path) -> None:
         if Y.is_seq(sel_node) or (Y.is_scalar(sel_node) and Y.scalar(sel_node) is not None):
             msg = "Service spec.selector must be a map of labels; not read"
             facts.diagnostics.append(Diagnostic(Y.loc(sf.path, sel_node), msg, "shape"))
+        type_node = Y.get(doc, "spec", "type")
         facts.data.setdefault("k8s_services", []).append(
             {
                 "name": name,
                 "ports": ports,
+                "port_names": [
+                    Y.scalar(Y.get(p, "name")) for p in Y.seq(Y.get(doc, "spec", "ports"))
+                ],
                 "selector": selector,
                 "loc": Y.loc(sf.path, Y.get(doc, "metadata", "name")),
+                "type": Y.scalar(type_node) if Y.is_scalar(type_node) else None,
+                "type_loc": Y.loc(sf.path, type_node) if type_node is not None else None,
             }
         )
+        return
+    if kind in ("Ingress", "Route", "HTTPRoute"):
+        _routes(sf, doc, kind, name, facts)
         return
     if kind == "VLLMRuntime":
         from .helm_values import vllm_runtime_cr
@@ -360,6 +428,62 @@ def _parse_doc(sf: SourceFile, doc: Node, facts: FileFacts, base: Path) -> None:
     spec = pod_spec(kind, doc)
     if spec is not None:
         _containers(sf, doc, kind, name, spec, facts, base)
+
+
+#: Ingress annotations that put authentication in front of the backend (ingress-nginx
+#: auth-type/auth-url, oauth2-proxy's auth-signin; Traefik middlewares may, Kong plugins may).
+_AUTH_ANNOTATIONS = frozenset({"auth-type", "auth-url", "auth-signin", "auth-tls-secret"})
+
+
+def _routes(sf: SourceFile, doc: Node, kind: str, name: str, facts: FileFacts) -> None:
+    """The Services an Ingress (networking.k8s.io v1 and v1beta1), an OpenShift Route or a
+    Gateway API HTTPRoute sends outside traffic to."""
+    backends: list[tuple[str, str | None, Loc]] = []
+
+    def add(svc: Node | None, port: Node | None, at: Node | None) -> None:
+        n = Y.scalar(svc)
+        if n:
+            if Y.is_map(port):
+                p = Y.scalar(Y.get(port, "number")) or Y.scalar(Y.get(port, "name"))
+            else:
+                p = Y.scalar(port) if Y.is_scalar(port) else None
+            backends.append((n, p, Y.loc(sf.path, at if at is not None else svc)))
+
+    spec = Y.get(doc, "spec")
+    if kind == "Ingress":
+        bks = [Y.get(spec, "defaultBackend"), Y.get(spec, "backend")]
+        for rule in Y.seq(Y.get(spec, "rules")):
+            bks.extend(Y.get(p, "backend") for p in Y.seq(Y.get(rule, "http", "paths")))
+        for b in bks:
+            if b is None:
+                continue
+            if Y.get(b, "service") is not None:
+                add(
+                    Y.get(b, "service", "name"),
+                    Y.get(b, "service", "port"),
+                    Y.get(b, "service", "name"),
+                )
+            else:
+                add(Y.get(b, "serviceName"), Y.get(b, "servicePort"), Y.get(b, "serviceName"))
+    elif kind == "Route":
+        to = Y.get(spec, "to")
+        if (Y.scalar(Y.get(to, "kind")) or "Service") == "Service":
+            add(Y.get(to, "name"), Y.get(spec, "port", "targetPort"), Y.get(to, "name"))
+    else:
+        for rule in Y.seq(Y.get(spec, "rules")):
+            for ref in Y.seq(Y.get(rule, "backendRefs")):
+                if (Y.scalar(Y.get(ref, "kind")) or "Service") == "Service":
+                    add(Y.get(ref, "name"), Y.get(ref, "port"), Y.get(ref, "name"))
+    if backends:
+        annotations = Y.to_py(Y.get(doc, "metadata", "annotations"), 1000) or {}
+        auth = sorted(
+            k
+            for k in (annotations if isinstance(annotations, dict) else {})
+            if isinstance(k, str) and k.rsplit("/", 1)[-1] in _AUTH_ANNOTATIONS
+        )
+        facts.data.setdefault("k8s_routes", []).append(
+            {"kind": kind, "name": name, "backends": backends, "auth": auth}
+        )
 
 
 def is_k8s(doc: Node) -> bool:

@@ -29,6 +29,7 @@ from .values import (
     DictV,
     FuncV,
     Instance,
+    KwargsObj,
     LaunchObj,
     ListV,
     Member,
@@ -370,6 +371,9 @@ class Evaluator(Context):
 
     def bind_attribute(self, target: ast.Attribute, val: Val, scope: Scope) -> None:
         base = self.ev(target.value, scope)
+        if isinstance(base, KwargsObj):
+            self.set_keyword(base, target, val)
+            return
         if isinstance(base, Ref):
             self.module_attrs[f"{base.qual}.{target.attr}"] = val
         elif isinstance(base, Instance):
@@ -415,6 +419,14 @@ class Evaluator(Context):
                 base.items[idx] = val
             else:
                 base.items = [MORE]
+
+    def set_keyword(self, obj: KwargsObj, target: ast.Attribute, val: Val) -> None:
+        """``params.max_tokens = 512`` on a configuration object (SamplingParams ...): the
+        keyword is set (to an unknown value when only some paths set it)."""
+        if self.depth != self.func_depth:
+            val = Sc(None, self.loc(target), False, f"`{src(target)}` set on some paths")
+        obj.kwargs[target.attr] = val
+        obj.locs[target.attr] = self.loc(target)
 
     def on_bind(self, val: Val, name: str) -> None:
         if isinstance(val, Obj):

@@ -54,6 +54,7 @@ REQUEST_EXTRA_KEYS = (
     "raw",
     "suffix",
     "echo",
+    "add_special_tokens",
 )
 # Turn markers of chat templates: a prompt holding one was formatted by hand.
 CHAT_MARKUP = (

@@ -185,6 +185,7 @@ class ChatText(Obj):
     tokenizer: Obj | None = None  # the tokenizer (or processor) whose template made it
     call: Loc | None = None  # where apply_chat_template is called
     template_kwargs: dict[str, Val] = field(default_factory=dict)  # enable_thinking ...
+    template_op: Any = None  # the apply_chat_template ClientCall that made it (issue 13, DPL104)
 
 
 @dataclass(eq=False, kw_only=True)
@@ -196,6 +197,7 @@ class Tokens(Obj):
     messages: Messages | None = None
     text: Val | None = None  # what was tokenized (a string, a chat text), when known
     encoding: dict[str, Any] | None = None  # a processor's padding/truncation and images
+    template_op: Any = None  # the apply_chat_template ClientCall the ids come from (DPL104)
 
 
 @dataclass(eq=False)
@@ -393,3 +395,20 @@ def loc_of(x: Val | None, default: Loc) -> Loc:
     if isinstance(x, (Sc, DictV, ListV, Obj)):
         return x.loc
     return default
+
+
+def template_call(x: Item | None) -> Any:
+    """The ``apply_chat_template`` ClientCall behind a prompt value (the chat text or token ids
+    it returned, alone or in a list), or None (DPL104)."""
+    if isinstance(x, (ChatText, Tokens)):
+        return x.template_op
+    if isinstance(x, ListV):
+        for i in [*x.items, x.elem]:
+            if isinstance(i, (ChatText, Tokens)) and i.template_op is not None:
+                return i.template_op
+    if isinstance(x, DictV):
+        for k in ("prompt", "input_ids", "inputs"):
+            got = template_call(x.entries.get(k))
+            if got is not None:
+                return got
+    return None

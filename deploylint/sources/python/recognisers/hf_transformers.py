@@ -15,7 +15,20 @@ from typing import TYPE_CHECKING, Any
 from ....facts import ClientCall, PeftOp, Value
 from ..astutil import SAME_OBJECT_METHODS, dotted
 from ..recogniser import Recogniser, attribute, method, object_call
-from ..values import MORE, CallArgs, ChatText, DictV, GenConfig, ListV, Member, Obj, Sc, Tokens, Val
+from ..values import (
+    MORE,
+    CallArgs,
+    ChatText,
+    DictV,
+    GenConfig,
+    ListV,
+    Member,
+    Obj,
+    Sc,
+    Tokens,
+    Val,
+    template_call,
+)
 
 if TYPE_CHECKING:
     from ..evaluator import Evaluator
@@ -219,7 +232,12 @@ def _tokenizer_call(
         text = ca.get("text", 0)
         src, msgs, _ = ev.prompt_source(text) if text is not None else ("unknown", None, False)
         return Tokens(
-            loc, source=src, messages=msgs, text=text, encoding=mm_encoding(ev, tok, ca, None)
+            loc,
+            source=src,
+            messages=msgs,
+            text=text,
+            encoding=mm_encoding(ev, tok, ca, None),
+            template_op=_retokenized(ev, text, ca, tok),
         )
     if meth in ("save_pretrained", "push_to_hub"):
         save_op(ev, tok, ca, recv or tok.var, _save_target(ca))
@@ -250,7 +268,14 @@ def _apply_chat_template(ev: Evaluator, tok: HFObj, ca: CallArgs, recv: str | No
         is_text = isinstance(tokenize, Sc) and tokenize.resolved and tokenize.value is False
     skip = ("tokenize", "add_generation_prompt", "conversation", "messages", "return_tensors")
     kw = {k: v for k, v in ca.kwargs.items() if k not in skip}
-    chat = ChatText(loc, messages=call.messages, tokenizer=tok, call=loc, template_kwargs=kw)
+    chat = ChatText(
+        loc,
+        messages=call.messages,
+        tokenizer=tok,
+        call=loc,
+        template_kwargs=kw,
+        template_op=call,
+    )
     if is_text:
         return chat
     return Tokens(
@@ -259,6 +284,7 @@ def _apply_chat_template(ev: Evaluator, tok: HFObj, ca: CallArgs, recv: str | No
         messages=call.messages,
         text=chat,
         encoding=mm_encoding(ev, tok, ca, msgs_x),
+        template_op=call,
     )
 
 
@@ -295,6 +321,7 @@ def _generate(ev: Evaluator, model: HFObj, ca: CallArgs, recv: str | None) -> Va
     if inputs is None:
         inputs = next((s for s in ca.spreads if isinstance(s, Obj)), None)
     src, msgs, markup = ev.prompt_source(inputs) if inputs is not None else ("unknown", None, False)
+    feeds_generation(inputs, loc)
     is_peft = isinstance(model, PeftModel)
     extra: dict[str, Any] = {
         k: ev.value(v, locs.get(k))
@@ -333,6 +360,97 @@ def _generate(ev: Evaluator, model: HFObj, ca: CallArgs, recv: str | None) -> Va
 
 def base_model(ev: Evaluator, model: HFObj, attr: str, node: ast.Attribute) -> Val | None:
     return model.base if attr == "base_model" else None
+
+
+# -- issue 13 (DPL104): what becomes of apply_chat_template's output ----------------------------
+
+
+def feeds_generation(prompt: Val | None, at: Any) -> None:
+    """Note on the ``apply_chat_template`` call behind ``prompt`` that it is generated from."""
+    tc = template_call(prompt)
+    if tc is not None:
+        tc.extra.setdefault("feeds_generation", at)
+
+
+_LEADING_SPECIAL = re.compile(r"^\s*(<[|\uff5c][^<>]{1,40}[|\uff5c]>|<s>|<bos>)")
+
+
+def _literal_at(ev: Evaluator, token: str) -> Any:
+    """The first place the module writes ``token`` inside a string literal (where a hand-built
+    prompt's leading special token is typed)."""
+    from ....location import Loc
+
+    for i, line in enumerate(ev.lines, 1):
+        col = line.find(token)
+        if col > 0 and ('"' in line[:col] or "'" in line[:col]):
+            return Loc(ev.path, i, col + 1, i, col + 1 + len(token))
+    return None
+
+
+def note_template_prompt(ev: Evaluator, prompt: Val | None, call: ClientCall) -> None:
+    """A completions request whose prompt is apply_chat_template text: the template call feeds
+    generation and its text is tokenized again by the server. A prompt written as text keeps
+    what is known of it (``prompt_text``: unknown parts as ``{expr}``)."""
+    if isinstance(prompt, Sc) and prompt.text:
+        call.extra.setdefault("prompt_text", prompt.text)
+        m = _LEADING_SPECIAL.match(prompt.text)
+        if m:
+            at = _literal_at(ev, m.group(1))
+            if at is not None:
+                call.extra.setdefault("prompt_prefix_loc", at)
+    tc = template_call(prompt)
+    if tc is None:
+        return
+    tc.extra.setdefault("feeds_generation", call.loc)
+    if isinstance(prompt, ChatText) or (
+        isinstance(prompt, ListV) and any(isinstance(i, ChatText) for i in prompt.items)
+    ):
+        tc.extra.setdefault("text_sent_to", call)
+
+
+def _retokenized(ev: Evaluator, text: Val | None, ca: CallArgs, tok: HFObj | None) -> Any:
+    """``tokenizer(text)`` of chat-template text: noted on the template call (with the
+    ``add_special_tokens`` it was given, None when left to its default of True)."""
+    tc = template_call(text)
+    if tc is not None and isinstance(text, (ChatText, ListV)):
+        ast_ = ca.kwargs.get("add_special_tokens")
+        tc.extra.setdefault(
+            "retokenized",
+            {
+                "loc": ev.loc(ca.node.func),
+                "add_special_tokens": ev.value(ast_, ca.kw_locs.get("add_special_tokens"))
+                if ast_ is not None
+                else None,
+                "unresolved_kwargs": bool(ca.spreads),
+                "same_tokenizer": tok is None or tok.var == tc.engine_var,
+            },
+        )
+    return tc
+
+
+def unseen_receiver(
+    ev: Evaluator, attrs: tuple[str, ...], ca: CallArgs, recv: str | None
+) -> Val | None:
+    """``tokenizer.apply_chat_template(...)`` and ``model.generate(<its output>)`` on objects the
+    module does not show (function parameters): the method names are transformers' own."""
+    if attrs == ("apply_chat_template",):
+        name = (recv or "").rsplit(".", 1)[-1].lower()
+        tok: HFObj = (HFProcessor if "processor" in name else HFTokenizer)(
+            ev.loc(ca.node.func), "apply_chat_template"
+        )
+        tok.var = recv
+        return _apply_chat_template(ev, tok, ca, recv)
+    if attrs == ("generate",):
+        inputs = ca.get("inputs", 0)
+        if inputs is None:
+            inputs = ca.kwargs.get("input_ids")
+        if inputs is None:
+            inputs = next((x for x in ca.spreads if isinstance(x, Obj)), None)
+        if template_call(inputs) is None:
+            return None
+        feeds_generation(inputs, ev.loc(ca.node.func))
+        return Tokens(ev.loc(ca.node.func), source="unknown")
+    return None
 
 
 # -- multimodal inputs and processor attributes (issue 12: DPL701, DPL702, DPL703) -------------
@@ -474,5 +592,6 @@ RECOGNISER = Recogniser(
         attribute(PeftModel, base_model),
         attribute(HFProcessor, processor_attribute),
     ),
+    unknown_receiver=unseen_receiver,
 )
 TORCH = Recogniser(name="torch", libs=("torch",), call=torch_call)

@@ -15,6 +15,7 @@ from ..keys import REQUEST_EXTRA_KEYS
 from ..recogniser import Recogniser, method
 from ..thinking import record_request
 from ..values import CallArgs, DictV, JsonText, Member, Obj, Response, Sc, Val
+from .hf_transformers import note_template_prompt
 
 if TYPE_CHECKING:
     from ..evaluator import Evaluator
@@ -131,6 +132,7 @@ def _fill_from_body(ev: Evaluator, call: ClientCall, body: Val | None, kind: str
     elif "prompt" in e:
         call.extra["prompt"] = ev.value(e["prompt"], kl.get("prompt"))
         call.extra["prompt_has_chat_markup"] = markup_of(e["prompt"])
+        note_template_prompt(ev, e["prompt"], call)
     call.sampling = ev.sampling(e, kl)
     opts = e.get("options")
     if isinstance(opts, DictV):

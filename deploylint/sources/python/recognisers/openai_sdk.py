@@ -14,6 +14,7 @@ from ..keys import REQUEST_EXTRA_KEYS, SAMPLING_KEYS
 from ..recogniser import Recogniser, method
 from ..thinking import record_request
 from ..values import CallArgs, DictV, Member, Obj, Response, Val
+from .hf_transformers import note_template_prompt
 
 if TYPE_CHECKING:
     from ..evaluator import Evaluator
@@ -99,6 +100,7 @@ def request(
         if prompt is not None:
             call.extra["prompt"] = ev.value(prompt, locs.get("prompt"))
             call.extra["prompt_has_chat_markup"] = markup_of(prompt)
+            note_template_prompt(ev, prompt, call)
     call.sampling = ev.sampling(kw, locs)
     eb = kw.get("extra_body")
     if eb is not None:

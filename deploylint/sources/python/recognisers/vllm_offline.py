@@ -10,7 +10,18 @@ from typing import TYPE_CHECKING
 from ....facts import ClientCall
 from ..launch import Option, synth_launch
 from ..recogniser import Recogniser, method
-from ..values import CallArgs, KwargsObj, LaunchObj, ListV, Member, Obj, Response, Val
+from ..values import (
+    CallArgs,
+    ChatText,
+    KwargsObj,
+    LaunchObj,
+    ListV,
+    Member,
+    Obj,
+    Response,
+    Val,
+    template_call,
+)
 
 if TYPE_CHECKING:
     from ..evaluator import Evaluator
@@ -32,6 +43,7 @@ class VllmLLM(LaunchObj):
 @dataclass(eq=False, kw_only=True)
 class SamplingParams(KwargsObj):
     kind = "sampling-params"
+    complete: bool = True  # False: **kwargs or positional arguments we cannot map
 
 
 @dataclass(eq=False, kw_only=True)
@@ -56,7 +68,11 @@ def library_call(ev: Evaluator, qual: str, ca: CallArgs) -> Val | None:
         return VllmLLM(ev.loc(node.func), "vllm.LLM", launch=launch, model=ca.get("model", 0))
     if last == "SamplingParams":
         return SamplingParams(
-            ev.loc(node.func), last, kwargs=dict(ca.kwargs), locs=dict(ca.kw_locs)
+            ev.loc(node.func),
+            last,
+            kwargs=dict(ca.kwargs),
+            locs=dict(ca.kw_locs),
+            complete=not (ca.spreads or ca.star or ca.args),
         )
     if last == "LoRARequest":
         path = ca.get("lora_path", 2)
@@ -84,6 +100,8 @@ def llm_method(
         first = ca.get("prompt_token_ids")
         if first is not None:
             call.extra["prompt_is_raw_text"] = None
+    if kind == "completion":
+        _note_template_text(first, call)
     if kind == "chat":
         call.messages = ev.conversation(first, call.loc)
         ev.copy_request_keys(call, ca.kwargs, ca.kw_locs, _CHAT_KEYS)
@@ -100,6 +118,7 @@ def llm_method(
     if sp is None:
         call.extra["default_sampling"] = True
     elif isinstance(sp, SamplingParams):
+        _note_sampling_params(call, sp)
         call.sampling = ev.sampling(sp.kwargs, sp.locs)
         call.extra["sampling_params"] = {
             k: ev.value(v, sp.locs.get(k)) for k, v in sp.kwargs.items()
@@ -118,6 +137,34 @@ def llm_method(
     ev.note_spreads(call, ca)
     ev.add_call(call)
     return Response(call.loc)
+
+
+# -- issue 13 (DPL206, DPL104) ------------------------------------------------------------------
+
+
+def _note_sampling_params(call: ClientCall, sp: SamplingParams) -> None:
+    """Where the SamplingParams object was made, and whether all its arguments are known."""
+    call.extra["sampling_params_loc"] = sp.loc
+    call.extra["sampling_params_complete"] = sp.complete
+
+
+def _note_template_text(prompt: Val | None, call: ClientCall) -> None:
+    """``llm.generate(<apply_chat_template output>)``: the template call feeds generation, and its
+    text (not token ids) is tokenized again by vLLM."""
+    tc = template_call(prompt)
+    if tc is None:
+        return
+    tc.extra.setdefault("feeds_generation", call.loc)
+    if _is_text(prompt):
+        tc.extra.setdefault("text_sent_to", call)
+
+
+def _is_text(x: Val | None) -> bool:
+    if isinstance(x, ChatText):
+        return True
+    if isinstance(x, ListV):
+        return any(isinstance(i, ChatText) for i in [*x.items, x.elem])
+    return False
 
 
 RECOGNISER = Recogniser(
