@@ -81,6 +81,7 @@ def release_date(table: str, version: str) -> str | None:
     return (src or {}).get("uploaded") or None
 
 
+@lru_cache(maxsize=4096)
 def known(table: str, name: str, version: str | None) -> Known | None:
     """Whether the release ``version`` of ``table`` knows ``name``; None when the data never
     saw the name (an architecture no release read knows: nothing can be said) or the table is

@@ -78,7 +78,9 @@ def unique_prefix(word: str, names: list[str]) -> bool | None:
     return True if len(hits) == 1 else None
 
 
-def close_name(name: str, names: set[str] | list[str], cutoff: float = 0.85) -> str | None:
+def close_name(
+    name: str, names: set[str] | frozenset[str] | list[str], cutoff: float = 0.85
+) -> str | None:
     """The one name in ``names`` that ``name`` most likely misspells, or None."""
     hits = difflib.get_close_matches(name, sorted(names), n=1, cutoff=cutoff)
     return hits[0] if hits else None

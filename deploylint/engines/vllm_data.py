@@ -21,8 +21,10 @@ from __future__ import annotations
 import copy
 import functools
 import json
+from collections.abc import Mapping
 from functools import cache, lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from ..versions import MAX_TEXT, Range, Timeline, releases_timeline
@@ -144,18 +146,43 @@ def option_table(version: str | None, form: str = "serve") -> OptionTable:
 def option_info(name: str, version: str | None) -> dict[str, Any] | None:
     """The data entry (arity, aliases, choices, default, type ...) of option ``name`` (or one of
     its aliases, ``_`` accepted for ``-``) at ``version``; None when the option does not exist."""
-    snap = snapshot_for(version)
-    norm = "--" + name[2:].replace("_", "-") if name.startswith("--") else name
+    o = _option_index(snapshot_for(version)).get(
+        "--" + name[2:].replace("_", "-") if name.startswith("--") else name
+    )
+    return copy.deepcopy(o) if o is not None else None
+
+
+def option_exists(name: str, version: str | None) -> bool:
+    """Whether ``vllm serve`` at ``version`` has option ``name`` (or an alias; ``_`` for ``-``)."""
+    return option_info_view(name, version) is not None
+
+
+def option_info_view(name: str, version: str | None) -> Mapping[str, Any] | None:
+    """:func:`option_info` without the copy, read-only."""
+    o = _option_index(snapshot_for(version)).get(
+        "--" + name[2:].replace("_", "-") if name.startswith("--") else name
+    )
+    return MappingProxyType(o) if o is not None else None
+
+
+@cache
+def _option_index(snap: str) -> dict[str, dict[str, Any]]:
+    """Option name and alias → its entry at ``snap`` (the first entry wins, as a scan would)."""
+    out: dict[str, dict[str, Any]] = {}
     for o in _options_at(snap):
-        if norm == o["name"] or norm in o.get("aliases", ()):
-            return copy.deepcopy(o)
-    return None
+        for word in (o["name"], *o.get("aliases", ())):
+            out.setdefault(word, o)
+    return out
 
 
 def inverse_flags(version: str | None) -> dict[str, str]:
     """``{"--disable-x": "--enable-x", ...}``: words that set a negatable flag to False at
     ``version`` besides ``--no-<name>`` (vLLM's EnableDisableAction, 0.33.0 and later)."""
-    snap = snapshot_for(version)
+    return dict(_inverse_flags(snapshot_for(version)))
+
+
+@cache
+def _inverse_flags(snap: str) -> dict[str, str]:
     if not _fact_entry("parser_enable_disable_pairs", snap)["value"]:
         return {}
     out: dict[str, str] = {}
@@ -210,16 +237,22 @@ def _env_entries() -> dict[str, tuple[dict[str, Any], ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def env_var_names(version: str | None, registry_only: bool = False) -> set[str]:
+def env_var_names(version: str | None, registry_only: bool = False) -> frozenset[str]:
     """The ``VLLM_*`` names release ``version`` declares in vllm/envs.py (``registry_only``) or
     writes anywhere in its own files."""
-    snap = snapshot_for(version)
-    return {
-        name
-        for name, entries in _env_entries().items()
-        for e in entries
-        if _in_range(e, snap) and (e["registry"] or not registry_only)
-    }
+    return _env_var_names(snapshot_for(version), registry_only)
+
+
+@cache
+def _env_var_names(snap: Any, registry_only: bool) -> frozenset[str]:
+    return frozenset(
+        {
+            name
+            for name, entries in _env_entries().items()
+            for e in entries
+            if _in_range(e, snap) and (e["registry"] or not registry_only)
+        }
+    )
 
 
 def env_var_status(name: str, version: str | None) -> tuple[bool | None, list[dict[str, Any]]]:
@@ -245,12 +278,16 @@ def option_ranges(name: str) -> list[tuple[str, str | None]]:
 
 def option_names(version: str | None) -> list[str]:
     """Every option word (names and aliases) of ``vllm serve`` at ``version``."""
-    snap = snapshot_for(version)
+    return list(_option_names(snapshot_for(version)))
+
+
+@cache
+def _option_names(snap: str) -> tuple[str, ...]:
     out = []
     for o in _options_at(snap):
         out.append(o["name"])
         out.extend(o.get("aliases", ()))
-    return out
+    return tuple(out)
 
 
 def source_file(version: str | None) -> str:

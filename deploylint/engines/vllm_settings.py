@@ -111,11 +111,11 @@ def _option_read(
     """(whether the release's parser accepts ``word``, the options it ambiguously abbreviates)."""
     from . import vllm_data
 
-    if vllm_data.option_info(word, snap) is not None or word in inverse:
+    if vllm_data.option_exists(word, snap) or word in inverse:
         return True, []
     norm = "--" + word[2:].replace("_", "-")
     if norm.startswith("--no-"):
-        base = vllm_data.option_info("--" + norm[5:], snap)
+        base = vllm_data.option_info_view("--" + norm[5:], snap)
         if base is not None and (base.get("negatable") or base.get("arity") == "flag"):
             return True, []
     if abbrev:

@@ -230,6 +230,32 @@ def _selects(svc: dict[str, Any], launch: Launch) -> bool:
     return bool(service) and str(service).lower() in {str(v).lower() for v in sel.values()}
 
 
+def _candidate_services(project: Project, launch: Launch) -> list[dict[str, Any]]:
+    """The Services that may select the launch (``_selects`` decides), in their order: indexed
+    once per project by each selector entry and each lower-cased selector value."""
+    if project._service_index is None:
+        by_item: dict[tuple[str, str], list[int]] = {}
+        by_value: dict[str, list[int]] = {}
+        services = k8s_services(project)
+        for i, svc in enumerate(services):
+            sel = svc.get("selector")
+            if not isinstance(sel, dict):
+                continue
+            for k, v in sel.items():
+                by_item.setdefault((str(k), str(v)), []).append(i)
+                by_value.setdefault(str(v).lower(), []).append(i)
+        project._service_index = (services, by_item, by_value)
+    services, by_item, by_value = project._service_index
+    hits: set[int] = set()
+    labels = launch.extra.get("k8s_labels")
+    if isinstance(labels, dict) and labels:
+        for k, v in labels.items():
+            hits.update(by_item.get((str(k), str(v)), ()))
+    elif launch.service:
+        hits.update(by_value.get(str(launch.service).lower(), ()))
+    return [services[i] for i in sorted(hits)]
+
+
 def _service_targets(svc: dict[str, Any], launch: Launch, port: str) -> list[str]:
     """The Service ports (as written) that send traffic to ``port`` of the launch's pod."""
     names = launch.extra.get("k8s_port_names") or {}
@@ -292,7 +318,7 @@ def exposures(project: Project, launch: Launch) -> list[Exposure]:
     if not is_loopback(host):
         selecting = [
             svc
-            for svc in k8s_services(project)
+            for svc in _candidate_services(project, launch)
             if _selects(svc, launch) and project.same_project(svc["loc"].path, launch.path)
         ]
         for svc in selecting:
@@ -340,7 +366,9 @@ def exposures(project: Project, launch: Launch) -> list[Exposure]:
 
 
 def k8s_routes(project: Project) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for ff in project.files.values():
-        out.extend(ff.data.get("k8s_routes", []))
-    return out
+    if project._routes is None:
+        out: list[dict[str, Any]] = []
+        for ff in project.files.values():
+            out.extend(ff.data.get("k8s_routes", []))
+        project._routes = out
+    return project._routes

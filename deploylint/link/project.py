@@ -57,6 +57,8 @@ class Project:
     _local_paths: dict[tuple[Path, str], Path] = field(default_factory=dict)
     _root_bases: list[Path] | None = None
     _services: list[dict[str, Any]] | None = None
+    _routes: list[dict[str, Any]] | None = None
+    _service_index: Any = None  # link/network.py _candidate_services
     _boundary: Boundary | None = None
     _trainings_at: dict[Path, TrainingRun] | None = None
     _deployment_of: dict[int, Deployment] = field(default_factory=dict)
