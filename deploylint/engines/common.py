@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .base import RemoteCode, StopSet
+from .base import ContextLength, RemoteCode, StopSet
 
 if TYPE_CHECKING:
     from ..facts import Launch, ModelDir
@@ -263,3 +263,17 @@ def json_option(launch: Launch, dest: str) -> tuple[Any, Any]:
     except ValueError:
         return None, occ
     return (data if isinstance(data, dict) else None), occ
+
+
+def context_from_option(
+    launch: Launch, dest: str, flag: str, option: str, **common: Any
+) -> ContextLength | None:
+    """The context window an option sets (``flag N``, with ``k``/``K`` suffixes), or None when the
+    option is absent, unresolved or not a positive count."""
+    occ = launch.args.last(dest)
+    if occ is None or not occ.values or not occ.resolved:
+        return None
+    n = parse_tokens_count(occ.values[0].text)
+    if n is None or n <= 0:
+        return None
+    return ContextLength(n, f"`{flag} {occ.values[0].text}`", occ.loc, option, **common)

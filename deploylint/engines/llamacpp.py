@@ -882,7 +882,7 @@ class LlamaCpp(Engine):
 
     def _context_length(self, launch):
         from .base import ContextLength, Setting
-        from .common import parse_tokens_count
+        from .common import context_from_option, parse_tokens_count
 
         if launch.form == PYTHON_FORM:
             occ = launch.args.last("n_ctx")
@@ -941,13 +941,9 @@ class LlamaCpp(Engine):
             "above_positions": CTX_TRAIN.value,
             "slots": slots,
         }
-        occ = launch.args.last("ctx_size")
-        if occ is not None and occ.values and occ.resolved:
-            n = parse_tokens_count(occ.values[0].text)
-            if n is not None and n > 0:
-                return ContextLength(
-                    n, f"`-c {occ.values[0].text}`", occ.loc, "-c/--ctx-size", **common
-                )
+        got = context_from_option(launch, "ctx_size", "-c", "-c/--ctx-size", **common)
+        if got is not None:
+            return got
         return ContextLength(
             None, CTX_DEFAULT.source, None, "-c/--ctx-size", default=True, **common
         )

@@ -596,7 +596,7 @@ class LMDeploy(Engine):
 
     def context_length(self, launch):
         from .base import ContextLength
-        from .common import parse_tokens_count
+        from .common import context_from_option
 
         rope = None
         rope_src, rope_loc = "", None
@@ -613,13 +613,9 @@ class LMDeploy(Engine):
             "rope_loc": rope_loc,
             "above_positions": SESSION_LEN.value,
         }
-        occ = launch.args.last("session_len")
-        if occ is not None and occ.values and occ.resolved:
-            n = parse_tokens_count(occ.values[0].text)
-            if n is not None and n > 0:
-                return ContextLength(
-                    n, f"`--session-len {occ.values[0].text}`", occ.loc, "--session-len", **common
-                )
+        got = context_from_option(launch, "session_len", "--session-len", "--session-len", **common)
+        if got is not None:
+            return got
         return ContextLength(
             None, SESSION_LEN.source, None, "--session-len", default=True, **common
         )

@@ -996,7 +996,7 @@ class SGLang(Engine):
 
     def context_length(self, launch):
         from .base import ContextLength
-        from .common import env_flag, json_option, parse_tokens_count
+        from .common import context_from_option, env_flag, json_option
 
         rope, rope_src, rope_loc = None, "", None
         data, occ = json_option(launch, "json_model_override_args")
@@ -1014,17 +1014,11 @@ class SGLang(Engine):
             "guard_bypass": env_flag(launch, "SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN"),
             "above_positions": CONTEXT_GUARD.value,
         }
-        occ = launch.args.last("context_length")
-        if occ is not None and occ.values and occ.resolved:
-            n = parse_tokens_count(occ.values[0].text)
-            if n is not None and n > 0:
-                return ContextLength(
-                    n,
-                    f"`--context-length {occ.values[0].text}`",
-                    occ.loc,
-                    "--context-length",
-                    **common,
-                )
+        got = context_from_option(
+            launch, "context_length", "--context-length", "--context-length", **common
+        )
+        if got is not None:
+            return got
         return ContextLength(
             None, CONTEXT_GUARD.source, None, "--context-length", default=True, **common
         )

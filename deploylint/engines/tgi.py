@@ -489,7 +489,7 @@ class TGI(Engine):
 
     def context_length(self, launch):
         from .base import ContextLength
-        from .common import parse_tokens_count
+        from .common import context_from_option
 
         rope = None
         rope_src, rope_loc = "", None
@@ -514,13 +514,9 @@ class TGI(Engine):
             ("max_total_tokens", "--max-total-tokens"),
             ("max_input_tokens", "--max-input-tokens"),
         ):
-            occ = launch.args.last(dest)
-            if occ is not None and occ.values and occ.resolved:
-                n = parse_tokens_count(occ.values[0].text)
-                if n is not None and n > 0:
-                    return ContextLength(
-                        n, f"`{flag} {occ.values[0].text}`", occ.loc, flag, **common
-                    )
+            got = context_from_option(launch, dest, flag, flag, **common)
+            if got is not None:
+                return got
         return ContextLength(
             None, MAX_TOTAL_TOKENS.source, None, "--max-total-tokens", default=True, **common
         )

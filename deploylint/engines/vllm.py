@@ -606,7 +606,7 @@ class VLLM(Engine):
 
     def context_length(self, launch):
         from .base import ContextLength
-        from .common import env_flag, json_option, parse_tokens_count
+        from .common import context_from_option, env_flag, json_option
 
         rope, rope_src, rope_loc = None, "", None
         data, occ = json_option(launch, "hf_overrides")
@@ -626,17 +626,11 @@ class VLLM(Engine):
             "above_positions": MAX_LEN_GUARD.value,
             "refuses_above": True,
         }
-        occ = launch.args.last("max_model_len")
-        if occ is not None and occ.values and occ.resolved:
-            n = parse_tokens_count(occ.values[0].text)
-            if n is not None and n > 0:
-                return ContextLength(
-                    n,
-                    f"`--max-model-len {occ.values[0].text}`",
-                    occ.loc,
-                    "--max-model-len",
-                    **common,
-                )
+        got = context_from_option(
+            launch, "max_model_len", "--max-model-len", "--max-model-len", **common
+        )
+        if got is not None:
+            return got
         return ContextLength(
             None, MAX_LEN_DERIVED.source, None, "--max-model-len", default=True, **common
         )
