@@ -8,7 +8,6 @@ Read in SGLang's sources: the PyPI sdists 0.4.3.post4, 0.4.6.post5, 0.5.2 and 0.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from . import Fact, fact_at
@@ -181,16 +180,13 @@ REQUEST_TEMPLATE_KWARGS = [
 
 
 def template_kwargs(launch: Launch, version: str | None) -> TemplateKwargs:
+    from .common import json_option
+
     defaults: dict[str, Setting] = {}
-    occ = launch.args.last("default_chat_template_kwargs")
-    if occ is not None and occ.values and occ.resolved:
-        try:
-            data = json.loads(occ.values[0].text)
-        except ValueError:
-            data = None
-        if isinstance(data, dict):
-            for k, v in data.items():
-                defaults[str(k)] = Setting(v, "--default-chat-template-kwargs", occ.loc)
+    data, occ = json_option(launch, "default_chat_template_kwargs")
+    if data is not None:
+        for k, v in data.items():
+            defaults[str(k)] = Setting(v, "--default-chat-template-kwargs", occ.loc)
     f = fact_at(REQUEST_TEMPLATE_KWARGS, version)
     ignored = {}
     if f.value:

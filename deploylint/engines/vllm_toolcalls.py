@@ -11,7 +11,6 @@ differ are bounded by the releases read; a release in between that was not read 
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from . import Fact, fact_at
@@ -423,16 +422,13 @@ UNKNOWN_FIELDS = [
 
 
 def template_kwargs(launch: Launch, version: str | None) -> TemplateKwargs:
+    from .common import json_option
+
     defaults: dict[str, Setting] = {}
-    occ = launch.args.last("default_chat_template_kwargs")
-    if occ is not None and occ.values and occ.resolved:
-        try:
-            data = json.loads(occ.values[0].text)
-        except ValueError:
-            data = None
-        if isinstance(data, dict):
-            for k, v in data.items():
-                defaults[str(k)] = Setting(v, "--default-chat-template-kwargs", occ.loc)
+    data, occ = json_option(launch, "default_chat_template_kwargs")
+    if data is not None:
+        for k, v in data.items():
+            defaults[str(k)] = Setting(v, "--default-chat-template-kwargs", occ.loc)
     ignored: dict[str, str] = {}
     f = fact_at(UNKNOWN_FIELDS, version)
     if f.value == "ignored":
