@@ -664,3 +664,25 @@ def test_scanning_python_imports_nothing_heavy():
     )
     assert p.returncode == 0, p.stderr
     assert "HEAVY []" in p.stdout, p.stdout[-500:]
+
+
+def test_constants_imported_from_a_sibling_module(tmp_path):
+    """`from settings import *` / `from .settings import NAME` bind the sibling module's top-level
+    literal constants; a name bound twice there stays unknown; the sibling is a dependency of the
+    file (the per-file cache re-reads it)."""
+    (tmp_path / "settings.py").write_text(
+        'MODEL = "Qwen/Qwen2.5-7B-Instruct"\nPORT = 8000\nOTHER = "a"\nif True:\n    OTHER = "b"\n'
+    )
+    ff = facts_text(
+        tmp_path,
+        "from settings import *\nfrom .settings import PORT as P\nfrom vllm import LLM\n"
+        "llm = LLM(MODEL)\nllm2 = LLM(OTHER)\n",
+        "run.py",
+    )
+    first, second = ff.launches
+    model = first.args.last("model")
+    assert model is not None and model.resolved
+    assert model.values[0].text == "Qwen/Qwen2.5-7B-Instruct"
+    other = second.args.last("model")
+    assert other is None or not other.resolved  # bound twice in settings.py: not known
+    assert tmp_path / "settings.py" in ff.deps

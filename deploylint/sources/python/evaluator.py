@@ -210,7 +210,24 @@ class Evaluator(Context):
                     top = a.name.split(".")[0]
                     scope.vars[top] = (Ref(top), st.lineno)
         elif isinstance(st, ast.ImportFrom):
-            if st.level == 0 and st.module:
+            consts = (
+                self._sibling_constants(st.module) if st.module and st.level in (0, 1) else None
+            )
+            if consts:
+                # settings a script imports from a module beside it (`from config import *`,
+                # `from .constants import MODEL_PATH`): its top-level literal constants
+                for a in st.names:
+                    if a.name == "*":
+                        for name, val in consts.items():
+                            scope.vars[name] = (val, st.lineno)
+                    elif a.name in consts:
+                        scope.vars[a.asname or a.name] = (consts[a.name], st.lineno)
+                    else:
+                        scope.vars[a.asname or a.name] = (
+                            Sc(None, self.loc(st), False, f"imported `{a.name}`"),
+                            st.lineno,
+                        )
+            elif st.level == 0 and st.module:
                 for a in st.names:
                     if a.name != "*":
                         scope.vars[a.asname or a.name] = (Ref(f"{st.module}.{a.name}"), st.lineno)
@@ -235,6 +252,63 @@ class Evaluator(Context):
             for child in ast.iter_child_nodes(st):
                 if isinstance(child, ast.expr):
                     self.ev(child, scope)
+
+    def _sibling_constants(self, module: str) -> dict[str, Sc] | None:
+        """The top-level literal constants (``NAME = "text"``, a number, a boolean) of the module
+        ``module`` when it is a file beside this one; None when there is no such file. A name
+        also assigned anything else at the top level is left out (its value is not known)."""
+        import warnings
+
+        from ...location import Loc, read_text, safe_is_file
+
+        if not module.isidentifier():
+            return None
+        path = self.sf.path.parent / f"{module}.py"
+        if path == self.sf.path:
+            return None
+        if path not in self.facts.deps:
+            self.facts.deps.append(path)  # a cached result is not reused once it changes
+        if not safe_is_file(path):
+            return None
+        try:
+            text = read_text(path, limit=512_000)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(text)
+        except (OSError, ValueError, SyntaxError, MemoryError, RecursionError):
+            return None
+        # a name bound more than once anywhere in the module (branches, loops, functions,
+        # imports) has no single value
+        stores: dict[str, int] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                stores[node.id] = stores.get(node.id, 0) + 1
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                for a in node.names:
+                    name = (a.asname or a.name).split(".")[0]
+                    stores[name] = stores.get(name, 0) + 2
+        out: dict[str, Sc] = {}
+        for st in tree.body:
+            if not (isinstance(st, ast.Assign) and len(st.targets) == 1):
+                continue
+            t, v = st.targets[0], st.value
+            if (
+                isinstance(t, ast.Name)
+                and stores.get(t.id) == 1
+                and isinstance(v, ast.Constant)
+                and isinstance(v.value, (str, int, float, bool))
+            ):
+                out[t.id] = Sc(
+                    v.value,
+                    Loc(
+                        path,
+                        v.lineno,
+                        v.col_offset + 1,
+                        v.end_lineno or v.lineno,
+                        (v.end_col_offset or v.col_offset) + 1,
+                    ),
+                )
+        return out
 
     def delete(self, st: ast.Delete, scope: Scope) -> None:
         for t in st.targets:
