@@ -130,6 +130,8 @@ def option_setting(launch: Launch, dest: str, flag: str, normalise: Any = None) 
     if not tok.resolved:
         return None
     value = normalise(tok.text) if normalise is not None else tok.text
+    if launch.context.startswith("Python"):  # a keyword argument (vllm.LLM(dtype="half"))
+        return Setting(value, f"`{dest}={tok.text!r}`", occ.loc)
     return Setting(value, f"`{flag} {tok.text}`", occ.loc)
 
 
