@@ -136,12 +136,13 @@ def thinking_model(d: Deployment) -> ThinkingModel | None:
             what = (
                 "its chat template's generation prompt opens <think>"
                 if tt.opens
+                else "its chat template thinks unless enable_thinking is false"
+                if thinking == "default-on"
                 else "its chat template switches thinking with enable_thinking"
-                + (" (on unless told otherwise)" if thinking == "default-on" else "")
             )
             return ThinkingModel(
                 "template",
-                f"{what} ({tt.source})",
+                f"{what}; template: {tt.source}",
                 family if info is None else info.family,
                 thinking,
                 "think-tags",
