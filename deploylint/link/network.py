@@ -33,13 +33,18 @@ def in_process(launch: Launch) -> bool:
     return isinstance(impl.listen(launch), NotApplicable) and impl.chat_route(launch) is None
 
 
+def gathered(project: Project, key: str) -> list[Any]:
+    """Every file's ``data[key]`` entries, in file order, gathered once per project."""
+    got = project._gathered.get(key)
+    if got is None:
+        got = project._gathered[key] = [
+            item for ff in project.files.values() for item in ff.data.get(key, [])
+        ]
+    return got
+
+
 def k8s_services(project: Project) -> list[dict[str, Any]]:
-    if project._services is None:
-        out: list[dict[str, Any]] = []
-        for ff in project.files.values():
-            out.extend(ff.data.get("k8s_services", []))
-        project._services = out
-    return project._services
+    return gathered(project, "k8s_services")
 
 
 def endpoint_names(project: Project, launch: Launch) -> tuple[set[str], set[str]]:
@@ -366,9 +371,4 @@ def exposures(project: Project, launch: Launch) -> list[Exposure]:
 
 
 def k8s_routes(project: Project) -> list[dict[str, Any]]:
-    if project._routes is None:
-        out: list[dict[str, Any]] = []
-        for ff in project.files.values():
-            out.extend(ff.data.get("k8s_routes", []))
-        project._routes = out
-    return project._routes
+    return gathered(project, "k8s_routes")

@@ -56,8 +56,7 @@ class Project:
     _py_lineage: Any = None  # py_lineage.PyLineage, built on first use
     _local_paths: dict[tuple[Path, str], Path] = field(default_factory=dict)
     _root_bases: list[Path] | None = None
-    _services: list[dict[str, Any]] | None = None
-    _routes: list[dict[str, Any]] | None = None
+    _gathered: dict[str, list[Any]] = field(default_factory=dict)  # link/network.py gathered
     _service_index: Any = None  # link/network.py _candidate_services
     _boundary: Boundary | None = None
     _trainings_at: dict[Path, TrainingRun] | None = None

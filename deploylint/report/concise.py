@@ -28,6 +28,16 @@ def where(f) -> str:
 
 def summary(result) -> str:
     """The text report's last line(s): counts by severity, files scanned, suppressed."""
+    line = counts_line(result)
+    if result.internal_errors:
+        line += (
+            f"\n{len(result.internal_errors)} internal error(s): run with --verbose for details."
+        )
+    return line
+
+
+def counts_line(result) -> str:
+    """``Found N findings (…) in M files scanned; K suppressed.`` (or ``No findings …``)."""
     by_sev = Counter(f.severity for f in result.findings)
     n = len(result.findings)
     if n:
@@ -42,12 +52,7 @@ def summary(result) -> str:
     line += f" in {result.files_scanned} file{'s' if result.files_scanned != 1 else ''} scanned"
     if result.suppressed:
         line += f"; {len(result.suppressed)} suppressed"
-    line += "."
-    if result.internal_errors:
-        line += (
-            f"\n{len(result.internal_errors)} internal error(s): run with --verbose for details."
-        )
-    return line
+    return line + "."
 
 
 def render(result, cwd: Path, *, summary_line: bool = True, **_: object) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 from ..escape import visible
@@ -84,21 +83,9 @@ def render(
         out.append("")
     if not summary_line:  # --quiet: the findings and nothing else
         return "\n".join(out) + "\n" if out else ""
-    by_sev = Counter(f.severity for f in result.findings)
-    n = len(result.findings)
-    if n:
-        parts = [
-            f"{by_sev[s]} {s}{'s' if by_sev[s] != 1 and s != 'info' else ''}"
-            for s in ("error", "warning", "info")
-            if by_sev[s]
-        ]
-        line = f"Found {n} finding{'s' if n != 1 else ''} ({', '.join(parts)})"
-    else:
-        line = "No findings"
-    line += f" in {result.files_scanned} file{'s' if result.files_scanned != 1 else ''} scanned"
-    if result.suppressed:
-        line += f"; {len(result.suppressed)} suppressed"
-    out.append(line + ".")
+    from .concise import counts_line
+
+    out.append(counts_line(result))
     vsum = getattr(result, "verification_summary", None)
     if vsum is not None:
         from ..verify.run import summary_line
