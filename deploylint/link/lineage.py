@@ -146,36 +146,35 @@ def same_dir(a: PathRef, b: PathRef) -> bool:
 
 class RefIndex:
     """Items keyed by the directory a ``PathRef`` names, for ``same_dir`` queries without a
-    comparison against every item: only items sharing the query's last component can match, and
-    among those only the ones sharing a host path or written in the query's project (a weak
-    match never crosses projects). ``matching`` answers exactly what filtering every item with
-    ``same_dir`` would, in the items' order."""
+    comparison against every item: a match shares a host path with the query, or shares its
+    last component and is written in the query's project (a weak match never crosses
+    projects). ``matching`` answers exactly what filtering every item with ``same_dir`` would,
+    in the items' order."""
 
     def __init__(self, items: list[tuple[PathRef, Any]]):
         self.items = items
-        self._by_cand: dict[tuple[str, Path], list[int]] = {}
+        self._by_cand: dict[Path, list[int]] = {}
         self._by_home: dict[tuple[str, str | None], list[int]] = {}
         self._by_leaf: dict[str, list[int]] = {}
         for i, (ref, _x) in enumerate(items):
             leaf = ref.leaf
             self._by_leaf.setdefault(leaf, []).append(i)
             for c in ref.candidates:
-                self._by_cand.setdefault((leaf, c), []).append(i)
+                self._by_cand.setdefault(c, []).append(i)
             self._by_home.setdefault((leaf, _home_key(ref)), []).append(i)
 
     def matching(self, ref: PathRef) -> list[tuple[PathRef, Any]]:
         leaf = ref.leaf
         home = _home_key(ref)
         if home is None:  # not confined to a project: every item with the last component
-            pool: list[int] | set[int] = self._by_leaf.get(leaf, [])
+            pool = set(self._by_leaf.get(leaf, ()))
         else:
             pool = set(self._by_home.get((leaf, home), ()))
             pool.update(self._by_home.get((leaf, None), ()))
-            for c in ref.candidates:
-                pool.update(self._by_cand.get((leaf, c), ()))
-            pool = sorted(pool)
+        for c in ref.candidates:
+            pool.update(self._by_cand.get(c, ()))
         items = self.items
-        return [items[i] for i in pool if same_dir(items[i][0], ref)]
+        return [items[i] for i in sorted(pool) if same_dir(items[i][0], ref)]
 
 
 def _home_key(ref: PathRef) -> str | None:
