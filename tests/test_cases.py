@@ -119,7 +119,14 @@ def test_the_directory_index_answers_what_same_dir_answers(tmp_path):
     )
     project = Project(Config(), [tmp_path / "c"])
     shared = tmp_path / "c" / "a" / "saves" / "qwen-7b-support"
-    texts = ["saves/qwen-7b-support", "/models/qwen-7b-support", "qwen-7b-support", "lora/sft"]
+    texts = [
+        "saves/qwen-7b-support",
+        "/data/saves/qwen-7b-support",  # the same last two components
+        "/models/qwen-7b-support",  # only the last one
+        "qwen-7b-support",  # a bare name
+        "lora/sft",  # generic
+        "",
+    ]
     files = [tmp_path / "c" / f for f in ("a/x.yaml", "a/y.sh", "b/z.yaml", "b/w.sh")] + [None]
     refs = []
     for i, text in enumerate(texts):

@@ -146,33 +146,57 @@ def same_dir(a: PathRef, b: PathRef) -> bool:
 
 class RefIndex:
     """Items keyed by the directory a ``PathRef`` names, for ``same_dir`` queries without a
-    comparison against every item: a match shares a host path with the query, or shares its
-    last component and is written in the query's project (a weak match never crosses
-    projects). ``matching`` answers exactly what filtering every item with ``same_dir`` would,
-    in the items' order."""
+    comparison against every item. A match shares a host path with the query, or is a weak
+    (suffix) match: written in the query's project (a weak match never crosses projects), with
+    the same last two components, or the same last one where either side is a bare name.
+    ``matching`` answers exactly what filtering every item with ``same_dir`` would, in the
+    items' order."""
 
     def __init__(self, items: list[tuple[PathRef, Any]]):
         self.items = items
         self._by_cand: dict[Path, list[int]] = {}
-        self._by_home: dict[tuple[str, str | None], list[int]] = {}
-        self._by_leaf: dict[str, list[int]] = {}
+        # (key, project) -> items; project None: the item's weak matches are not confined
+        self._two: dict[tuple[tuple[str, ...], str | None], list[int]] = {}
+        self._bare: dict[tuple[str, str | None], list[int]] = {}
+        self._leaf: dict[tuple[str, str | None], list[int]] = {}
+        # the same without the project, for queries that are not confined
+        self._two_any: dict[tuple[str, ...], list[int]] = {}
+        self._bare_any: dict[str, list[int]] = {}
+        self._leaf_any: dict[str, list[int]] = {}
         for i, (ref, _x) in enumerate(items):
-            leaf = ref.leaf
-            self._by_leaf.setdefault(leaf, []).append(i)
             for c in ref.candidates:
                 self._by_cand.setdefault(c, []).append(i)
-            self._by_home.setdefault((leaf, _home_key(ref)), []).append(i)
+            parts = ref.parts()
+            if not parts:
+                continue  # only a shared host path links it
+            leaf, home = parts[-1], _home_key(ref)
+            self._leaf.setdefault((leaf, home), []).append(i)
+            self._leaf_any.setdefault(leaf, []).append(i)
+            if len(parts) == 1:
+                self._bare.setdefault((leaf, home), []).append(i)
+                self._bare_any.setdefault(leaf, []).append(i)
+            else:
+                self._two.setdefault((parts[-2:], home), []).append(i)
+                self._two_any.setdefault(parts[-2:], []).append(i)
 
     def matching(self, ref: PathRef) -> list[tuple[PathRef, Any]]:
-        leaf = ref.leaf
-        home = _home_key(ref)
-        if home is None:  # not confined to a project: every item with the last component
-            pool = set(self._by_leaf.get(leaf, ()))
-        else:
-            pool = set(self._by_home.get((leaf, home), ()))
-            pool.update(self._by_home.get((leaf, None), ()))
+        pool: set[int] = set()
         for c in ref.candidates:
             pool.update(self._by_cand.get(c, ()))
+        parts = ref.parts()
+        if parts:
+            leaf, home, bare = parts[-1], _home_key(ref), len(parts) == 1
+            if home is None:  # not confined to a project
+                pool.update(self._leaf_any.get(leaf, ()) if bare else self._bare_any.get(leaf, ()))
+                if not bare:
+                    pool.update(self._two_any.get(parts[-2:], ()))
+            else:
+                for h in (home, None):
+                    if bare:
+                        pool.update(self._leaf.get((leaf, h), ()))
+                    else:
+                        pool.update(self._bare.get((leaf, h), ()))
+                        pool.update(self._two.get((parts[-2:], h), ()))
         items = self.items
         return [items[i] for i in sorted(pool) if same_dir(items[i][0], ref)]
 
