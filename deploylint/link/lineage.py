@@ -111,10 +111,16 @@ def _path_ref(
         if p.is_absolute():
             cands.add(Path(os.path.normpath(p)))
         else:
+            # relative to the file, or to where the tool runs: the root of the file's project
+            # (LLaMA-Factory resolves output_dir against its working directory), not the root
+            # of a scan of many projects
             cands.add(Path(os.path.normpath(base_dir / p)))
-            for r in project.roots:
-                root = r if r.is_dir() else r.parent
-                cands.add(Path(os.path.normpath(root / p)))
+            if loc is not None:
+                cands.add(Path(os.path.normpath(Path(project.boundary.project_of(loc.path)) / p)))
+            else:
+                for r in project.roots:
+                    root = r if r.is_dir() else r.parent
+                    cands.add(Path(os.path.normpath(root / p)))
     ref = PathRef(text, loc, cands, project)
     if ref.checkpoint is not None:
         # also the run directory around the checkpoint (where its output_dir points)
@@ -130,7 +136,7 @@ def same_dir(a: PathRef, b: PathRef) -> bool:
     while n < min(len(pa), len(pb)) and pa[-1 - n] == pb[-1 - n]:
         n += 1
     matched = pa[len(pa) - n :] if n else ()
-    distinctive = [p for p in matched if p.lower() not in GENERIC and len(p) >= 4]
+    distinctive = [p for p in matched if _distinctive(p)]
     if not distinctive:
         return False  # `lora/sft` alone says nothing
     if not (n >= 2 or (n == 1 and len(distinctive[0]) >= 6 and (len(pa) == 1 or len(pb) == 1))):
@@ -148,7 +154,8 @@ class RefIndex:
     """Items keyed by the directory a ``PathRef`` names, for ``same_dir`` queries without a
     comparison against every item. A match shares a host path with the query, or is a weak
     (suffix) match: written in the query's project (a weak match never crosses projects), with
-    the same last two components, or the same last one where either side is a bare name.
+    the same components from the last distinctive one on (``_tail``), or the same last one
+    where either side is a bare name.
     ``matching`` answers exactly what filtering every item with ``same_dir`` would, in the
     items' order."""
 
@@ -156,11 +163,11 @@ class RefIndex:
         self.items = items
         self._by_cand: dict[Path, list[int]] = {}
         # (key, project) -> items; project None: the item's weak matches are not confined
-        self._two: dict[tuple[tuple[str, ...], str | None], list[int]] = {}
+        self._tail: dict[tuple[tuple[str, ...], str | None], list[int]] = {}
         self._bare: dict[tuple[str, str | None], list[int]] = {}
         self._leaf: dict[tuple[str, str | None], list[int]] = {}
         # the same without the project, for queries that are not confined
-        self._two_any: dict[tuple[str, ...], list[int]] = {}
+        self._tail_any: dict[tuple[str, ...], list[int]] = {}
         self._bare_any: dict[str, list[int]] = {}
         self._leaf_any: dict[str, list[int]] = {}
         for i, (ref, _x) in enumerate(items):
@@ -176,8 +183,10 @@ class RefIndex:
                 self._bare.setdefault((leaf, home), []).append(i)
                 self._bare_any.setdefault(leaf, []).append(i)
             else:
-                self._two.setdefault((parts[-2:], home), []).append(i)
-                self._two_any.setdefault(parts[-2:], []).append(i)
+                tail = _tail(parts)
+                if tail:
+                    self._tail.setdefault((tail, home), []).append(i)
+                    self._tail_any.setdefault(tail, []).append(i)
 
     def matching(self, ref: PathRef) -> list[tuple[PathRef, Any]]:
         pool: set[int] = set()
@@ -186,19 +195,34 @@ class RefIndex:
         parts = ref.parts()
         if parts:
             leaf, home, bare = parts[-1], _home_key(ref), len(parts) == 1
+            tail = () if bare else _tail(parts)
             if home is None:  # not confined to a project
                 pool.update(self._leaf_any.get(leaf, ()) if bare else self._bare_any.get(leaf, ()))
-                if not bare:
-                    pool.update(self._two_any.get(parts[-2:], ()))
+                if tail:
+                    pool.update(self._tail_any.get(tail, ()))
             else:
                 for h in (home, None):
                     if bare:
                         pool.update(self._leaf.get((leaf, h), ()))
                     else:
                         pool.update(self._bare.get((leaf, h), ()))
-                        pool.update(self._two.get((parts[-2:], h), ()))
+                        if tail:
+                            pool.update(self._tail.get((tail, h), ()))
         items = self.items
         return [items[i] for i in sorted(pool) if same_dir(items[i][0], ref)]
+
+
+def _tail(parts: tuple[str, ...]) -> tuple[str, ...]:
+    """The components from the last distinctive one on (``()``: none is): two references that
+    match on two or more trailing components, one of them distinctive, share it."""
+    for k in range(len(parts) - 1, -1, -1):
+        if _distinctive(parts[k]):
+            return parts[k:]
+    return ()
+
+
+def _distinctive(part: str) -> bool:
+    return part.lower() not in GENERIC and len(part) >= 4
 
 
 def _home_key(ref: PathRef) -> str | None:
