@@ -326,9 +326,16 @@ def scalar(node: Node | None) -> str | None:
     """The scalar's text (for null → None)."""
     if not isinstance(node, ScalarNode):
         return None
+    value = node.value
+    if value and value[0] not in _NULL_FIRST and node.tag == _PLAIN:
+        return value  # a plain scalar null cannot start with this: no tag to resolve
     if tag(node) == _NULL:
         return None
-    return node.value
+    return value
+
+
+#: The first characters of a plain null (the safe resolver's ``~``, ``null``, ``Null``, ``NULL``).
+_NULL_FIRST = frozenset("~nN")
 
 
 class TooComplex(ValueError):

@@ -106,17 +106,30 @@ def _shown(key: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+#: Where a value is: ``()`` for the document, else ``(parent's KeyPath, key)`` (built as the walk
+#: descends without copying a list at every node; spelled out only for a report).
+KeyPath = tuple[Any, ...]
+
+
+def _keys(key_path: KeyPath) -> list[Any]:
+    out: list[Any] = []
+    while key_path:
+        key_path, key = key_path
+        out.append(key)
+    return out[::-1]
+
+
 class _Report:
     def __init__(self, diagnostics: list[Diagnostic], what: str) -> None:
         self.diagnostics = diagnostics
         self.what = what
         self.count = 0
 
-    def __call__(self, loc: Loc, key_path: list[Any], spec: _Spec, found: str) -> None:
+    def __call__(self, loc: Loc, key_path: KeyPath, spec: _Spec, found: str) -> None:
         self.count += 1
         if self.count > MAX_REPORTS:
             return
-        where = ".".join(_shown(k) for k in key_path) or "the document"
+        where = ".".join(_shown(k) for k in _keys(key_path)) or "the document"
         msg = (
             f"{self.what}: `{where}` should be {_expected(spec)}, not {found}; "
             "not read (treated as absent)"
@@ -157,7 +170,7 @@ def check_yaml(path: Path, node: Node | None, spec: _Spec, what: str) -> list[Di
     report = _Report(out, what)
     seen: set[int] = set()  # a node shared through aliases is checked once
 
-    def walk(n: Node, s: _Spec, key_path: list[Any], depth: int) -> bool:
+    def walk(n: Node, s: _Spec, key_path: KeyPath, depth: int) -> bool:
         """False when ``n`` does not fit ``s`` (the caller replaces it)."""
         if s.kind == "any" or depth > Y.MAX_DEPTH:
             return True
@@ -184,7 +197,7 @@ def check_yaml(path: Path, node: Node | None, spec: _Spec, what: str) -> list[Di
         seen.add(id(n))
         if picked.kind == "seq":
             for i, item in enumerate(n.value):
-                if not walk(item, picked.item, [*key_path, i], depth + 1):
+                if not walk(item, picked.item, (key_path, i), depth + 1):
                     n.value[i] = _null_like(item)
             return True
         changed = False
@@ -194,7 +207,7 @@ def check_yaml(path: Path, node: Node | None, spec: _Spec, what: str) -> list[Di
             sub = picked.fields.get(k.value, picked.rest)
             if sub is None or sub.kind == "any":
                 continue
-            if not walk(v, sub, [*key_path, k.value], depth + 1):
+            if not walk(v, sub, (key_path, k.value), depth + 1):
                 n.value[i] = (k, _null_like(v))
                 changed = True
         if changed:
@@ -203,13 +216,13 @@ def check_yaml(path: Path, node: Node | None, spec: _Spec, what: str) -> list[Di
 
     looked: set[int] = set()  # nodes looked into by `deep`
 
-    def deep(n: Node, s: _Spec, key_path: list[Any], depth: int) -> None:
+    def deep(n: Node, s: _Spec, key_path: KeyPath, depth: int) -> None:
         if depth > Y.MAX_DEPTH or id(n) in looked:
             return
         if isinstance(n, SequenceNode):
             looked.add(id(n))
             for i, item in enumerate(n.value):
-                deep(item, s, [*key_path, i], depth + 1)
+                deep(item, s, (key_path, i), depth + 1)
         elif isinstance(n, MappingNode):
             looked.add(id(n))
             changed = False
@@ -217,16 +230,16 @@ def check_yaml(path: Path, node: Node | None, spec: _Spec, what: str) -> list[Di
                 if not isinstance(k, ScalarNode):
                     continue
                 sub = s.fields.get(k.value)
-                if sub is not None and not walk(v, sub, [*key_path, k.value], depth + 1):
+                if sub is not None and not walk(v, sub, (key_path, k.value), depth + 1):
                     n.value[i] = (k, _null_like(v))
                     changed = True
                     continue
                 if k.value not in _NOT_DEEP:
-                    deep(v, s, [*key_path, k.value], depth + 1)
+                    deep(v, s, (key_path, k.value), depth + 1)
             if changed:
                 n.__dict__.pop(Y._INDEX, None)
 
-    walk(node, spec, [], 0)
+    walk(node, spec, (), 0)
     return out
 
 
@@ -253,34 +266,34 @@ def check_json(doc: Any, spec: _Spec, what: str) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     report = _Report(out, what)
 
-    def walk(v: Any, s: _Spec, key_path: list[Any], depth: int) -> bool:
+    def walk(v: Any, s: _Spec, key_path: KeyPath, depth: int) -> bool:
         if s.kind == "any" or v is None or depth > Y.MAX_DEPTH:
             return True
         if s.kind == "deep":  # (no JSON schema is deep today)
             return True
         picked = _pick(s, _jkind(v))
         if picked is None:
-            report(doc.loc(*key_path), key_path, s, _jfound(v))
+            report(doc.loc(*_keys(key_path)), key_path, s, _jfound(v))
             return False
         if picked.kind == "scalar":
             if _bad_number(picked, v):
-                report(doc.loc(*key_path), key_path, picked, _jfound(v))
+                report(doc.loc(*_keys(key_path)), key_path, picked, _jfound(v))
                 return False
             return True
         if picked.kind == "seq":
             for i, item in enumerate(v):
-                if not walk(item, picked.item, [*key_path, i], depth + 1):
+                if not walk(item, picked.item, (key_path, i), depth + 1):
                     v[i] = None
             return True
         for k in list(v):
             sub = picked.fields.get(k, picked.rest)
             if sub is None or sub.kind == "any":
                 continue
-            if not walk(v[k], sub, [*key_path, k], depth + 1):
+            if not walk(v[k], sub, (key_path, k), depth + 1):
                 del v[k]
         return True
 
-    if not walk(doc.data, spec, [], 0):
+    if not walk(doc.data, spec, (), 0):
         doc.data = {} if spec.kind == "map" else None
     return out
 
