@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..facts import Launch, Loc, PeftOp, TrainingRun
+from ..launch_details import training_of
 from ..location import safe_is_dir
 
 GENERIC = {
@@ -281,18 +282,6 @@ def _adapter_uses(project) -> list[AdapterUse]:
                     tok.resolved and not _unresolved(tok.text),
                 )
             )
-        lr = launch.extra.get("lora_requests") or []
-        for v in lr:
-            uses.append(
-                AdapterUse(
-                    "launch",
-                    v.loc,
-                    path_ref(project, str(v.value), v.loc, launch.base_dir, launch),
-                    base,
-                    launch,
-                    getattr(v, "resolved", True) and not _unresolved(str(v.value)),
-                )
-            )
     for op in project.peft_ops:
         if op.op == "load-adapter" and op.adapter is not None and isinstance(op.adapter.value, str):
             uses.append(
@@ -515,7 +504,7 @@ def launch_of_use(project, use: AdapterUse) -> Launch | None:
         return owner
     if isinstance(owner, TrainingRun) and use.kind in ("infer", "export"):
         for launch in project.launches:
-            if launch.extra.get("training") is owner:
+            if training_of(launch) is owner:
                 return launch
         from .run_launch import launch_for_run
 
