@@ -201,6 +201,29 @@ class Discovery:
     # findings (real repositories have them: a link into a build directory, a checkout's link to
     # the developer's own model directory); shown with --verbose.
     links: list[Skipped] = field(default_factory=list)
+    # Directories listed on the way (real path -> whether it holds a project marker: `.git`, a
+    # package manifest, a licence), so that the project boundary does not list them again.
+    markers: dict[str, bool] = field(default_factory=dict)
+
+
+#: Files whose presence makes a directory the root of a repository or a package.
+MANIFESTS = frozenset(
+    {
+        "pyproject.toml",
+        "setup.py",
+        "setup.cfg",
+        "package.json",
+        "go.mod",
+        "Cargo.toml",
+    }
+)
+_LICENCE = re.compile(r"^(?:LICEN[CS]E|COPYING)(?:[-._].*)?$", re.I)
+
+
+def is_marker(name: str) -> bool:
+    """A file or directory name that makes its directory the root of a project
+    (link/boundary.py)."""
+    return name == ".git" or name in MANIFESTS or _LICENCE.match(name) is not None
 
 
 OUTSIDE_FILE = "symlink to a file outside the scanned tree: not read"
@@ -388,16 +411,17 @@ def discover(
         if key in seen_dirs:  # a directory reached twice (two overlapping roots)
             return None
         seen_dirs.add(key)
-        if cfg.respect_gitignore:
-            notes: list[str] = []
-            ignores = ignores.push(d, load_gitignore(d, notes))
-            out.notes.extend((d / ".gitignore", f".gitignore: {n}") for n in notes)
         try:
             with os.scandir(d) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as e:
             out.skipped.append(Skipped(d, f"cannot read directory: {e.strerror or e}"))
             return None
+        out.markers[real] = any(is_marker(e.name) for e in entries)
+        if cfg.respect_gitignore and any(e.name == ".gitignore" for e in entries):
+            notes: list[str] = []
+            ignores = ignores.push(d, load_gitignore(d, notes))
+            out.notes.extend((d / ".gitignore", f".gitignore: {n}") for n in notes)
         return iter(entries), ignores, real
 
     def walk(root: Path, ignores: IgnoreStack) -> None:

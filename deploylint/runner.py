@@ -293,6 +293,7 @@ def _analyse(
     disc, abs_paths, config, codes, cwd, only_files, jobs, cache_dir, no_cache, result, mark
 ) -> ScanResult:
     project = Project(config, abs_paths)
+    project.listed_dirs = getattr(disc, "markers", None) or {}
     result.project = project
     b = result.budget
     findings: list[Finding] = []

@@ -171,7 +171,6 @@ def _training_never_served(ctx: Context) -> Iterator[Finding]:
         index,
         lora_trainings,
         mentions,
-        same_dir,
     )
     from ..modelids import match_keys
 
@@ -208,8 +207,8 @@ def _training_never_served(ctx: Context) -> Iterator[Finding]:
             continue  # an adapter loaded from a path we cannot read may be this one
         loaded = [
             u
-            for u in index(project).uses_of(out_ref.leaf)
-            if u.kind in ("launch", "infer", "python") and same_dir(u.ref, out_ref)
+            for u in index(project).uses_matching(out_ref)
+            if u.kind in ("launch", "infer", "python")
         ]
         if loaded:
             continue

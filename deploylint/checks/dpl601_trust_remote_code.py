@@ -36,10 +36,15 @@ def _subjects(
         if impl is None:
             continue
         ref = run.get("model_name_or_path")
-        if not isinstance(ref, str) or not ref:
+        if not isinstance(ref, str) or not ref or not _enabled(impl, launch):
             continue
         launch.model = ctx.project.resolve_ref(launch, None, ref)
         yield launch, impl, launch.model, f"the {run.role} run", False, False
+
+
+def _enabled(engine: Engine, launch: Launch) -> bool:
+    rc = engine.remote_code(launch)
+    return isinstance(rc, RemoteCode) and rc.enabled
 
 
 def check(ctx: Context) -> Iterator[Finding]:

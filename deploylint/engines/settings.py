@@ -5,6 +5,7 @@ and how that reads in a finding ("removed in 0.10.0", "added in 0.8.0")."""
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -82,7 +83,12 @@ def close_name(
     name: str, names: set[str] | frozenset[str] | list[str], cutoff: float = 0.85
 ) -> str | None:
     """The one name in ``names`` that ``name`` most likely misspells, or None."""
-    hits = difflib.get_close_matches(name, sorted(names), n=1, cutoff=cutoff)
+    return _close_name(name, tuple(sorted(names)), cutoff)
+
+
+@functools.lru_cache(maxsize=4096)
+def _close_name(name: str, names: tuple[str, ...], cutoff: float) -> str | None:
+    hits = difflib.get_close_matches(name, names, n=1, cutoff=cutoff)
     return hits[0] if hits else None
 
 

@@ -597,6 +597,19 @@ def _guess_ollama(cleaned: str, base: str, tag: str) -> ModelInfo:
 
 
 def guess(name: str, *, known: bool = True) -> ModelInfo:
+    """Built-in facts for ``name`` (see ``_guess``); answers are immutable, so they are cached
+    per name (the same model is asked about by several rules)."""
+    if not isinstance(name, str):
+        return _guess(name, known=known)
+    return _guess_cached(name, known)
+
+
+@lru_cache(maxsize=8192)
+def _guess_cached(name: str, known: bool) -> ModelInfo:
+    return _guess(name, known=known)
+
+
+def _guess(name: str, *, known: bool = True) -> ModelInfo:
     """Built-in facts for ``name`` when listed, else a conservative guess from the name alone.
 
     Works for hub ids, local paths (``/models/Qwen2.5-14B-Instruct-AWQ``), Hugging Face cache

@@ -25,18 +25,7 @@ import os
 import re
 from pathlib import Path
 
-#: Files whose presence makes a directory the root of a repository or a package.
-MANIFESTS = frozenset(
-    {
-        "pyproject.toml",
-        "setup.py",
-        "setup.cfg",
-        "package.json",
-        "go.mod",
-        "Cargo.toml",
-    }
-)
-_LICENCE = re.compile(r"^(?:LICEN[CS]E|COPYING)(?:[-._].*)?$", re.I)
+from ..discover import is_marker
 
 #: Directory names that are parts of one project, not projects of their own.
 ROLE_DIRS = frozenset(
@@ -53,9 +42,10 @@ _DOC_FILE = re.compile(r"^(?:readme|manifest|changelog|notice|authors|index)(?:\
 
 
 class Boundary:
-    def __init__(self, roots: list[Path]):
+    def __init__(self, roots: list[Path], listed: dict[str, bool] | None = None):
         self.roots = roots
-        self._marked: dict[str, bool] = {}
+        # directories the discovery listed (real path -> holds a marker): not listed again
+        self._marked: dict[str, bool] = dict(listed) if listed else {}
         self._project: dict[str, str] = {}
         self._collection: dict[str, bool] = {}
         self._scan_bases: list[str] | None = None
@@ -132,11 +122,7 @@ class Boundary:
             hit = False
             try:
                 with os.scandir(d) as it:
-                    for e in it:
-                        n = e.name
-                        if n == ".git" or n in MANIFESTS or _LICENCE.match(n):
-                            hit = True
-                            break
+                    hit = any(is_marker(e.name) for e in it)
             except OSError:
                 hit = False
             self._marked[d] = hit

@@ -9,6 +9,7 @@ two or more path components.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ class PathRef:
     candidates: set[Path]  # host paths it may denote
     project: Any = None  # the Project, for same-project checks on weak (suffix) matches
     _parts: tuple[str, ...] | None = None
+    _home: str | None = None  # the project the reference is written in (``home``)
 
     def parts(self) -> tuple[str, ...]:
         """The path's components, a trailing `checkpoint-N` dropped (it is its run's output)."""
@@ -76,6 +78,14 @@ class PathRef:
         """The last path component: two references to one directory always share it."""
         parts = self.parts()
         return parts[-1] if parts else ""
+
+    @property
+    def home(self) -> str | None:
+        """The root of the project whose file writes the reference (None: no project or no
+        location, so a weak match is not confined to one project)."""
+        if self._home is None and self.project is not None and self.loc is not None:
+            self._home = self.project.boundary.project_of(self.loc.path)
+        return self._home
 
 
 def path_ref(
@@ -129,8 +139,49 @@ def same_dir(a: PathRef, b: PathRef) -> bool:
     # A weak (suffix) match only links files of the same project.
     project = a.project or b.project
     if project is not None and a.loc is not None and b.loc is not None:
+        if a.project is not None and b.project is not None:
+            return a.home == b.home
         return project.same_project(a.loc.path, b.loc.path)
     return True
+
+
+class RefIndex:
+    """Items keyed by the directory a ``PathRef`` names, for ``same_dir`` queries without a
+    comparison against every item: only items sharing the query's last component can match, and
+    among those only the ones sharing a host path or written in the query's project (a weak
+    match never crosses projects). ``matching`` answers exactly what filtering every item with
+    ``same_dir`` would, in the items' order."""
+
+    def __init__(self, items: list[tuple[PathRef, Any]]):
+        self.items = items
+        self._by_cand: dict[tuple[str, Path], list[int]] = {}
+        self._by_home: dict[tuple[str, str | None], list[int]] = {}
+        self._by_leaf: dict[str, list[int]] = {}
+        for i, (ref, _x) in enumerate(items):
+            leaf = ref.leaf
+            self._by_leaf.setdefault(leaf, []).append(i)
+            for c in ref.candidates:
+                self._by_cand.setdefault((leaf, c), []).append(i)
+            self._by_home.setdefault((leaf, _home_key(ref)), []).append(i)
+
+    def matching(self, ref: PathRef) -> list[tuple[PathRef, Any]]:
+        leaf = ref.leaf
+        home = _home_key(ref)
+        if home is None:  # not confined to a project: every item with the last component
+            pool: list[int] | set[int] = self._by_leaf.get(leaf, [])
+        else:
+            pool = set(self._by_home.get((leaf, home), ()))
+            pool.update(self._by_home.get((leaf, None), ()))
+            for c in ref.candidates:
+                pool.update(self._by_cand.get((leaf, c), ()))
+            pool = sorted(pool)
+        items = self.items
+        return [items[i] for i in pool if same_dir(items[i][0], ref)]
+
+
+def _home_key(ref: PathRef) -> str | None:
+    """The project a weak match of ``ref`` stays in (None: it is not confined)."""
+    return ref.home if ref.project is not None and ref.loc is not None else None
 
 
 @dataclass
@@ -155,14 +206,18 @@ class Index:
     def __init__(self, project):
         self.project = project
         self.refs: dict = {}
-        self.texts: dict[Path, str] = {}  # file texts read by ``mentions``
         self._by_project: dict[str, list[Path]] | None = None
         self.exports: dict[int, tuple[PathRef, list]] = {}
         self._trainings: list[tuple[TrainingRun, PathRef]] | None = None
         self._uses: list[AdapterUse] | None = None
         self._uses_by_leaf: dict[str, list[AdapterUse]] | None = None
-        self._served: dict[str, list[tuple[PathRef, Launch]]] | None = None
+        self._served: RefIndex | None = None
+        self.serving: dict[int, tuple[PathRef, list[Launch]]] = {}  # launches_serving, per ref
+        self._uses_index: RefIndex | None = None
+        self._trainings_index: RefIndex | None = None
         self._training_for: dict[int, tuple[TrainingRun, str] | None] | None = None
+        self._launch_of_run: dict[int, Launch] | None = None
+        self._project_texts: dict[str, tuple[str, list[int], list[Path]]] = {}
 
     def files_of_project(self, root: str) -> list[Path]:
         """The scanned files of the project rooted at ``root`` (link/boundary.py)."""
@@ -194,9 +249,54 @@ class Index:
             self._uses_by_leaf = buckets
         return self._uses_by_leaf.get(leaf, [])
 
-    def served(self) -> dict[str, list[tuple[PathRef, Launch]]]:
+    def project_text(self, root: str) -> tuple[str, list[int], list[Path]]:
+        """The texts of a project's scanned files joined by NUL (which no needle holds), with
+        each file's start offset and path: one substring search per needle over the project."""
+        hit = self._project_texts.get(root)
+        if hit is None:
+            from ..location import read_text
+
+            chunks: list[str] = []
+            starts: list[int] = []
+            paths: list[Path] = []
+            at = 0
+            for path in self.files_of_project(root):
+                try:
+                    text = read_text(path)
+                except (OSError, ValueError):
+                    text = ""
+                starts.append(at)
+                paths.append(path)
+                chunks.append(text)
+                at += len(text) + 1
+            hit = self._project_texts[root] = ("\0".join(chunks), starts, paths)
+        return hit
+
+    def uses_matching(self, ref: PathRef) -> list[AdapterUse]:
+        """The adapter uses that name the directory ``ref`` names (``same_dir``)."""
+        if self._uses_index is None:
+            self._uses_index = RefIndex([(u.ref, u) for u in self.uses()])
+        return [u for _r, u in self._uses_index.matching(ref)]
+
+    def trainings_matching(self, ref: PathRef) -> list[tuple[TrainingRun, PathRef]]:
+        """The LoRA trainings whose output directory is the directory ``ref`` names."""
+        if self._trainings_index is None:
+            self._trainings_index = RefIndex([(o, r) for r, o in self.trainings()])
+        return [(run, out_ref) for out_ref, run in self._trainings_index.matching(ref)]
+
+    def launch_running(self, run: TrainingRun) -> Launch | None:
+        """The launch that runs a LLaMA-Factory config (`llamafactory-cli api|chat cfg.yaml`)."""
+        if self._launch_of_run is None:
+            self._launch_of_run = {}
+            for launch in self.project.launches:
+                t = training_of(launch)
+                if t is not None:
+                    self._launch_of_run.setdefault(id(t), launch)
+        return self._launch_of_run.get(id(run))
+
+    def served(self) -> RefIndex:
         if self._served is None:
-            buckets: dict[str, list[tuple[PathRef, Launch]]] = {}
+            buckets: list[tuple[PathRef, Launch]] = []
             for launch in self.project.launches:
                 mr = launch.model
                 if mr is None or not mr.resolved:
@@ -210,8 +310,8 @@ class Index:
                 )
                 if mr.directory is not None:
                     lref.candidates.add(Path(os.path.normpath(mr.directory.path)))
-                buckets.setdefault(lref.leaf, []).append((lref, launch))
-            self._served = buckets
+                buckets.append((lref, launch))
+            self._served = RefIndex(buckets)
         return self._served
 
     def training_for(self, launch: Launch) -> tuple[TrainingRun, str] | None:
@@ -329,25 +429,20 @@ def mentions(project, run: TrainingRun, text: str) -> bool:
         needles.add("/".join(parts[-2:]))
     elif parts and len(parts[-1]) >= 6 and parts[-1].lower() not in GENERIC:
         needles.add(parts[-1])
-    if not needles:
+    needles.discard("")
+    if not needles or any("\0" in n for n in needles):
         return False
-    from ..location import read_text
-
-    idx = index(project)
-    cache = idx.texts
     own = run.loc.path
-    for path in idx.files_of_project(project.boundary.project_of(own)):
-        if path == own:
-            continue
-        body = cache.get(path)
-        if body is None:
-            try:
-                body = read_text(path)
-            except (OSError, ValueError):
-                body = ""
-            cache[path] = body
-        if any(n in body for n in needles):
-            return True
+    body, starts, paths = index(project).project_text(project.boundary.project_of(own))
+    for n in needles:
+        at = body.find(n)
+        while at >= 0:
+            i = bisect.bisect_right(starts, at) - 1
+            if paths[i] != own:
+                return True
+            # inside the run's own config: search on after it
+            end = starts[i + 1] if i + 1 < len(starts) else len(body)
+            at = body.find(n, end)
     return False
 
 
@@ -362,8 +457,8 @@ def exports_of(project, ref: PathRef) -> list[tuple[TrainingRun, PathRef]]:
 
 def _exports_of(project, ref: PathRef) -> list[tuple[TrainingRun, PathRef]]:
     out = []
-    for use in index(project).uses_of(ref.leaf):
-        if use.kind == "export" and same_dir(use.ref, ref):
+    for use in index(project).uses_matching(ref):
+        if use.kind == "export":
             run = use.owner
             ed = run.keys.get("export_dir")
             if ed is not None and isinstance(ed.value, str):
@@ -372,9 +467,11 @@ def _exports_of(project, ref: PathRef) -> list[tuple[TrainingRun, PathRef]]:
 
 
 def launches_serving(project, ref: PathRef) -> list[Launch]:
-    return [
-        launch for lref, launch in index(project).served().get(ref.leaf, ()) if same_dir(lref, ref)
-    ]
+    idx = index(project)
+    hit = idx.serving.get(id(ref))
+    if hit is None or hit[0] is not ref:
+        hit = idx.serving[id(ref)] = (ref, [launch for _r, launch in idx.served().matching(ref)])
+    return hit[1]
 
 
 def _training_for_all(idx: Index) -> dict[int, tuple[TrainingRun, str] | None]:
@@ -399,11 +496,9 @@ def _training_for_all(idx: Index) -> dict[int, tuple[TrainingRun, str] | None]:
             adapter = run.keys.get("adapter_name_or_path")
             if adapter is not None and isinstance(adapter.value, str):
                 aref = path_ref(project, adapter.value, adapter.loc, run.loc.path.parent)
-                for train, out_ref in trainings:
-                    if out_ref.leaf == aref.leaf and same_dir(aref, out_ref):
-                        source = train
-                        how += f" from the adapter trained by {train.loc.path.name}"
-                        break
+                for train, _out_ref in idx.trainings_matching(aref)[:1]:
+                    source = train
+                    how += f" from the adapter trained by {train.loc.path.name}"
             for launch in launches_serving(project, ref):
                 put(launch, source, how)
         elif run.role == "train":
@@ -414,8 +509,8 @@ def _training_for_all(idx: Index) -> dict[int, tuple[TrainingRun, str] | None]:
             for launch in launches_serving(project, ref):
                 put(launch, run, f"trained by {run.loc.path.name} into `{od.value}`")
     for run, out_ref in trainings:
-        for use in idx.uses_of(out_ref.leaf):
-            if isinstance(use.owner, Launch) and same_dir(use.ref, out_ref):
+        for use in idx.uses_matching(out_ref):
+            if isinstance(use.owner, Launch):
                 put(use.owner, run, f"its adapter `{use.ref.text}` comes from {run.loc.path.name}")
         for _exp, exp_ref in exports_of(project, out_ref):
             for launch in launches_serving(project, exp_ref):
@@ -488,10 +583,9 @@ def adapter_info(project, ref: PathRef) -> AdapterInfo:
                 break
             md = None
     training = None
-    for run, out_ref in lora_trainings(project):
-        if out_ref.leaf == ref.leaf and same_dir(out_ref, ref):
-            training = run
-            break
+    for run, _out_ref in index(project).trainings_matching(ref):
+        training = run
+        break
     return AdapterInfo(ref, md, training)
 
 
@@ -503,9 +597,9 @@ def launch_of_use(project, use: AdapterUse) -> Launch | None:
     if isinstance(owner, Launch):
         return owner
     if isinstance(owner, TrainingRun) and use.kind in ("infer", "export"):
-        for launch in project.launches:
-            if training_of(launch) is owner:
-                return launch
+        launch = index(project).launch_running(owner)
+        if launch is not None:
+            return launch
         from .run_launch import launch_for_run
 
         return launch_for_run(owner)

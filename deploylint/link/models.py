@@ -168,7 +168,10 @@ def resolve_ref(project: Project, launch: Launch, token: Token | None, ref: str)
             mr.how = mr.how or f"local directory {display_path(path)}{via}"
             return mr
     if not looks_local:
-        cached = hf_cache(ref)
+        if ref in project._hf_dirs:
+            cached = project._hf_dirs[ref]
+        else:
+            cached = project._hf_dirs[ref] = hf_cache(ref)
         if cached is not None:
             mr.directory = cached
             mr.how = "the local Hugging Face cache"

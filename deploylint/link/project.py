@@ -55,10 +55,12 @@ class Project:
     _lineage: Any = None  # lineage.Index, built on first use
     _py_lineage: Any = None  # py_lineage.PyLineage, built on first use
     _local_paths: dict[tuple[Path, str], Path] = field(default_factory=dict)
+    _hf_dirs: dict[str, ModelDir | None] = field(default_factory=dict)  # hub id -> cached copy
     _root_bases: list[Path] | None = None
     _gathered: dict[str, list[Any]] = field(default_factory=dict)  # link/network.py gathered
     _service_index: Any = None  # link/network.py _candidate_services
     _boundary: Boundary | None = None
+    listed_dirs: dict[str, bool] = field(default_factory=dict)  # discover.Discovery.markers
     _trainings_at: dict[Path, TrainingRun] | None = None
     _deployment_of: dict[int, Deployment] = field(default_factory=dict)
     _model_loads: Any = None  # link.run_launch.model_loads, built on first use
@@ -68,7 +70,7 @@ class Project:
     @property
     def boundary(self) -> Boundary:
         if self._boundary is None:
-            self._boundary = Boundary(self.roots)
+            self._boundary = Boundary(self.roots, self.listed_dirs)
         return self._boundary
 
     def same_project(self, a: Path, b: Path) -> bool:
