@@ -102,6 +102,75 @@ def test_generic_path_suffixes_do_not_link():
     assert same_dir(b, c)
 
 
+def test_the_directory_index_answers_what_same_dir_answers(tmp_path):
+    """``RefIndex.matching`` (lineage queries without comparing every pair) returns exactly the
+    items ``same_dir`` accepts, in order: across projects only a shared host path links, inside
+    one a shared tail does, and a reference without a location is not confined."""
+    from deploylint.config import Config
+    from deploylint.link import Project
+    from deploylint.link.lineage import PathRef, RefIndex, same_dir
+    from deploylint.location import Loc
+
+    from .helpers import write_tree
+
+    write_tree(
+        tmp_path / "c",
+        {"a/x.yaml": "x: 1\n", "a/y.sh": "y\n", "b/z.yaml": "z: 1\n", "b/w.sh": "w\n"},
+    )
+    project = Project(Config(), [tmp_path / "c"])
+    shared = tmp_path / "c" / "a" / "saves" / "qwen-7b-support"
+    texts = [
+        "saves/qwen-7b-support",
+        "/data/saves/qwen-7b-support",  # the same last two components
+        "/models/qwen-7b-support",  # only the last one
+        "qwen-7b-support",  # a bare name
+        "lora/sft",  # generic
+        "saves/llama3-8b/lora/sft",  # distinctive above a generic tail
+        "/out/llama3-8b/lora/sft",
+        "saves/qwen2-7b/lora/sft",
+        "",
+    ]
+    files = [tmp_path / "c" / f for f in ("a/x.yaml", "a/y.sh", "b/z.yaml", "b/w.sh")] + [None]
+    refs = []
+    for i, text in enumerate(texts):
+        for j, f in enumerate(files):
+            cands = {shared} if (i + j) % 3 == 0 else {tmp_path / f"elsewhere{i}{j}"}
+            refs.append(PathRef(text, Loc(f, 1) if f else None, cands, project))
+    refs.append(PathRef("qwen-7b-support", Loc(files[2], 2), {shared}, None))
+    idx = RefIndex([(r, n) for n, r in enumerate(refs)])
+    linked = 0
+    for q in refs:
+        want = [n for n, r in enumerate(refs) if same_dir(r, q)]
+        assert [n for _r, n in idx.matching(q)] == want
+        linked += len(want)
+    assert len(refs) < linked < len(refs) ** 2  # both answers occur
+
+
+def test_a_relative_output_path_resolves_inside_its_own_project(tmp_path):
+    """`output_dir: saves/x` is relative to where the tool runs, the root of the config's
+    project: in a scanned collection of unrelated projects two configs writing the same relative
+    path do not name one directory; in one repository they do."""
+    from deploylint.config import Config
+    from deploylint.link import Project
+    from deploylint.link.lineage import path_ref, same_dir
+    from deploylint.location import Loc
+
+    from .helpers import write_tree
+
+    files = {"team-a/cfg/train.yaml": "a: 1\n", "team-b/export.yaml": "b: 1\n"}
+    write_tree(tmp_path / "collection", files)
+    write_tree(tmp_path / "repo", files)
+    (tmp_path / "repo" / ".git").mkdir()
+    for tree, linked in (("collection", False), ("repo", True)):
+        root = tmp_path / tree
+        project = Project(Config(), [root])
+        a_file, b_file = root / "team-a/cfg/train.yaml", root / "team-b/export.yaml"
+        a = path_ref(project, "saves/qwen-7b-lora", Loc(a_file, 1), a_file.parent)
+        b = path_ref(project, "saves/qwen-7b-lora", Loc(b_file, 1), b_file.parent)
+        assert same_dir(a, b) is linked, tree
+        assert (root / "saves/qwen-7b-lora" in a.candidates) is linked, tree
+
+
 def test_hub_ids_resolve_through_the_local_hugging_face_cache(tmp_path, monkeypatch):
     """A hub id whose snapshot is in HF_HOME is read like a local directory (refs/main)."""
     import json

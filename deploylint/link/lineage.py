@@ -112,10 +112,16 @@ def _path_ref(
         if p.is_absolute():
             cands.add(Path(os.path.normpath(p)))
         else:
+            # relative to the file, or to where the tool runs: the root of the file's project
+            # (LLaMA-Factory resolves output_dir against its working directory), not the root
+            # of a scan of many projects
             cands.add(Path(os.path.normpath(base_dir / p)))
-            for r in project.roots:
-                root = r if r.is_dir() else r.parent
-                cands.add(Path(os.path.normpath(root / p)))
+            if loc is not None:
+                cands.add(Path(os.path.normpath(Path(project.boundary.project_of(loc.path)) / p)))
+            else:
+                for r in project.roots:
+                    root = r if r.is_dir() else r.parent
+                    cands.add(Path(os.path.normpath(root / p)))
     ref = PathRef(text, loc, cands, project)
     if ref.checkpoint is not None:
         # also the run directory around the checkpoint (where its output_dir points)
@@ -131,7 +137,7 @@ def same_dir(a: PathRef, b: PathRef) -> bool:
     while n < min(len(pa), len(pb)) and pa[-1 - n] == pb[-1 - n]:
         n += 1
     matched = pa[len(pa) - n :] if n else ()
-    distinctive = [p for p in matched if p.lower() not in GENERIC and len(p) >= 4]
+    distinctive = [p for p in matched if _distinctive(p)]
     if not distinctive:
         return False  # `lora/sft` alone says nothing
     if not (n >= 2 or (n == 1 and len(distinctive[0]) >= 6 and (len(pa) == 1 or len(pb) == 1))):
@@ -147,36 +153,77 @@ def same_dir(a: PathRef, b: PathRef) -> bool:
 
 class RefIndex:
     """Items keyed by the directory a ``PathRef`` names, for ``same_dir`` queries without a
-    comparison against every item: only items sharing the query's last component can match, and
-    among those only the ones sharing a host path or written in the query's project (a weak
-    match never crosses projects). ``matching`` answers exactly what filtering every item with
-    ``same_dir`` would, in the items' order."""
+    comparison against every item. A match shares a host path with the query, or is a weak
+    (suffix) match: written in the query's project (a weak match never crosses projects), with
+    the same components from the last distinctive one on (``_tail``), or the same last one
+    where either side is a bare name.
+    ``matching`` answers exactly what filtering every item with ``same_dir`` would, in the
+    items' order."""
 
     def __init__(self, items: list[tuple[PathRef, Any]]):
         self.items = items
-        self._by_cand: dict[tuple[str, Path], list[int]] = {}
-        self._by_home: dict[tuple[str, str | None], list[int]] = {}
-        self._by_leaf: dict[str, list[int]] = {}
+        self._by_cand: dict[Path, list[int]] = {}
+        # (key, project) -> items; project None: the item's weak matches are not confined
+        self._tail: dict[tuple[tuple[str, ...], str | None], list[int]] = {}
+        self._bare: dict[tuple[str, str | None], list[int]] = {}
+        self._leaf: dict[tuple[str, str | None], list[int]] = {}
+        # the same without the project, for queries that are not confined
+        self._tail_any: dict[tuple[str, ...], list[int]] = {}
+        self._bare_any: dict[str, list[int]] = {}
+        self._leaf_any: dict[str, list[int]] = {}
         for i, (ref, _x) in enumerate(items):
-            leaf = ref.leaf
-            self._by_leaf.setdefault(leaf, []).append(i)
             for c in ref.candidates:
-                self._by_cand.setdefault((leaf, c), []).append(i)
-            self._by_home.setdefault((leaf, _home_key(ref)), []).append(i)
+                self._by_cand.setdefault(c, []).append(i)
+            parts = ref.parts()
+            if not parts:
+                continue  # only a shared host path links it
+            leaf, home = parts[-1], _home_key(ref)
+            self._leaf.setdefault((leaf, home), []).append(i)
+            self._leaf_any.setdefault(leaf, []).append(i)
+            if len(parts) == 1:
+                self._bare.setdefault((leaf, home), []).append(i)
+                self._bare_any.setdefault(leaf, []).append(i)
+            else:
+                tail = _tail(parts)
+                if tail:
+                    self._tail.setdefault((tail, home), []).append(i)
+                    self._tail_any.setdefault(tail, []).append(i)
 
     def matching(self, ref: PathRef) -> list[tuple[PathRef, Any]]:
-        leaf = ref.leaf
-        home = _home_key(ref)
-        if home is None:  # not confined to a project: every item with the last component
-            pool: list[int] | set[int] = self._by_leaf.get(leaf, [])
-        else:
-            pool = set(self._by_home.get((leaf, home), ()))
-            pool.update(self._by_home.get((leaf, None), ()))
-            for c in ref.candidates:
-                pool.update(self._by_cand.get((leaf, c), ()))
-            pool = sorted(pool)
+        pool: set[int] = set()
+        for c in ref.candidates:
+            pool.update(self._by_cand.get(c, ()))
+        parts = ref.parts()
+        if parts:
+            leaf, home, bare = parts[-1], _home_key(ref), len(parts) == 1
+            tail = () if bare else _tail(parts)
+            if home is None:  # not confined to a project
+                pool.update(self._leaf_any.get(leaf, ()) if bare else self._bare_any.get(leaf, ()))
+                if tail:
+                    pool.update(self._tail_any.get(tail, ()))
+            else:
+                for h in (home, None):
+                    if bare:
+                        pool.update(self._leaf.get((leaf, h), ()))
+                    else:
+                        pool.update(self._bare.get((leaf, h), ()))
+                        if tail:
+                            pool.update(self._tail.get((tail, h), ()))
         items = self.items
-        return [items[i] for i in pool if same_dir(items[i][0], ref)]
+        return [items[i] for i in sorted(pool) if same_dir(items[i][0], ref)]
+
+
+def _tail(parts: tuple[str, ...]) -> tuple[str, ...]:
+    """The components from the last distinctive one on (``()``: none is): two references that
+    match on two or more trailing components, one of them distinctive, share it."""
+    for k in range(len(parts) - 1, -1, -1):
+        if _distinctive(parts[k]):
+            return parts[k:]
+    return ()
+
+
+def _distinctive(part: str) -> bool:
+    return part.lower() not in GENERIC and len(part) >= 4
 
 
 def _home_key(ref: PathRef) -> str | None:
