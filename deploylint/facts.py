@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .engines.cli import ParsedArgs, Token
+from .launch_details import A, EngineArgs, Origin
 from .location import Loc
 from .shell import EnvValue
 
@@ -74,9 +75,17 @@ class Launch:
     volumes: list[Volume] = field(default_factory=list)
     ports: list[tuple[str | None, str]] = field(default_factory=list)  # (published, container)
     notes: list[str] = field(default_factory=list)  # parse notes shown in evidence
-    extra: dict[str, Any] = field(default_factory=dict)  # engine-specific (helm values ...)
     version_hints: list[EngineVersion] = field(default_factory=list)  # image tag, RUN pip install
     published: list[Published] = field(default_factory=list)  # ports reachable from outside
+    # What the launch carries besides its words (launch_details.py):
+    origin: Origin = field(default_factory=Origin)  # the orchestration around the command
+    # the model when given other than by an option: SGLang's positional, KServe's storageUri or
+    # --model_id, a Modelfile's FROM
+    model_token: Token | None = None
+    # names it is served under that its command line does not give: KServe `spec.model.name`,
+    # `ollama create NAME` for the Modelfile it reads
+    served_names: list[tuple[str, Loc]] = field(default_factory=list)
+    engine_args: EngineArgs | None = None  # OllamaArgs, LlamaFactoryArgs, PythonArgs, VllmArgs
     # Filled by the linker:
     version: EngineVersion | None = None
     model: ModelRef | None = None
@@ -89,6 +98,12 @@ class Launch:
 
     def label(self) -> str:
         return f"{self.form} in {self.context}"
+
+    def args_of(self, kind: type[A]) -> A | None:
+        """The launch's record of arguments of ``kind`` (``launch.args_of(OllamaArgs)``), or None
+        when it has none of that kind."""
+        args = self.engine_args
+        return args if isinstance(args, kind) else None
 
 
 @dataclass

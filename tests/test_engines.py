@@ -21,6 +21,7 @@ from deploylint.engines import (
     tgi,
 )
 from deploylint.engines.cli import Token, parse_args
+from deploylint.launch_details import LlamaFactoryArgs, OllamaArgs
 from deploylint.location import Loc, SourceFile
 from deploylint.sources import FileFacts, parse_file
 from deploylint.sources.modelfile import parse_modelfile
@@ -154,7 +155,7 @@ def test_sglang_serve_positional_model_and_image_without_entrypoint():
     assert serve.version_hints[0].version == "0.5.5"
     tok, text, default, _ = sglang.model_token(serve.args, serve.form)
     assert text == "meta-llama/Llama-3.1-8B-Instruct" and not default
-    assert serve.extra["model_token"] is tok
+    assert serve.model_token is tok
     assert text_at(path, tok.loc) == "meta-llama/Llama-3.1-8B-Instruct"
     assert serve.args.value("served_model_name") == "llama"
     assert sglang.sampling_defaults(serve.args, "0.5.5") == (
@@ -163,7 +164,7 @@ def test_sglang_serve_positional_model_and_image_without_entrypoint():
     )
     (shell,) = forms[sglang.LAUNCH_SERVER_FORM]  # `bash -c '...'` in a list-form command
     assert shell.args.value("model_path") == "meta-llama/Llama-3.1-8B-Instruct"  # --model alias
-    assert "model_token" not in shell.extra
+    assert shell.model_token is None
 
 
 def test_sglang_positional_not_first_is_not_the_model():
@@ -348,26 +349,26 @@ def test_modelfile_parse_with_exact_locations():
     (frm,) = launch.args.positionals
     assert frm.text == "./qwen2.5-7b-support-q8_0.gguf"
     assert text_at(path, frm.loc) == frm.text
-    assert launch.extra["model_token"] is frm
+    assert launch.model_token is frm
     adapter = launch.args.last("adapter")
     assert text_at(path, adapter.flag.loc) == "adapter"  # instructions are case-insensitive
     assert adapter.value == "./lora-support"
-    mf = launch.extra["modelfile"]
-    tmpl = mf["template"]
+    mf = launch.args_of(OllamaArgs).modelfile
+    tmpl = mf.template
     assert tmpl.value.startswith("{{- if .System }}<|im_start|>system\n{{ .System }}")
     assert tmpl.value.endswith("<|im_start|>assistant\n")
     assert (tmpl.loc.line, tmpl.loc.col, tmpl.loc.end_line, tmpl.loc.end_col) == (5, 10, 10, 4)
     tok = launch.args.last("template").values[0]
     assert tok.mapper.loc(0, 3).line == 5  # offsets in the value map back into the file
-    assert mf["system"].value == 'You are a support assistant. Answer "briefly".'
-    assert [v.value for v in mf["parameters"]["temperature"]] == ["0.2"]
-    assert [v.value for v in mf["stops"]] == ["<|im_end|>", "<|im_start|>"]
-    assert mf["stops"][0].loc.line == 15 and text_at(path, mf["stops"][0].loc) == '"<|im_end|>"'
-    assert [m.value for m in mf["messages"]] == [
+    assert mf.system.value == 'You are a support assistant. Answer "briefly".'
+    assert [v.value for v in mf.parameters["temperature"]] == ["0.2"]
+    assert [v.value for v in mf.stops] == ["<|im_end|>", "<|im_start|>"]
+    assert mf.stops[0].loc.line == 15 and text_at(path, mf.stops[0].loc) == '"<|im_end|>"'
+    assert [m.value for m in mf.messages] == [
         {"role": "user", "content": "How do I reset my password?"},
         {"role": "assistant", "content": "Use the link on the login page."},
     ]
-    assert [v.value for v in mf["license"]] == ["Apache-2.0"]
+    assert [v.value for v in mf.license] == ["Apache-2.0"]
     params = launch.args.options["parameter"]
     assert [[t.text for t in o.values] for o in params][:2] == [
         ["temperature", "0.2"],
@@ -432,8 +433,8 @@ def test_ollama_image_serve_create_and_env():
     assert init.tokens[0].text == "ollama"
     (create,) = forms[ollama.CREATE_FORM]
     assert create.args.value("file") == "/models/Modelfile"
-    assert create.extra["modelfile_path"].text == "/models/Modelfile"
-    assert create.extra["model_name"].text == "support"
+    assert create.args_of(OllamaArgs).modelfile_path.text == "/models/Modelfile"
+    assert create.args_of(OllamaArgs).model_name.text == "support"
     assert ollama.chat_endpoint(ollama.SERVE_FORM) == "/v1/chat/completions"
     assert ollama.chat_endpoint(ollama.CREATE_FORM) is None
 
@@ -509,7 +510,7 @@ def test_llamafactory_config_overrides_and_env():
     assert ff.diagnostics == []
     api, chat, train = ff.launches
     assert api.form == "llamafactory-cli api"
-    cfg = api.extra["config_path"]
+    cfg = api.args_of(LlamaFactoryArgs).config_path
     assert cfg.text == "examples/inference/qwen2_5_lora.yaml" and cfg.loc.line == 3
     assert api.args.value("template") == "qwen"  # key=value overrides after the YAML
     assert api.args.value("infer_backend") == "vllm"
@@ -522,13 +523,14 @@ def test_llamafactory_config_overrides_and_env():
     assert chat.args.value("model_name_or_path") == "Qwen/Qwen2.5-7B-Instruct"
     assert chat.args.flag("trust_remote_code") is True  # a bare bool: nargs="?"
     assert chat.args.value("infer_backend") == "huggingface"  # --infer-backend spelling
-    assert "config_path" not in chat.extra
+    assert chat.engine_args is None
     assert train.form == "llamafactory-cli train"
-    assert train.extra["config_path"].text == "examples/train_lora/qwen2_5_lora_sft.yaml"
+    cfg = train.args_of(LlamaFactoryArgs).config_path
+    assert cfg.text == "examples/train_lora/qwen2_5_lora_sft.yaml"
     assert llamafactory.chat_endpoint(train.form) is None
 
 
-def test_launch_extra_does_not_leak_into_the_next_command(tmp_path):
+def test_launch_details_do_not_leak_into_the_next_command(tmp_path):
     ff = parse_text(
         tmp_path,
         "run.sh",
@@ -536,10 +538,10 @@ def test_launch_extra_does_not_leak_into_the_next_command(tmp_path):
         "shell",
     )
     export, v1, sg, v2 = ff.launches
-    assert export.extra["config_path"].text == "merge.yaml"
-    assert "config_path" not in v1.extra and "model_token" not in v1.extra
-    assert sg.extra["model_token"].text == "./out"
-    assert "model_token" not in v2.extra
+    assert export.args_of(LlamaFactoryArgs).config_path.text == "merge.yaml"
+    assert v1.engine_args is None and v1.model_token is None
+    assert sg.model_token.text == "./out" and sg.engine_args is None
+    assert v2.model_token is None
 
 
 # -- images -------------------------------------------------------------------------------------
@@ -640,13 +642,13 @@ def test_corpus_modelfiles_parse(rel, tmp_path):
     assert ff.diagnostics == []
     (launch,) = ff.launches
     assert launch.form == "Modelfile" and launch.args.positionals
-    mf = launch.extra["modelfile"]
-    assert mf["system"] is not None or mf["template"] is not None
+    mf = launch.args_of(OllamaArgs).modelfile
+    assert mf.system is not None or mf.template is not None
     # the same file copied elsewhere parses the same (nothing depends on the corpus layout)
     copy = tmp_path / "Modelfile"
     shutil.copy(path, copy)
-    again = scan(copy, "modelfile").launches[0].extra["modelfile"]
-    assert again["from"].value == mf["from"].value
+    again = scan(copy, "modelfile").launches[0].args_of(OllamaArgs).modelfile
+    assert again.from_.value == mf.from_.value
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from deploylint.launch_details import PythonArgs
 from deploylint.location import SourceFile
 from deploylint.sources import FileFacts, parse_file
 from deploylint.sources.python.registry import RECOGNISERS
@@ -126,7 +127,7 @@ def check_vllm(ff: FileFacts) -> None:
     assert "--enable-lora" in words(launch)
     (call,) = ff.clients
     assert (call.api, call.kind) == ("vllm-offline", "completion")
-    assert call.engine_var == "llm" == launch.extra["python_var"]
+    assert call.engine_var == "llm" == launch.args_of(PythonArgs).var
     assert call.extra["prompt_is_raw_text"] is True
     assert call.extra["default_sampling"] is False
     assert v(call.sampling["temperature"]) == (0.0, True)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from deploylint.launch_details import PythonArgs
 from deploylint.location import SourceFile
 from deploylint.sources import FileFacts, parse_file
 from deploylint.sources import python as pc
@@ -159,7 +160,7 @@ def test_vllm_llm_launch_and_calls():
     ff = facts_of(PY / "vllm_offline.py")
     (launch,) = ff.launches
     assert (launch.engine, launch.form, launch.context) == ("vllm", "vllm.LLM", "Python vllm.LLM")
-    assert launch.extra["python_var"] == "llm"
+    assert launch.args_of(PythonArgs).var == "llm"
     a = launch.args
     assert a.value("model") == "Qwen/Qwen2.5-7B"
     assert a.flag("enable_lora") is True
@@ -213,13 +214,13 @@ def test_vllm_variants():
     assert first.args.value("tensor_parallel_size") == "2"
     assert first.args.value("gpu_memory_utilization") == "0.85"
     assert first.args.flag("enable_lora") is False  # enable_lora=False -> --no-enable-lora
-    assert first.extra["python_var"] == "llm"
+    assert first.args_of(PythonArgs).var == "llm"
     # the same variable rebound: each engine keeps its own name
-    assert second.extra["python_var"] == "llm@10"
+    assert second.args_of(PythonArgs).var == "llm@10"
     occ = second.args.last("model")
     assert occ.resolved is False and "sys.argv[1]" in occ.values[0].text
     assert second.args.value("tokenizer") == "meta-llama/Llama-3.1-8B-Instruct"
-    assert anon.extra["python_var"] == "<vllm.LLM@17>"
+    assert anon.args_of(PythonArgs).var == "<vllm.LLM@17>"
 
     c1, c2, c3 = ff.clients
     assert (c1.engine_var, c2.engine_var, c3.engine_var) == ("llm", "llm@10", "<vllm.LLM@17>")
@@ -247,9 +248,9 @@ def test_lmdeploy_pipeline():
     assert a.value("chat_template") == "internlm2"
     assert (a.value("tp"), a.value("session_len")) == ("1", "8192")
     assert not a.unknown
-    ctc = pipe_launch.extra["chat_template_config"]
+    ctc = pipe_launch.args_of(PythonArgs).chat_template_config
     assert ctc["meta_instruction"].value == "You are an SQL expert."
-    assert pipe_launch.extra["python_var"] == "pipe"
+    assert pipe_launch.args_of(PythonArgs).var == "pipe"
     assert vl_launch.args.value("backend") == "turbomind"
     assert vl_launch.args.value("tp") == "2"
 

@@ -12,6 +12,7 @@ from typing import Any
 from ..engines.base import Engine, Setting
 from ..facts import Launch, ModelRef
 from ..findings import Finding
+from ..launch_details import training_of
 from ..location import read_text
 from . import Context, launch_evidence
 from .checkpoint import model_type, quantized, saved_dtype
@@ -73,7 +74,7 @@ def _subjects(ctx: Context) -> Iterator[tuple[Launch, Engine, ModelRef | None]]:
     from ..engines.registry import engine_for
     from ..link.run_launch import launch_for_run
 
-    launched = {id(d.launch.extra.get("training")) for d in ctx.deployments}
+    launched = {id(training_of(d.launch)) for d in ctx.deployments}
     for run in ctx.project.trainings:
         if run.role != "infer" or id(run) in launched:
             continue

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ..launch_details import LlamaFactoryArgs, training_of
 from . import Fact, fact_at, registry
 from .base import Engine, na
 from .cli import ArgOcc, OptionTable, OptSpec, ParsedArgs, Token, python_module
@@ -229,17 +230,15 @@ def _suffix(tok: Token, offset: int):
 
 def options_from_env(args: ParsedArgs, env: dict, table: OptionTable, ctx) -> None:
     """`key=value` overrides become options; `api` reads API_HOST/API_PORT/API_KEY/API_MODEL_NAME.
-    The config token goes to ``Launch.extra["config_path"]`` (for the linker to read the YAML)."""
+    The config token goes to ``LlamaFactoryArgs.config_path`` (for the linker to read the YAML)."""
     if config_token(args) is not None:
         _overrides(args, table)
     form = registry.current_form(args, ctx, ENGINE)
     if form in (None, API_FORM):
         registry.add_env_options(args, env, ctx, ENV_OPTIONS)
-    items = {}
     cfg = config_token(args)
     if cfg is not None:
-        items["config_path"] = cfg
-    registry.set_launch_extra(ctx, **items)
+        registry.set_launch_details(ctx, engine_args=LlamaFactoryArgs(config_path=cfg))
 
 
 def model_token(args: ParsedArgs, form: str = API_FORM, version: str | None = None):
@@ -268,7 +267,7 @@ def chat_endpoint(form: str) -> str | None:
 def _prompting(linked, launch, version):
     from ..templates import resolve as R
 
-    run = launch.extra.get("training")
+    run = training_of(launch)
     occ = launch.args.last("template")
     name = occ.value if occ is not None else (run.get("template") if run else None)
     if not name:
@@ -305,7 +304,7 @@ def _setting(launch, key: str):
     occ = launch.args.last(key)
     if occ is not None and occ.values:
         return occ.values[0].text, occ.loc, f"`{key}` on the command line"
-    run = launch.extra.get("training")
+    run = training_of(launch)
     if run is not None and key in run.keys:
         v = run.keys[key]
         return v.value, v.loc, f"`{key}` in {run.loc.path.name}"
@@ -359,15 +358,16 @@ class LlamaFactory(Engine):
 
     def apply_config_file(self, linked, launch):
         """`llamafactory-cli api cfg.yaml`: the YAML's keys, command-line overrides first."""
-        tok = launch.extra.get("config_path")
-        if tok is None or not getattr(tok, "resolved", True):
+        lf = launch.args_of(LlamaFactoryArgs)
+        tok = lf.config_path if lf is not None else None
+        if lf is None or tok is None or not getattr(tok, "resolved", True):
             return None
         path = linked.local_path(launch, tok.text)
         if path is None:
             return None
         run = linked.training_at(path)
         if run is not None:
-            launch.extra["training"] = run
+            lf.training = run
             return path
         return None
 
@@ -380,7 +380,7 @@ class LlamaFactory(Engine):
         tok, text, is_default, note = model_token(launch.args, launch.form)
         if text is not None:
             return ModelArg(tok, text, is_default, note)
-        run = launch.extra.get("training")
+        run = training_of(launch)
         if run is not None and "model_name_or_path" in run.keys:
             v = run.keys["model_name_or_path"]
             if isinstance(v.value, str):
@@ -401,7 +401,7 @@ class LlamaFactory(Engine):
         from .base import Adapter
 
         toks = list(adapters(launch.args))
-        run = launch.extra.get("training")
+        run = training_of(launch)
         if not toks and run is not None and "adapter_name_or_path" in run.keys:
             v = run.keys["adapter_name_or_path"]
             if isinstance(v.value, str):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ..launch_details import ModelfileSummary, OllamaArgs, Origin
+from ..location import Loc
 from . import Fact, fact_at, registry
 from .base import Engine, na
 from .cli import ArgOcc, OptionTable, OptSpec, ParsedArgs, Token
@@ -278,7 +280,7 @@ def options_from_env(args: ParsedArgs, env: dict, table: OptionTable, ctx) -> No
 
     form = registry.current_form(args, ctx, ENGINE)
     registry.add_env_options(args, env, ctx, ENV_OPTIONS)
-    _note_unread_context_vars(args, env, ctx)
+    unread = _unread_context_vars(args, env, ctx)
     info = image_info(ctx.image) if getattr(ctx, "image", None) else None
     if info is not None and info.engine == ENGINE and not args.has("ollama_host"):
         where = getattr(ctx, "image_loc", None) or registry.first_word_loc(args, ctx)
@@ -290,14 +292,29 @@ def options_from_env(args: ParsedArgs, env: dict, table: OptionTable, ctx) -> No
                 [Token(IMAGE_HOST.value, where, origin=origin)],
             )
         )
+    modelfile_path = model_name = None
     if form == CREATE_FORM:
-        items = {}
         occ = args.last("file")
         if occ is not None and occ.values:
-            items["modelfile_path"] = occ.values[0]
+            modelfile_path = occ.values[0]
         if args.positionals:
-            items["model_name"] = args.positionals[0]
-        registry.set_launch_extra(ctx, **items)
+            model_name = args.positionals[0]
+    if unread or modelfile_path is not None or model_name is not None:
+        found = OllamaArgs(modelfile_path=modelfile_path, model_name=model_name, unread_env=unread)
+        registry.set_launch_details(ctx, engine_args=found)
+
+
+_NO_ARGS = OllamaArgs()
+_NO_MODELFILE = ModelfileSummary()
+
+
+def _args(launch) -> OllamaArgs:
+    return launch.args_of(OllamaArgs) or _NO_ARGS
+
+
+def _modelfile(launch) -> ModelfileSummary:
+    """The Modelfile a launch of form "Modelfile" is (nothing given for the other forms)."""
+    return _args(launch).modelfile or _NO_MODELFILE
 
 
 def model_token(args: ParsedArgs, form: str, version: str | None = None):
@@ -391,10 +408,10 @@ def library_variant(text: str) -> tuple[str | None, str] | None:
 def _prompting(linked, launch, version):
     from ..templates import resolve as R
 
-    mf = launch.extra.get("modelfile") or {}
-    tmpl = mf.get("template")
-    system = mf.get("system")
-    msgs = mf.get("messages") or []
+    mf = _modelfile(launch)
+    tmpl = mf.template
+    system = mf.system
+    msgs = mf.messages
 
     def _v(x):
         return getattr(x, "value", x)
@@ -482,8 +499,8 @@ class Ollama(Engine):
 
         if launch.form == CREATE_FORM:
             return na("`ollama create` builds the model its Modelfile describes")
-        if "model_token" in launch.extra:
-            t = launch.extra["model_token"]
+        t = launch.model_token
+        if t is not None:
             return ModelArg(t, t.text)
         tok, text, is_default, note = model_token(launch.args, launch.form)
         return ModelArg(tok, text, is_default, note)
@@ -492,7 +509,7 @@ class Ollama(Engine):
         return na("Ollama takes the tokenizer from the model it imports")
 
     def served_names(self, launch):
-        return list(launch.extra.get("served_names", []))
+        return list(launch.served_names)
 
     def adapters(self, launch):
         from .base import Adapter
@@ -525,8 +542,7 @@ class Ollama(Engine):
 
         if launch.form != MODELFILE_FORM:
             return {}
-        mf = launch.extra.get("modelfile") or {}
-        temps = (mf.get("parameters") or {}).get("temperature") or []
+        temps = _modelfile(launch).parameters.get("temperature") or []
         if temps:
             v = temps[-1]
             try:
@@ -544,8 +560,7 @@ class Ollama(Engine):
         base = hf_stop_set(md)
         stops = set(base.tokens)
         why = list(base.why)
-        mf = launch.extra.get("modelfile") or {}
-        for s in mf.get("stops") or []:
+        for s in _modelfile(launch).stops:
             v = _value(s)
             if isinstance(v, str):
                 stops.add(v)
@@ -554,7 +569,7 @@ class Ollama(Engine):
 
     def prompting(self, linked, launch):
         p = _prompting(linked, launch, self.version_of(launch))
-        system = (launch.extra.get("modelfile") or {}).get("system")
+        system = _modelfile(launch).system
         if system is not None and isinstance(_value(system), str):
             p.deliberate_system = _value(system)  # the Modelfile SYSTEM is the default on purpose
         return p
@@ -609,19 +624,18 @@ class Ollama(Engine):
         f = fact_at(CONTEXT_LENGTH_DEFAULT, version)
         note = "" if (launch.version and launch.version.pinned) else "newest known release assumed"
         if launch.form == MODELFILE_FORM:
-            mf = launch.extra.get("modelfile") or {}
-            vals = (mf.get("parameters") or {}).get("num_ctx") or []
+            vals = _modelfile(launch).parameters.get("num_ctx") or []
             if vals:
-                v = vals[-1]
+                num_ctx = vals[-1]
                 try:
-                    n = int(str(_value(v)).strip())
+                    n = int(str(num_ctx.value).strip())
                 except ValueError:
                     n = 0
                 if n > 0:
                     return ContextLength(
                         n,
                         "Modelfile `PARAMETER num_ctx`",
-                        getattr(v, "loc", None),
+                        num_ctx.loc,
                         "PARAMETER num_ctx",
                         above_positions=NUM_CTX_CLAMP.value,
                     )
@@ -642,10 +656,10 @@ class Ollama(Engine):
                 loc,
                 f"Ollama never reads {name} (envconfig/config.go knows only OLLAMA_CONTEXT_LENGTH)",
             )
-            for name, loc in launch.extra.get("ollama_unread_env", [])
+            for name, loc in _args(launch).unread_env
         ]
         occ = launch.args.last("ollama_context_length")
-        env_loc = (launch.extra.get("env_var_locs") or {}).get("OLLAMA_CONTEXT_LENGTH")
+        env_loc = launch.origin.env_var_locs.get("OLLAMA_CONTEXT_LENGTH")
         if occ is not None and env_loc is not None and occ.flag.text == "OLLAMA_CONTEXT_LENGTH":
             from .cli import ArgOcc
 
@@ -714,12 +728,12 @@ class Ollama(Engine):
 
         if launch.form == CREATE_FORM:
             return na("`ollama create` builds a model; it serves nothing")
-        mf = launch.extra.get("modelfile") or {}
-        tmpl = mf.get("template")
+        mf = _modelfile(launch)
+        tmpl = mf.template
         text = _value(tmpl)
         if not isinstance(text, str):
             return ToolCalling(None, "the FROM model's own template (not readable statically)")
-        if mf.get("parser") is not None or mf.get("renderer") is not None:
+        if mf.parser is not None or mf.renderer is not None:
             return ToolCalling(None, "a Modelfile PARSER/RENDERER decides tool support")
         if re.search(r"\.Tools\b", text):
             return ToolCalling("template", "the Modelfile TEMPLATE renders .Tools")
@@ -831,9 +845,9 @@ OPENAI_NO_NUM_CTX = Fact(
 )
 
 
-def _note_unread_context_vars(args: ParsedArgs, env: dict, ctx) -> None:
-    """Context-window variables Ollama never reads (OLLAMA_NUM_CTX, OLLAMA_CTX_SIZE ...): kept
-    with where they were set, for the context question."""
+def _unread_context_vars(args: ParsedArgs, env: dict, ctx) -> tuple[tuple[str, Loc], ...]:
+    """Context-window variables Ollama never reads (OLLAMA_NUM_CTX, OLLAMA_CTX_SIZE ...), with
+    where they were set, for the context question."""
     unread = []
     for name, value in env.items():
         up = name.upper()
@@ -842,15 +856,15 @@ def _note_unread_context_vars(args: ParsedArgs, env: dict, ctx) -> None:
             and ("CTX" in up or "CONTEXT" in up)
             and up != "OLLAMA_CONTEXT_LENGTH"
         ):
-            known = (getattr(ctx, "extra", None) or {}).get("env_var_locs") or {}
+            origin = getattr(ctx, "origin", None)
+            known = origin.env_var_locs if isinstance(origin, Origin) else {}
             where = (
                 known.get(name)
                 or registry.env_loc(name, value, ctx)
                 or registry.first_word_loc(args, ctx)
             )
             unread.append((name, where))
-    if unread:
-        registry.set_launch_extra(ctx, ollama_unread_env=unread)
+    return tuple(unread)
 
 
 ENGINE_IMPL = Ollama()

@@ -9,8 +9,9 @@ command line. The helpers below are used by several engine modules:
 - ``env_occurrence``: an option read from an environment variable (TGI's ``MODEL_ID``,
   llama.cpp's ``LLAMA_ARG_*``, Ollama's ``OLLAMA_HOST`` ...) as an ``ArgOcc`` whose tokens say
   which variable and where it was set.
-- ``set_launch_extra``: engine facts for ``Launch.extra`` (``model_token``, ``config_path``)
-  set from an engine's ``options_from_env`` hook; they are scoped to the one launch being built.
+- ``set_launch_details``: what an engine's ``options_from_env`` hook finds besides options (the
+  model given as a positional, an ``EngineArgs`` record such as LLaMA-Factory's config path) for
+  the one launch being built.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ..versions import Entry, Range, Timeline
 from .cli import ArgOcc, OptionTable, OptSpec, ParsedArgs, Token
 
 if TYPE_CHECKING:
+    from ..launch_details import EngineArgs
     from .base import Engine
 
 # Order matters only when two engines could claim the same words (none do today).
@@ -73,7 +75,6 @@ _last_hit: tuple[str, str, int] | None = None
 def recognize(words: list[Token]) -> tuple[str, str, int] | None:
     """(engine, form, index of the first argument) for the first engine that claims ``words``."""
     global _last_words, _last_hit
-    _restore_extra()
     for engine in ENGINE_MODULES:
         hit = module(engine).ENGINE_IMPL.recognize(words)
         if hit is not None:
@@ -114,10 +115,6 @@ def env_loc(name: str, value: Any, ctx: Any) -> Loc | None:
     loc = getattr(value, "loc", None)
     if isinstance(loc, Loc):
         return loc
-    extra = getattr(ctx, "extra", None) or {}
-    known = extra.get("env_locs") or {}
-    if isinstance(known.get(name), Loc):
-        return known[name]
     origin = getattr(value, "origin", "") or ""
     path: Path | None = getattr(ctx, "path", None)
     if path is None:
@@ -196,27 +193,16 @@ def add_env_options(
     return used
 
 
-_scoped: list[tuple[Any, dict]] = []
-
-
-def set_launch_extra(ctx: Any, **items: Any) -> None:
-    """Put ``items`` into the ``Launch.extra`` of the launch being built (from an engine's
-    ``options_from_env``). ``build_launch`` copies ``ctx.extra`` right after the hook, so the
-    context gets a fresh dict here, and the previous one back before the next command is
-    recognised: nothing leaks into later launches that share the context."""
-    if not items:
-        return
-    prev = getattr(ctx, "extra", None)
-    if prev is None:
-        return
-    _scoped.append((ctx, prev))
-    ctx.extra = {**prev, **items}
-
-
-def _restore_extra() -> None:
-    while _scoped:
-        ctx, prev = _scoped.pop()
-        ctx.extra = prev
+def set_launch_details(
+    ctx: Any, *, model_token: Token | None = None, engine_args: EngineArgs | None = None
+) -> None:
+    """Give the launch being built (from an engine's ``options_from_env``) its model token or its
+    record of engine arguments. ``build_launch`` puts them into that launch and then clears them
+    from ``ctx``: nothing leaks into later launches that share the context."""
+    if model_token is not None and hasattr(ctx, "model_token"):
+        ctx.model_token = model_token
+    if engine_args is not None and hasattr(ctx, "engine_args"):
+        ctx.engine_args = engine_args
 
 
 def option_available(

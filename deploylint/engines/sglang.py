@@ -776,13 +776,13 @@ def sampling_defaults(args: ParsedArgs, version: str | None) -> tuple[str, str]:
 
 def options_from_env(args: ParsedArgs, env: dict, table: OptionTable, ctx) -> None:
     """SGLang reads no server option from the environment. `sglang serve MODEL` gives the model
-    as a positional, which the linker finds in ``Launch.extra["model_token"]``."""
+    as a positional, which the linker finds in ``Launch.model_token``."""
     form = registry.current_form(args, ctx, ENGINE) or LAUNCH_SERVER_FORM
     if args.has("model_path"):
         return
     tok = _first_positional_is_model(args, form)
     if tok is not None:
-        registry.set_launch_extra(ctx, model_token=tok)
+        registry.set_launch_details(ctx, model_token=tok)
 
 
 def chat_endpoint(form: str) -> str | None:
@@ -892,8 +892,8 @@ class SGLang(Engine):
     def model_arg(self, launch):
         from .base import ModelArg
 
-        if "model_token" in launch.extra:
-            t = launch.extra["model_token"]
+        t = launch.model_token
+        if t is not None:
             return ModelArg(t, t.text)
         tok, text, is_default, note = model_token(launch.args, launch.form)
         return ModelArg(tok, text, is_default, note)

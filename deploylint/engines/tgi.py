@@ -389,8 +389,8 @@ class TGI(Engine):
     def model_arg(self, launch):
         from .base import ModelArg
 
-        if "model_token" in launch.extra:
-            t = launch.extra["model_token"]
+        t = launch.model_token
+        if t is not None:
             return ModelArg(t, t.text)
         tok, text, is_default, note = model_token(launch.args, launch.form)
         return ModelArg(tok, text, is_default, note)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ..launch_details import VllmArgs
 from . import Fact, fact_at
 from .base import Engine
 from .cli import OptionTable, OptSpec, Token, program, python_module
@@ -410,8 +411,8 @@ class VLLM(Engine):
         from .base import ModelArg
 
         args = launch.args
-        if "model_token" in launch.extra:
-            t = launch.extra["model_token"]
+        t = launch.model_token
+        if t is not None:
             return ModelArg(t, t.text)
         problems = tuple(_model_problems(launch, self.version_of(launch)))
         if launch.form in (SERVE_FORM, "kserve LLMInferenceService") and args.positionals:
@@ -441,7 +442,7 @@ class VLLM(Engine):
 
     def served_names(self, launch):
         out = [(t.text, t.loc) for t in launch.args.values("served_model_name")]
-        for name, loc in launch.extra.get("served_names", []):
+        for name, loc in launch.served_names:
             if (name, loc) not in out:
                 out.append((name, loc))
         return out
@@ -782,7 +783,7 @@ def _model_problems(launch, version):
             return
     if (launch.form == SERVE_FORM and pos) or args.last("model") is not None:
         return
-    if "model_token" in launch.extra:
+    if launch.model_token is not None:
         return
     default, source = default_model(version)
     if pos:
@@ -952,7 +953,8 @@ def _prompting(linked, launch, version):
 
     occ, text, _tok = R.chat_template_arg(launch)
     if occ is not None and text is not None:
-        bad_path = launch.extra.get("chat_template_unopenable")
+        va = launch.args_of(VllmArgs)
+        bad_path = va.chat_template_unopenable if va is not None else None
         if bad_path and not any(c in text for c in "{}\n"):
             return R.Prompting(
                 ENGINE,

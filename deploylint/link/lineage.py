@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..facts import Launch, Loc, PeftOp, TrainingRun
+from ..launch_details import training_of
 from ..location import safe_is_dir
 
 GENERIC = {
@@ -335,7 +336,7 @@ class Index:
         if self._launch_of_run is None:
             self._launch_of_run = {}
             for launch in self.project.launches:
-                t = launch.extra.get("training")
+                t = training_of(launch)
                 if t is not None:
                     self._launch_of_run.setdefault(id(t), launch)
         return self._launch_of_run.get(id(run))
@@ -426,18 +427,6 @@ def _adapter_uses(project) -> list[AdapterUse]:
                     base,
                     launch,
                     tok.resolved and not _unresolved(tok.text),
-                )
-            )
-        lr = launch.extra.get("lora_requests") or []
-        for v in lr:
-            uses.append(
-                AdapterUse(
-                    "launch",
-                    v.loc,
-                    path_ref(project, str(v.value), v.loc, launch.base_dir, launch),
-                    base,
-                    launch,
-                    getattr(v, "resolved", True) and not _unresolved(str(v.value)),
                 )
             )
     for op in project.peft_ops:

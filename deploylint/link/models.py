@@ -76,9 +76,9 @@ def read_linked_text(project: Project, launch: Launch, ref: str) -> tuple[str | 
     """The text of a file a launch names (inline files of a Helm chart first)."""
     from ..location import read_text
 
-    inline = launch.extra.get("inline_files") or {}
-    if ref in inline:
-        return inline[ref][0], None
+    inline = launch.origin.inline_files.get(ref)
+    if inline is not None:
+        return inline.text, None
     path = local_path(project, launch, ref)
     if path is None or not safe_is_file(path):
         # A path inside a container or on the author's machine (`/app/templates/chatml.jinja`):

@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 from ..engines.base import NotApplicable
 from ..engines.registry import engine_for
 from ..facts import Launch
+from ..launch_details import OllamaArgs, PythonArgs
 from ..location import Loc
 
 if TYPE_CHECKING:
@@ -118,7 +119,8 @@ def _choose(project: Project, hits: list[Launch], near: Path | None) -> Launch |
 def link_clients(project: Project) -> None:
     by_var: dict[tuple[Path, str], Launch] = {}
     for launch in project.launches:
-        var = launch.extra.get("python_var")
+        pa = launch.args_of(PythonArgs)
+        var = pa.var if pa is not None else None
         if var:
             by_var[(launch.path, var)] = launch
     names: dict[str, list[Launch]] | None = None
@@ -165,8 +167,9 @@ def link_ollama_create(project: Project) -> None:
     for launch in project.launches:
         if launch.engine != "ollama" or launch.form != "ollama create":
             continue
-        name = launch.extra.get("model_name")
-        mf = launch.extra.get("modelfile_path")
+        oa = launch.args_of(OllamaArgs)
+        name = oa.model_name if oa is not None else None
+        mf = oa.modelfile_path if oa is not None else None
         if name is None:
             continue
         path = project.local_path(launch, mf.text if mf is not None else "Modelfile")
@@ -175,10 +178,10 @@ def link_ollama_create(project: Project) -> None:
         for target in project.launches:
             if target.form != "Modelfile":
                 continue
-            written = target.extra.get("written_to")  # a here-document in a script
+            written = target.origin.written_to  # a here-document in a script
             where = Path(written) if written else Path(os.path.normpath(target.path))
             if where == Path(os.path.normpath(path)):
-                target.extra.setdefault("served_names", []).append((name.text, name.loc))
+                target.served_names.append((name.text, name.loc))
 
 
 __all__ = ["Loc", "endpoint_names", "launch_for_url", "link_chat_uis", "link_clients"]
@@ -228,8 +231,8 @@ def _selects(svc: dict[str, Any], launch: Launch) -> bool:
     sel = svc.get("selector") or {}
     if not isinstance(sel, dict) or not sel:
         return False
-    labels = launch.extra.get("k8s_labels")
-    if isinstance(labels, dict) and labels:
+    labels = launch.origin.k8s_labels
+    if labels:
         return all(str(labels.get(k)) == str(v) for k, v in sel.items())
     service = launch.service
     return bool(service) and str(service).lower() in {str(v).lower() for v in sel.values()}
@@ -252,8 +255,8 @@ def _candidate_services(project: Project, launch: Launch) -> list[dict[str, Any]
         project._service_index = (services, by_item, by_value)
     services, by_item, by_value = project._service_index
     hits: set[int] = set()
-    labels = launch.extra.get("k8s_labels")
-    if isinstance(labels, dict) and labels:
+    labels = launch.origin.k8s_labels
+    if labels:
         for k, v in labels.items():
             hits.update(by_item.get((str(k), str(v)), ()))
     elif launch.service:
@@ -263,7 +266,7 @@ def _candidate_services(project: Project, launch: Launch) -> list[dict[str, Any]
 
 def _service_targets(svc: dict[str, Any], launch: Launch, port: str) -> list[str]:
     """The Service ports (as written) that send traffic to ``port`` of the launch's pod."""
-    names = launch.extra.get("k8s_port_names") or {}
+    names = launch.origin.k8s_port_names
     out = []
     for (p, target), _name in zip(
         svc.get("ports") or [], svc.get("port_names") or [], strict=False

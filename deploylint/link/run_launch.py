@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from ..engines.base import Engine
 from ..engines.cli import ParsedArgs
 from ..facts import Launch, PeftOp, TrainingRun
+from ..launch_details import LlamaFactoryArgs
 
 if TYPE_CHECKING:
     from .project import Project
@@ -25,7 +26,7 @@ def launch_for_run(run: TrainingRun) -> Launch:
         ParsedArgs(),
         f"{run.loc.path.name} (a LLaMA-Factory {run.role} config)",
         run.loc.path.parent,
-        extra={"training": run},
+        engine_args=LlamaFactoryArgs(training=run),
     )
     launch.version = run.version
     return launch

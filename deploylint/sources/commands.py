@@ -18,6 +18,7 @@ from ..engines import registry
 from ..engines.cli import Token, parse_args
 from ..engines.images import image_info
 from ..facts import Diagnostic, EngineVersion, Launch, Published, Volume
+from ..launch_details import EngineArgs, Origin
 from ..location import Aligner, Loc
 from ..shell import (
     MAX_WORDS,
@@ -48,8 +49,12 @@ class LaunchContext:
     ports: list[tuple[str | None, str]] = field(default_factory=list)
     version_hints: list[EngineVersion] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    extra: dict = field(default_factory=dict)
+    origin: Origin = field(default_factory=Origin)
     published: list[Published] = field(default_factory=list)
+    # What the engine's `options_from_env` hook finds for the one launch being built
+    # (registry.set_launch_details); `build_launch` resets them after that launch.
+    model_token: Token | None = None
+    engine_args: EngineArgs | None = None
 
     def derive(self, **changes) -> LaunchContext:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -506,25 +511,32 @@ def build_launch(
     table = impl.option_table(version_hint, form)
     args = parse_args(tokens[start:], table)
     env = ctx.env.flat()
-    # Engines that read options from environment variables (TGI's MODEL_ID, ...): options the
-    # command line does not give are added from the container's environment.
-    impl.options_from_env(args, env, table, ctx)
-    return Launch(
-        engine=engine,
-        form=form,
-        loc=tokens[0].loc,
-        tokens=tokens,
-        args=args,
-        context=ctx.context,
-        base_dir=ctx.base_dir,
-        env=env,
-        image=ctx.image,
-        image_loc=ctx.image_loc,
-        service=ctx.service,
-        volumes=list(ctx.volumes),
-        ports=list(ctx.ports),
-        published=list(ctx.published),
-        notes=list(ctx.notes),
-        extra=dict(ctx.extra),
-        version_hints=[h for h in ctx.version_hints if h.engine == engine],
-    )
+    before = ctx.model_token, ctx.engine_args
+    try:
+        # Engines that read options from environment variables (TGI's MODEL_ID, ...): options
+        # the command line does not give are added from the container's environment.
+        impl.options_from_env(args, env, table, ctx)
+        return Launch(
+            engine=engine,
+            form=form,
+            loc=tokens[0].loc,
+            tokens=tokens,
+            args=args,
+            context=ctx.context,
+            base_dir=ctx.base_dir,
+            env=env,
+            image=ctx.image,
+            image_loc=ctx.image_loc,
+            service=ctx.service,
+            volumes=list(ctx.volumes),
+            ports=list(ctx.ports),
+            published=list(ctx.published),
+            notes=list(ctx.notes),
+            version_hints=[h for h in ctx.version_hints if h.engine == engine],
+            origin=ctx.origin,
+            model_token=ctx.model_token,
+            engine_args=ctx.engine_args,
+        )
+    finally:
+        # what the hook found is this launch's: nothing leaks into the next one from `ctx`
+        ctx.model_token, ctx.engine_args = before

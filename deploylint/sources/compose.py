@@ -6,6 +6,7 @@ the `.env` file next to the compose file."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from yaml.nodes import Node
@@ -13,6 +14,7 @@ from yaml.nodes import Node
 from .. import yamlutil as Y
 from ..engines.cli import Token
 from ..facts import ChatUI, Diagnostic, Published, Volume
+from ..launch_details import Origin
 from ..location import Aligner, Loc, SourceFile, read_text, safe_is_file
 from ..shell import Env, EnvValue, ShellSyntaxError, charge_expansion, split_words
 from . import FileFacts
@@ -308,8 +310,7 @@ def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
             published=published,
         )
         env_locs = _env_locs(sf, Y.get(svc, "environment"))
-        if env_locs:
-            ctx.extra["env_var_locs"] = env_locs
+        ctx.origin = Origin(env_var_locs=env_locs)
         df_path, _ = _dockerfile_for(Y.get(svc, "build"), base, variables)
         if df_path is not None:
             facts.deps.append(df_path)
@@ -338,7 +339,8 @@ def parse_compose(sf: SourceFile, root: Node, facts: FileFacts) -> None:
             facts.diagnostics.append(Diagnostic(e.loc, str(e), str(e)))
             continue
         for launch in launches:
-            launch.extra.setdefault("compose_key_loc", Y.loc(sf.path, key_node))
+            if launch.origin.compose_key is None:
+                launch.origin = replace(launch.origin, compose_key=Y.loc(sf.path, key_node))
         facts.launches.extend(launches)
     facts.data.setdefault("compose", []).append(
         {name: Y.loc(sf.path, kn) for name, kn, _ in Y.items(services)}

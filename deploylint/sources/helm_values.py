@@ -15,6 +15,7 @@ Each synthesised word points at the values key it comes from, so findings land o
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from yaml.nodes import Node
@@ -23,6 +24,7 @@ from .. import yamlutil as Y
 from ..engines.cli import Token
 from ..engines.images import image_info
 from ..facts import EngineVersion
+from ..launch_details import InlineFile, Origin, VllmArgs
 from ..location import SourceFile
 from ..shell import Env, EnvValue
 from . import FileFacts
@@ -175,21 +177,22 @@ def parse_prodstack(sf: SourceFile, root: Node, facts: FileFacts) -> None:
             words.append(_tok(sf, f"/templates/{Y.scalar(tmpl)}", tmpl, spec))
             cm = Y.get(spec, "chatTemplateConfigMap")
             if Y.scalar(cm):
-                ctx.extra["inline_files"] = {
-                    f"/templates/{Y.scalar(tmpl)}": (Y.scalar(cm), Y.loc(sf.path, cm))
-                }
+                inline = InlineFile(Y.scalar(cm) or "", Y.loc(sf.path, cm))
+                ctx.origin = Origin(inline_files={f"/templates/{Y.scalar(tmpl)}": inline})
         if not launch_allowed(ctx):
             return
         launch = build_launch("vllm", "vllm serve", words, 2, ctx)
-        launch.extra["helm"] = "production-stack"
+        launch.origin = replace(launch.origin, chart="production-stack")
         tmpl_name = Y.scalar(tmpl) if _scalar_text(tmpl) else None
         if tmpl_name and tmpl_name.startswith("/"):
             # The chart prefixes the mount point itself (`--chat-template "/templates/{{
             # $modelSpec.chatTemplate }}"`, production-stack PR #523): a full path is doubled.
-            launch.extra["chat_template_unopenable"] = (
-                f"the chart passes --chat-template /templates/{tmpl_name}: `chatTemplate` names a "
-                "file in the /templates volume, so a full path is doubled and the file cannot be "
-                "opened"
+            launch.engine_args = VllmArgs(
+                chat_template_unopenable=(
+                    f"the chart passes --chat-template /templates/{tmpl_name}: `chatTemplate` "
+                    "names a file in the /templates volume, so a full path is doubled and the "
+                    "file cannot be opened"
+                )
             )
         facts.launches.append(launch)
 
@@ -240,7 +243,7 @@ def vllm_runtime_cr(sf: SourceFile, doc: Node, name: str, facts: FileFacts, base
     if not launch_allowed(ctx):
         return
     launch = build_launch("vllm", "vllm serve", words, 2, ctx)
-    launch.extra["helm"] = "production-stack operator"
+    launch.origin = replace(launch.origin, chart="production-stack operator")
     facts.launches.append(launch)
 
 

@@ -5,6 +5,7 @@ Hugging Face runtime's `--model_id`/`--backend`) and LLMInferenceService; Open W
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from yaml.nodes import Node
@@ -12,6 +13,7 @@ from yaml.nodes import Node
 from .. import yamlutil as Y
 from ..engines.cli import Token
 from ..facts import ChatUI, Diagnostic, Published, Volume
+from ..launch_details import Origin
 from ..location import Loc, SourceFile
 from ..shell import Env, EnvValue, charge_expansion
 from . import FileFacts
@@ -197,22 +199,17 @@ def _containers(
             ],
             published=_host_published(sf, spec, c),
         )
-        if labels:
-            ctx.extra["k8s_labels"] = labels
         env_locs = {
             var: Y.loc(sf.path, Y.get(item, "value") or item)
             for item in Y.seq(Y.get(c, "env"))
             if (var := Y.scalar(Y.get(item, "name")))
         }
-        if env_locs:
-            ctx.extra["env_var_locs"] = env_locs
         port_names = {
             Y.scalar(Y.get(p, "name")) or "": Y.scalar(Y.get(p, "containerPort")) or ""
             for p in Y.seq(Y.get(c, "ports"))
             if Y.scalar(Y.get(p, "name"))
         }
-        if port_names:
-            ctx.extra["k8s_port_names"] = port_names
+        ctx.origin = Origin(env_var_locs=env_locs, k8s_labels=labels, k8s_port_names=port_names)
         try:
             facts.launches.extend(
                 launches_from_container(
@@ -312,14 +309,14 @@ def _kserve_hf(
         return
     prog = Token("huggingfaceserver", Y.loc(sf.path, Y.get(model, "modelFormat") or model))
     launch = build_launch("vllm", "kserve huggingfaceserver", [prog, *tokens], 1, ctx)
-    launch.extra["kserve_backend"] = backend or "auto"
+    launch.origin = replace(launch.origin, kserve_backend=backend or "auto")
     mid = launch.args.last("model_id")
     if mid is not None and mid.values:
-        launch.extra["model_token"] = mid.values[0]
+        launch.model_token = mid.values[0]
     elif storage is not None and Y.scalar(storage):
         uri = Y.scalar(storage) or ""
         tok = Token(uri, Y.loc(sf.path, storage))
-        launch.extra["model_token"] = tok
+        launch.model_token = tok
     facts.launches.append(launch)
 
 
@@ -360,8 +357,9 @@ def _llmisvc(sf: SourceFile, doc: Node, name: str, facts: FileFacts, base: Path)
         ctx,
     )
     served = Y.get(spec, "model", "name")
-    if served is not None:
-        launch.extra["served_names"] = [(Y.scalar(served), Y.loc(sf.path, served))]
+    served_name = Y.scalar(served) if served is not None else None
+    if served is not None and served_name is not None:
+        launch.served_names = [(served_name, Y.loc(sf.path, served))]
     facts.launches.append(launch)
 
 

@@ -13,7 +13,7 @@ The file becomes one ``Launch(engine="ollama", form="Modelfile")``: the FROM val
 positional model token, the other instructions are options (``--adapter``, ``--template``,
 ``--system``, ``--license``, ``--message`` with [role, text], ``--parameter`` with [name, value],
 ``--requires``, ``--renderer``, ``--parser``, ``--draft``) whose tokens carry exact locations; the
-parsed values are in ``launch.extra["modelfile"]`` as ``Value``s (see ``_summary``).
+parsed values are the launch's ``OllamaArgs.modelfile``, a ``ModelfileSummary`` of ``Value``s.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from ..engines.cli import ArgOcc, OptSpec, ParsedArgs, Token
 from ..facts import Diagnostic, Launch, Value
+from ..launch_details import ModelfileSummary, OllamaArgs
 from ..location import Aligner, Loc, SourceFile
 from . import FileFacts
 
@@ -314,22 +315,14 @@ def _token(sf: SourceFile, sp: Span, origin: str | None = None) -> Token:
 def _launch(sf: SourceFile, instructions: list[Instruction]) -> Launch:
     args = ParsedArgs()
     tokens: list[Token] = []
-    summary: dict = {
-        "from": None,
-        "froms": [],
-        "template": None,
-        "system": None,
-        "adapters": [],
-        "parameters": {},
-        "stops": [],
-        "messages": [],
-        "license": [],
-        "requires": None,
-        "renderer": None,
-        "parser": None,
-        "draft": None,
-        "unknown_parameters": [],
-    }
+    froms: list[Value] = []
+    adapters: list[Value] = []
+    parameters: dict[str, list[Value]] = {}
+    stops: list[Value] = []
+    messages: list[Value] = []
+    licenses: list[Value] = []
+    unknown_parameters: list[Value] = []
+    single: dict[str, Value] = {}  # TEMPLATE, SYSTEM ...: the last one wins
     from ..engines import ollama
 
     known = set(ollama.PARAMETERS) | set(ollama.DEPRECATED_PARAMETERS)
@@ -343,9 +336,7 @@ def _launch(sf: SourceFile, instructions: list[Instruction]) -> Launch:
             tok = _token(sf, ins.value)
             tokens.append(tok)
             args.positionals.append(tok)
-            val = Value(ins.value.text, tok.loc)
-            summary["from"] = val
-            summary["froms"].append(val)
+            froms.append(Value(ins.value.text, tok.loc))
             continue
         if ins.kind == "parameter":
             assert ins.sub is not None
@@ -356,11 +347,11 @@ def _launch(sf: SourceFile, instructions: list[Instruction]) -> Launch:
                 ArgOcc(SPECS["parameter"], kw, [ntok, vtok])
             )
             val = Value(ins.value.text, vtok.loc, origin=f"PARAMETER {ins.name}")
-            summary["parameters"].setdefault(ins.name, []).append(val)
+            parameters.setdefault(ins.name, []).append(val)
             if ins.name == "stop":
-                summary["stops"].append(val)
+                stops.append(val)
             if ins.name not in known:
-                summary["unknown_parameters"].append(Value(ins.name, ntok.loc))
+                unknown_parameters.append(Value(ins.name, ntok.loc))
             continue
         if ins.kind == "message":
             assert ins.sub is not None
@@ -370,7 +361,7 @@ def _launch(sf: SourceFile, instructions: list[Instruction]) -> Launch:
             args.options.setdefault("message", []).append(
                 ArgOcc(SPECS["message"], kw, [rtok, vtok])
             )
-            summary["messages"].append(
+            messages.append(
                 Value({"role": ins.extra.get("role", ""), "content": ins.value.text}, vtok.loc)
             )
             continue
@@ -379,13 +370,27 @@ def _launch(sf: SourceFile, instructions: list[Instruction]) -> Launch:
         args.options.setdefault(ins.kind, []).append(ArgOcc(SPECS[ins.kind], kw, [vtok]))
         val = Value(ins.value.text, vtok.loc)
         if ins.kind == "adapter":
-            summary["adapters"].append(val)
+            adapters.append(val)
         elif ins.kind == "license":
-            summary["license"].append(val)
+            licenses.append(val)
         else:
-            summary[ins.kind] = val  # TEMPLATE, SYSTEM ... : the last one wins
-    model_tok = args.positionals[-1]
-    extra = {"modelfile": summary, "model_token": model_tok}
+            single[ins.kind] = val
+    summary = ModelfileSummary(
+        from_=froms[-1] if froms else None,
+        froms=froms,
+        template=single.get("template"),
+        system=single.get("system"),
+        adapters=adapters,
+        parameters=parameters,
+        stops=stops,
+        messages=messages,
+        license=licenses,
+        requires=single.get("requires"),
+        renderer=single.get("renderer"),
+        parser=single.get("parser"),
+        draft=single.get("draft"),
+        unknown_parameters=unknown_parameters,
+    )
     assert first_from is not None  # parse_modelfile requires a FROM
     return Launch(
         engine="ollama",
@@ -395,5 +400,6 @@ def _launch(sf: SourceFile, instructions: list[Instruction]) -> Launch:
         args=args,
         context="Modelfile",
         base_dir=sf.path.parent,
-        extra=extra,
+        model_token=args.positionals[-1],
+        engine_args=OllamaArgs(modelfile=summary),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 
 from ..facts import Diagnostic
 from ..location import Aligner, SourceFile
@@ -72,7 +73,8 @@ def _heredoc_modelfiles(sf: SourceFile, facts: FileFacts) -> None:
         for launch in inner.launches:
             launch.context = f"Modelfile written by {sf.path.name} (here-document)"
             if name and "$" not in name:
-                launch.extra["written_to"] = os.path.normpath(sf.path.parent / name)
+                written = os.path.normpath(sf.path.parent / name)
+                launch.origin = replace(launch.origin, written_to=written)
             facts.launches.append(launch)
         facts.diagnostics.extend(inner.diagnostics)
 

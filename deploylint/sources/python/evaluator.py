@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from ...launch_details import PythonArgs
 from ...location import SourceFile
 from .. import FileFacts
 from . import calls
@@ -505,12 +506,13 @@ class Evaluator(Context):
     def on_bind(self, val: Val, name: str) -> None:
         if isinstance(val, Obj):
             val.bound(name)
-            if isinstance(val, LaunchObj) and "python_var" not in val.launch.extra:
+            pa = val.launch.args_of(PythonArgs) if isinstance(val, LaunchObj) else None
+            if isinstance(val, LaunchObj) and pa is not None and pa.var is None:
                 pv = name
                 if pv in self.python_vars:
                     pv = f"{name}@{val.launch.loc.line}"
                 self.python_vars.add(pv)
-                val.launch.extra["python_var"] = pv
+                pa.var = pv
 
     # -- the environment ------------------------------------------------------------------------
     def env_write(self, name: str, val: Val | None, node: ast.AST, how: str) -> None:

@@ -9,7 +9,8 @@ import json
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ...engines.cli import Token
-from ...facts import Launch
+from ...facts import Launch, Value
+from ...launch_details import PythonArgs
 from ...location import Loc
 from .astutil import src
 from .values import CallArgs, Sc, Val
@@ -31,7 +32,7 @@ def synth_launch(
     positionals: list[Positional],
     options: list[Option],
     ca: CallArgs,
-    extra: dict[str, Any] | None = None,
+    chat_template_config: dict[str, Value] | Value | None = None,
     notes: list[str] | None = None,
 ) -> Launch:
     from ...engines import registry
@@ -83,13 +84,25 @@ def synth_launch(
         text = str(w.value) if w.resolved else (w.partial or "")
         env.set(k, EnvValue(text, w.origin or "", w.resolved))
     path = ev.path
-    ctx = LaunchContext(
-        path, f"Python {form}", path.parent, env, notes=notes, extra=dict(extra or {})
-    )
-    ctx.extra["kwargs"] = {n: ev.value(v, kl) for n, v, kl, _ in options}
+    ctx = LaunchContext(path, f"Python {form}", path.parent, env, notes=notes)
     launch = build_launch(engine, form, tokens, 1, ctx)
+    launch.engine_args = PythonArgs(
+        kwargs={n: ev.value(v, kl) for n, v, kl, _ in options},
+        chat_template_config=chat_template_config,
+    )
     ev.facts.launches.append(launch)
     return launch
+
+
+def engine_var(launch: Launch, unnamed: str) -> str:
+    """The variable holding the engine object a launch made in Python is (``unnamed`` when it is
+    not bound to a name): calls on it link to the launch."""
+    pa = launch.args_of(PythonArgs)
+    if pa is None:  # not made by synth_launch
+        pa = launch.engine_args = PythonArgs()
+    if pa.var is None:
+        pa.var = unnamed
+    return pa.var
 
 
 def _value_tokens(

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ....facts import ClientCall, Messages, Value
 from ....location import Loc
 from ..astutil import src
-from ..launch import Option, Positional, synth_launch
+from ..launch import Option, Positional, engine_var, synth_launch
 from ..recogniser import Recogniser, method, object_call
 from ..values import (
     CallArgs,
@@ -101,7 +101,7 @@ def _pipeline(ev: Evaluator, ca: CallArgs) -> Pipeline:
         positionals.append((model, ev.loc(mnode) if mnode else ev.loc(node), mnode))
     options: list[Option] = []
     notes: list[str] = []
-    extra: dict[str, Any] = {}
+    template_config: dict[str, Value] | Value | None = None
     backend = ca.get("backend_config", 1)
     bnode = ca.node_of("backend_config", 1)
     if isinstance(backend, EngineConfig):
@@ -119,21 +119,27 @@ def _pipeline(ev: Evaluator, ca: CallArgs) -> Pipeline:
         notes.append(f"backend_config `{src(bnode)}` is not resolved")
     tmpl = ca.get("chat_template_config", 2)
     if isinstance(tmpl, ChatTemplateConfig):
-        extra["chat_template_config"] = {
-            k: ev.value(v, tmpl.locs.get(k)) for k, v in tmpl.kwargs.items()
-        }
+        template_config = {k: ev.value(v, tmpl.locs.get(k)) for k, v in tmpl.kwargs.items()}
         if "model_name" in tmpl.kwargs:
             mloc = tmpl.locs.get("model_name", tmpl.loc)
             name = tmpl.kwargs["model_name"]
             options.append(("chat_template", name, mloc, tmpl.nodes.get("model_name")))
     elif tmpl is not None:
-        extra["chat_template_config"] = ev.value(tmpl, ca.kw_locs.get("chat_template_config"))
+        template_config = ev.value(tmpl, ca.kw_locs.get("chat_template_config"))
     for k, v in ca.kwargs.items():
         if k in ("model_path", "backend_config", "chat_template_config"):
             continue
         options.append((k, v, ca.kw_locs[k], ca.kw_nodes.get(k)))
     launch = synth_launch(
-        ev, "lmdeploy", "lmdeploy.pipeline", node.func, positionals, options, ca, extra, notes
+        ev,
+        "lmdeploy",
+        "lmdeploy.pipeline",
+        node.func,
+        positionals,
+        options,
+        ca,
+        template_config,
+        notes,
     )
     return Pipeline(ev.loc(node.func), "lmdeploy.pipeline", launch=launch, model=model)
 
@@ -162,9 +168,7 @@ def _run(ev: Evaluator, meth: str, pipe: Pipeline, ca: CallArgs) -> Val:
     """``pipe(prompts)``, ``pipe.chat(prompt)``, ``pipe.stream_infer(...)`` ..."""
     call = ClientCall("chat", "lmdeploy", ev.loc(ca.node.func), context="Python lmdeploy.pipeline")
     launch = pipe.launch
-    if "python_var" not in launch.extra:
-        launch.extra["python_var"] = f"<lmdeploy.pipeline@{launch.loc.line}>"
-    call.engine_var = launch.extra["python_var"]
+    call.engine_var = engine_var(launch, f"<lmdeploy.pipeline@{launch.loc.line}>")
     if pipe.model is not None:
         call.model = ev.value(pipe.model)
     prompts = ca.get("prompts" if meth != "chat" else "prompt", 0)

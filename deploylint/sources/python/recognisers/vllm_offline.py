@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ....facts import ClientCall
-from ..launch import Option, synth_launch
+from ..launch import Option, engine_var, synth_launch
 from ..recogniser import Recogniser, method
 from ..values import (
     CallArgs,
@@ -90,9 +90,7 @@ def llm_method(
     kind = "chat" if attrs[0] == "chat" else "completion"
     call = ClientCall(kind, "vllm-offline", ev.loc(ca.node.func), context="Python vllm.LLM")
     launch = llm.launch
-    if "python_var" not in launch.extra:
-        launch.extra["python_var"] = f"<vllm.LLM@{launch.loc.line}>"
-    call.engine_var = launch.extra["python_var"]
+    call.engine_var = engine_var(launch, f"<vllm.LLM@{launch.loc.line}>")
     if llm.model is not None:
         call.model = ev.value(llm.model)
     first = ca.get("messages" if kind == "chat" else "prompts", 0)
