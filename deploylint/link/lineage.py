@@ -112,21 +112,25 @@ def _path_ref(
         if p.is_absolute():
             cands.add(Path(os.path.normpath(p)))
         else:
-            # relative to the file, or to where the tool runs: the root of the file's project
-            # (LLaMA-Factory resolves output_dir against its working directory), not the root
-            # of a scan of many projects
+            # relative to the file, or to where the tool runs (LLaMA-Factory resolves output_dir
+            # against its working directory): the root of the file's project, or a scanned root
+            # inside that project — not the root of a scan of many projects
             cands.add(Path(os.path.normpath(base_dir / p)))
-            if loc is not None:
-                cands.add(Path(os.path.normpath(Path(project.boundary.project_of(loc.path)) / p)))
-            else:
-                for r in project.roots:
-                    root = r if r.is_dir() else r.parent
+            home = project.boundary.project_of(loc.path) if loc is not None else None
+            if home is not None:
+                cands.add(Path(os.path.normpath(Path(home) / p)))
+            for root, real in index(project).scan_roots():
+                if home is None or _within(real, home):
                     cands.add(Path(os.path.normpath(root / p)))
     ref = PathRef(text, loc, cands, project)
     if ref.checkpoint is not None:
         # also the run directory around the checkpoint (where its output_dir points)
         ref.candidates |= {c.parent for c in cands}
     return ref
+
+
+def _within(path: str, top: str) -> bool:
+    return path == top or path.startswith(top.rstrip(os.sep) + os.sep)
 
 
 def same_dir(a: PathRef, b: PathRef) -> bool:
@@ -264,6 +268,7 @@ class Index:
         self._trainings_index: RefIndex | None = None
         self._training_for: dict[int, tuple[TrainingRun, str] | None] | None = None
         self._launch_of_run: dict[int, Launch] | None = None
+        self._scan_roots: list[tuple[Path, str]] | None = None
         self._project_texts: dict[str, tuple[str, list[int], list[Path]]] = {}
 
     def files_of_project(self, root: str) -> list[Path]:
@@ -295,6 +300,19 @@ class Index:
                 buckets.setdefault(use.ref.leaf, []).append(use)
             self._uses_by_leaf = buckets
         return self._uses_by_leaf.get(leaf, [])
+
+    def scan_roots(self) -> list[tuple[Path, str]]:
+        """The scanned roots (a file's directory for a file), each with its real path."""
+        if self._scan_roots is None:
+            self._scan_roots = []
+            for r in self.project.roots:
+                root = r if r.is_dir() else r.parent
+                try:
+                    real = os.path.realpath(root)
+                except (OSError, ValueError):
+                    real = os.path.abspath(root)
+                self._scan_roots.append((root, real))
+        return self._scan_roots
 
     def project_text(self, root: str) -> tuple[str, list[int], list[Path]]:
         """The texts of a project's scanned files joined by NUL (which no needle holds), with
