@@ -9,7 +9,6 @@ two or more path components.
 
 from __future__ import annotations
 
-import bisect
 import os
 import re
 from dataclasses import dataclass
@@ -269,7 +268,7 @@ class Index:
         self._training_for: dict[int, tuple[TrainingRun, str] | None] | None = None
         self._launch_of_run: dict[int, Launch] | None = None
         self._scan_roots: list[tuple[Path, str]] | None = None
-        self._project_texts: dict[str, tuple[str, list[int], list[Path]]] = {}
+        self._naming: dict[str, dict[str, set[Path]]] = {}  # files_naming, per project
 
     def files_of_project(self, root: str) -> list[Path]:
         """The scanned files of the project rooted at ``root`` (link/boundary.py)."""
@@ -314,28 +313,34 @@ class Index:
                 self._scan_roots.append((root, real))
         return self._scan_roots
 
-    def project_text(self, root: str) -> tuple[str, list[int], list[Path]]:
-        """The texts of a project's scanned files joined by NUL (which no needle holds), with
-        each file's start offset and path: one substring search per needle over the project."""
-        hit = self._project_texts.get(root)
-        if hit is None:
+    def files_naming(self, root: str, needles: set[str]) -> dict[str, set[Path]]:
+        """For each of ``needles``: the files of the project at ``root`` whose text holds it.
+        The paths every training of the project writes are searched for together on first use,
+        each file read once and not kept; other needles cost a pass of their own."""
+        found = self._naming.setdefault(root, {})
+        todo = {n for n in needles if n not in found}
+        if todo:
+            if not found:  # first use for this project: every output path of its trainings
+                for run in self.project.trainings:
+                    if self.project.boundary.project_of(run.loc.path) != root:
+                        continue
+                    for key in ("output_dir", "export_dir"):
+                        value = run.get(key)
+                        if isinstance(value, str):
+                            todo |= _needles(value)
             from ..location import read_text
 
-            chunks: list[str] = []
-            starts: list[int] = []
-            paths: list[Path] = []
-            at = 0
+            for n in todo:
+                found[n] = set()
             for path in self.files_of_project(root):
                 try:
                     text = read_text(path)
                 except (OSError, ValueError):
-                    text = ""
-                starts.append(at)
-                paths.append(path)
-                chunks.append(text)
-                at += len(text) + 1
-            hit = self._project_texts[root] = ("\0".join(chunks), starts, paths)
-        return hit
+                    continue
+                for n in todo:
+                    if n in text:
+                        found[n].add(path)
+        return {n: found[n] for n in needles}
 
     def uses_matching(self, ref: PathRef) -> list[AdapterUse]:
         """The adapter uses that name the directory ``ref`` names (``same_dir``)."""
@@ -485,6 +490,17 @@ def _unresolved(text: str) -> bool:
 def mentions(project, run: TrainingRun, text: str) -> bool:
     """Whether a file of the run's project other than the run's own config names ``text`` (a
     path the run writes): a script or config that does may load, merge or serve it."""
+    needles = _needles(text)
+    if not needles:
+        return False
+    own = run.loc.path
+    hits = index(project).files_naming(project.boundary.project_of(own), needles)
+    return any(path != own for files in hits.values() for path in files)
+
+
+def _needles(text: str) -> set[str]:
+    """What a file naming the path ``text`` holds: the path, or its last two components, or a
+    distinctive last component."""
     t = text.strip().rstrip("/")
     if t.startswith("./"):
         t = t[2:]
@@ -495,20 +511,7 @@ def mentions(project, run: TrainingRun, text: str) -> bool:
     elif parts and len(parts[-1]) >= 6 and parts[-1].lower() not in GENERIC:
         needles.add(parts[-1])
     needles.discard("")
-    if not needles or any("\0" in n for n in needles):
-        return False
-    own = run.loc.path
-    body, starts, paths = index(project).project_text(project.boundary.project_of(own))
-    for n in needles:
-        at = body.find(n)
-        while at >= 0:
-            i = bisect.bisect_right(starts, at) - 1
-            if paths[i] != own:
-                return True
-            # inside the run's own config: search on after it
-            end = starts[i + 1] if i + 1 < len(starts) else len(body)
-            at = body.find(n, end)
-    return False
+    return needles
 
 
 def exports_of(project, ref: PathRef) -> list[tuple[TrainingRun, PathRef]]:

@@ -1,0 +1,2 @@
+#!/bin/sh
+llamafactory-cli train sft.yaml
