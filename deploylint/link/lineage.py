@@ -269,6 +269,7 @@ class Index:
         self._launch_of_run: dict[int, Launch] | None = None
         self._scan_roots: list[tuple[Path, str]] | None = None
         self._naming: dict[str, dict[str, set[Path]]] = {}  # files_naming, per project
+        self._outputs_by_project: dict[str, set[str]] | None = None
 
     def files_of_project(self, root: str) -> list[Path]:
         """The scanned files of the project rooted at ``root`` (link/boundary.py)."""
@@ -315,19 +316,20 @@ class Index:
 
     def files_naming(self, root: str, needles: set[str]) -> dict[str, set[Path]]:
         """For each of ``needles``: the files of the project at ``root`` whose text holds it.
-        The paths every training of the project writes are searched for together on first use,
-        each file read once and not kept; other needles cost a pass of their own."""
+        The output paths of the project's LoRA trainings are searched for together on first
+        use, each file read once and not kept; other needles cost a pass of their own."""
         found = self._naming.setdefault(root, {})
         todo = {n for n in needles if n not in found}
         if todo:
-            if not found:  # first use for this project: every output path of its trainings
-                for run in self.project.trainings:
-                    if self.project.boundary.project_of(run.loc.path) != root:
-                        continue
-                    for key in ("output_dir", "export_dir"):
-                        value = run.get(key)
+            if not found:  # first use for this project: the output paths of its LoRA trainings
+                if self._outputs_by_project is None:
+                    self._outputs_by_project = {}
+                    for run, _ref in self.trainings():
+                        home = self.project.boundary.project_of(run.loc.path)
+                        value = run.get("output_dir")
                         if isinstance(value, str):
-                            todo |= _needles(value)
+                            self._outputs_by_project.setdefault(home, set()).update(_needles(value))
+                todo |= self._outputs_by_project.get(root, set())
             from ..location import read_text
 
             for n in todo:
