@@ -180,3 +180,22 @@ def test_modelfile_written_by_a_script_and_created(tmp_path):
     assert [v.value for v in mf.modelfile.parameters["num_ctx"]] == ["8192"]
     assert mf.modelfile.system is not None and mf.modelfile.system.value == "Be brief."
     assert modelfile.model_token is not None and modelfile.model_token.text == "./model.gguf"
+
+
+def test_an_option_set_by_an_environment_variable_is_located_where_the_variable_is_set():
+    """`registry.env_loc`: where the container's environment sets the variable (compose
+    `environment:`, Kubernetes `env:`, recorded in `Origin.env_var_locs`) when the value itself
+    does not say; else nothing it can point at."""
+    from deploylint.engines.registry import env_loc
+    from deploylint.location import Loc
+    from deploylint.shell import EnvValue
+
+    path = Path("deploy/docker-compose.yml")
+    at = Loc(path, 12, 9)
+    ctx = type("Ctx", (), {"path": path, "origin": launch_details.Origin(env_var_locs={"A": at})})
+    value = EnvValue("4096", "compose service 'tgi' environment")
+    assert env_loc("A", value, ctx) == at
+    assert env_loc("B", value, ctx) is None
+    assert env_loc("A", EnvValue("1", "docker-compose.yml:7"), type("C", (), {"path": path})) == (
+        Loc(path, 7)
+    )

@@ -115,6 +115,9 @@ def env_loc(name: str, value: Any, ctx: Any) -> Loc | None:
     loc = getattr(value, "loc", None)
     if isinstance(loc, Loc):
         return loc
+    known = getattr(getattr(ctx, "origin", None), "env_var_locs", None) or {}
+    if isinstance(known.get(name), Loc):
+        return known[name]  # compose `environment:`, Kubernetes `env:`
     origin = getattr(value, "origin", "") or ""
     path: Path | None = getattr(ctx, "path", None)
     if path is None:
