@@ -13,6 +13,8 @@ from deploylint.engines.ollama_templates import template as ollama_template
 from deploylint.knowledge import formats, models
 from deploylint.templates.resolve import (
     HFTemplate,
+    LlamaCppForm,
+    OllamaForm,
     Prompting,
     RenderError,
     injected_system,
@@ -62,13 +64,15 @@ def ollama(name_or_text: str, system: str | None = None) -> Prompting:
         None,
         "ollama",
         "Modelfile TEMPLATE",
-        ollama={"template": text, "system": system, "messages": []},
+        form=OllamaForm(text, system),
         override=True,
     )
 
 
 def builtin(name: str) -> Prompting:
-    return Prompting("llamacpp", "4719", "llamacpp", f"--chat-template {name}", llamacpp=name)
+    return Prompting(
+        "llamacpp", "4719", "llamacpp", f"--chat-template {name}", form=LlamaCppForm(name)
+    )
 
 
 def drift(serving: Prompting, own: Prompting) -> tuple[str, str, str] | None:

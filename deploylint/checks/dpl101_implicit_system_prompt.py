@@ -5,6 +5,7 @@ template."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from ..findings import Finding
 from ..templates.resolve import (
@@ -26,9 +27,19 @@ def _fmt(text: str | None) -> str:
     return f'"{text}"'
 
 
-def _parties(d: Deployment):
-    """[(label, source, default system text | None, rendered no-system prompt | None)]"""
-    out = []
+class Party(NamedTuple):
+    """One side of the comparison: whose default system prompt it is."""
+
+    label: str  # "engine" | "model" | "training"
+    source: str  # where the template comes from, as the finding says it
+    system: str | None  # the default system text (None: none, "": an empty system block)
+    prompt: str | None  # the prompt rendered without a system message (None: not rendered)
+
+
+def _parties(d: Deployment) -> tuple[list[Party], bool]:
+    """The parties whose default system prompts are compared, and whether a template refuses a
+    system role."""
+    out: list[Party] = []
     engine_p = d.prompting
     refused = False
     engine_default_known = (
@@ -37,14 +48,14 @@ def _parties(d: Deployment):
     if engine_p.kind not in ("none", "unknown") and engine_default_known:
         r = injected_system(engine_p)
         if r is not None:
-            out.append(("engine", f"{engine_p.label} ({engine_p.source})", r[0], r[1]))
+            out.append(Party("engine", f"{engine_p.label} ({engine_p.source})", r[0], r[1]))
         refused = refused or refuses_system(engine_p)
     model_p = d.reference
     known_default = model_p.knowledge is None or model_p.knowledge.format.default_system_known
     if model_p.kind == "jinja" and known_default:
         r = injected_system(model_p)
         if r is not None:
-            out.append(("model", f"the model's own template ({model_p.source})", r[0], r[1]))
+            out.append(Party("model", f"the model's own template ({model_p.source})", r[0], r[1]))
         refused = refused or refuses_system(model_p)
     elif d.model is not None:
         from ..knowledge import models
@@ -59,14 +70,16 @@ def _parties(d: Deployment):
                 refused = True
             ds = info.default_system
             if ds is None or "{date_string}" not in ds:
-                out.append(("model", f"{info.id}'s own template (built-in knowledge)", ds, None))
+                out.append(
+                    Party("model", f"{info.id}'s own template (built-in knowledge)", ds, None)
+                )
     tr = training_prompting(d)
     if tr is not None:
         p, run, how = tr
         r = injected_system(p)
         if r is not None:
             out.append(
-                (
+                Party(
                     "training",
                     f"the fine-tuning template `{run.get('template')}` of "
                     f"{lf_version_phrase(run)} ({how})",
@@ -81,9 +94,8 @@ def _parties(d: Deployment):
             served, learned = py
             r = injected_system(learned)
             if r is not None:
-                out.append(
-                    ("training", f"the fine-tuning format, {learned.source} ({served.how})", *r[:2])
-                )
+                source = f"the fine-tuning format, {learned.source} ({served.how})"
+                out.append(Party("training", source, r[0], r[1]))
     return out, refused
 
 
@@ -103,7 +115,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         parties, refused = _parties(d)
         if refused:
             continue  # the template forbids a system role: do not ask for one
-        by = {p[0]: p for p in parties}
+        by = {p.label: p for p in parties}
         # The reference is what the model was trained with: the fine-tuning template when the
         # served model is a fine-tune, else the model's own template.
         reference = by.get("training") or by.get("model")
@@ -112,12 +124,12 @@ def check(ctx: Context) -> Iterator[Finding]:
             engine = by.get("model")  # the engine applies the model's own template
         if engine is None or reference is None or engine is reference:
             continue
-        differing = [reference] if reference[2] != engine[2] else []
+        differing = [reference] if reference.system != engine.system else []
         if not differing:
             continue
         if (
-            not reference[2]
-            and not engine[2]
+            not reference.system
+            and not engine.system
             and (d.prompting.knowledge is not None or d.reference.knowledge is not None)
         ):
             # An empty system turn against none, with a built-in format on one side (Llama 3.1
@@ -125,20 +137,23 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         other = differing[0]
         ev = d.evidence()
-        ev["default_system"] = {p[1]: p[2] for p in parties}
-        if engine[3] is not None and other[3] is not None:
-            ev["prompt_engine"] = engine[3]
-            ev["prompt_reference"] = other[3]
-            ev["first_difference"] = first_difference(engine[3], other[3])
-        elif engine[3] is not None:
-            ev["prompt_engine"] = engine[3]
-            if isinstance(other[2], str):
+        ev["default_system"] = {p.source: p.system for p in parties}
+        if engine.prompt is not None and other.prompt is not None:
+            ev["prompt_engine"] = engine.prompt
+            ev["prompt_reference"] = other.prompt
+            ev["first_difference"] = first_difference(engine.prompt, other.prompt)
+        elif engine.prompt is not None:
+            ev["prompt_engine"] = engine.prompt
+            if isinstance(other.system, str):
                 # The reference's template text is not available (built-in knowledge only):
                 # show the engine's format carrying the reference's default system prompt.
                 engine_p = d.prompting
                 try:
                     ref_prompt = engine_p.render(
-                        [{"role": "system", "content": other[2]}, {"role": "user", "content": USER}]
+                        [
+                            {"role": "system", "content": other.system},
+                            {"role": "user", "content": USER},
+                        ]
                     )
                 except RenderError:
                     ref_prompt = None
@@ -148,17 +163,17 @@ def check(ctx: Context) -> Iterator[Finding]:
                         "the engine's prompt format with the reference's default system prompt "
                         "(the reference template's own text is not in the repository)"
                     )
-                    ev["first_difference"] = first_difference(engine[3], ref_prompt)
-        reference = other[2]
-        ev["reference_system"] = reference  # the fix sends it (deploylint/fix/rules/dpl101.py)
+                    ev["first_difference"] = first_difference(engine.prompt, ref_prompt)
+        ref_system = other.system
+        ev["reference_system"] = ref_system  # the fix sends it (deploylint/fix/rules/dpl101.py)
         fix = (
             d.fix("system-prompt")
-            + (f' (the one the model was trained with: "{reference}")' if reference else "")
+            + (f' (the one the model was trained with: "{ref_system}")' if ref_system else "")
             + " so every engine builds the same prompt"
         )
         what = (
-            f"the model gets {_fmt(engine[2])} from {engine[1]}, while {other[1]} "
-            f"injects {_fmt(other[2])}"
+            f"the model gets {_fmt(engine.system)} from {engine.source}, while {other.source} "
+            f"injects {_fmt(other.system)}"
         )
         if calls:
             for call in calls:

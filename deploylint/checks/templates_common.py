@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..deployment import Deployment
-from ..templates.resolve import Prompting, launch_special_tokens, lf_prompting
+from ..templates.resolve import OllamaForm, Prompting, launch_special_tokens, lf_prompting
 
 
 def training_prompting(d: Deployment) -> tuple[Prompting, Any, str] | None:
@@ -60,14 +60,14 @@ def strip_bos(text: str, p: Prompting) -> str:
 def _without_deliberate_content(p: Prompting) -> Prompting:
     """``p`` without the conversation a deployment adds on purpose (an Ollama Modelfile's
     ``MESSAGE`` turns): those are content, not the prompt format."""
-    if p.kind == "ollama" and p.ollama is not None and p.ollama.get("messages"):
-        return dataclasses.replace(p, ollama={**p.ollama, "messages": []})
+    if isinstance(p.form, OllamaForm) and p.form.messages:
+        return dataclasses.replace(p, form=dataclasses.replace(p.form, messages=()))
     return p
 
 
 def _without_default_system(p: Prompting) -> Prompting:
-    if p.kind == "ollama" and p.ollama is not None and p.ollama.get("system") is not None:
-        return dataclasses.replace(p, ollama={**p.ollama, "system": None})
+    if isinstance(p.form, OllamaForm) and p.form.system is not None:
+        return dataclasses.replace(p, form=dataclasses.replace(p.form, system=None))
     return p
 
 

@@ -677,7 +677,7 @@ def _prompting(linked, launch, version):
                 "llamacpp",
                 where,
                 occ.loc,
-                llamacpp="chatml",
+                form=R.LlamaCppForm("chatml"),
                 notes=[f"built-in templates: {lt.SOURCE}"],
             )
         if not jinja:
@@ -689,7 +689,7 @@ def _prompting(linked, launch, version):
                     "llamacpp",
                     where,
                     occ.loc,
-                    llamacpp=name,
+                    form=R.LlamaCppForm(name),
                     notes=[
                         f"Jinja off: {jinja_why} ({phrase})",
                         f"built-in templates: {lt.SOURCE}",

@@ -384,7 +384,9 @@ def _prompting(linked, launch, version):
             return R.hf_or_unknown(
                 "lmdeploy", version, md, where + " → the model's HF template", launch
             )
-        return R.Prompting("lmdeploy", version, "lmdeploy", where, occ.loc, lmdeploy=resolved)
+        return R.Prompting(
+            "lmdeploy", version, "lmdeploy", where, occ.loc, form=R.LmdeployForm(resolved)
+        )
     path_text = launch.model.ref if launch.model is not None else ""
     has_hf = None
     if md is not None:
@@ -419,11 +421,11 @@ def _prompting(linked, launch, version):
             version,
             "lmdeploy",
             where,
-            lmdeploy=choice,
+            form=R.LmdeployForm(choice),
             silent=True,
             failure="messages are concatenated with no chat format",
         )
-    return R.Prompting("lmdeploy", version, "lmdeploy", where, lmdeploy=choice)
+    return R.Prompting("lmdeploy", version, "lmdeploy", where, form=R.LmdeployForm(choice))
 
 
 PIPELINE_FORM = "lmdeploy.pipeline"

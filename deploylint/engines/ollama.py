@@ -425,7 +425,7 @@ def _prompting(linked, launch, version):
             "ollama",
             "Modelfile TEMPLATE",
             loc,
-            ollama={"template": _v(tmpl), "system": _v(system), "messages": [_v(m) for m in msgs]},
+            form=R.OllamaForm(_v(tmpl), _v(system), tuple(_v(m) for m in msgs)),
             override=True,
         )
     md = launch.model.directory if launch.model is not None else None
@@ -441,18 +441,14 @@ def _prompting(linked, launch, version):
                     version,
                     "ollama",
                     f"autodetected built-in template '{name}' from {t.source}",
-                    ollama={
-                        "template": template(name),
-                        "system": _v(system),
-                        "messages": [_v(m) for m in msgs],
-                    },
+                    form=R.OllamaForm(template(name), _v(system), tuple(_v(m) for m in msgs)),
                 )
         return R.Prompting(
             "ollama",
             version,
             "ollama",
             "no TEMPLATE: Ollama's default `{{ .Prompt }}`",
-            ollama={"template": "{{ .Prompt }}", "system": _v(system), "messages": []},
+            form=R.OllamaForm("{{ .Prompt }}", _v(system)),
             silent=True,
             failure="the raw prompt is sent without any chat format and SYSTEM is dropped",
         )

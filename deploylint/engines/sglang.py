@@ -805,7 +805,12 @@ def _prompting(linked, launch, version):
                     "sglang", version, "unknown", f"--chat-template {text}", occ.loc, notes=[str(e)]
                 )
             return R.Prompting(
-                "sglang", version, "sglang", f"--chat-template {text}", occ.loc, sglang=conv
+                "sglang",
+                version,
+                "sglang",
+                f"--chat-template {text}",
+                occ.loc,
+                form=R.SglangForm(conv),
             )
         if body is not None:
             sp = R.launch_special_tokens(launch)
@@ -818,7 +823,12 @@ def _prompting(linked, launch, version):
                 R.HFTemplate(body, f"--chat-template {text}", occ.loc, sp),
             )
         return R.Prompting(
-            "sglang", version, "sglang", f"--chat-template {text} (built-in)", occ.loc, sglang=text
+            "sglang",
+            version,
+            "sglang",
+            f"--chat-template {text} (built-in)",
+            occ.loc,
+            form=R.SglangForm(text),
         )
     path_text = launch.model.ref if launch.model is not None else ""
     choice = st.match_conversation_detail(
@@ -830,7 +840,7 @@ def _prompting(linked, launch, version):
             version,
             "sglang",
             f"SGLang conversation '{choice.name}' ({choice.reason})",
-            sglang=choice.name,
+            form=R.SglangForm(choice.name),
         )
     return R.hf_or_unknown(
         "sglang", version, R.tokenizer_dir(launch), "the tokenizer's HF template", launch

@@ -157,8 +157,7 @@ def learned_prompting(project: Any, fmt: LearnedFormat, base_dir) -> LearnedProm
             )
             if ref.kind != "jinja" and kwargs:
                 return LearnedPrompting("training", None, "unknown", ref.source)
-            for k in ("lmdeploy", "sglang", "ollama", "llamafactory"):
-                setattr(out, k, getattr(ref, k))
+            out.form = ref.form
             return out
     return LearnedPrompting("training", None, "unknown", f"the chat template of `{tok}`")
 

@@ -10,10 +10,14 @@ what they share (the Hugging Face template lookup, rendering, probe conversation
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..facts import Launch, ModelDir
 from ..location import Loc, read_text
+
+if TYPE_CHECKING:
+    from ..engines.lmdeploy_templates import ResolvedTemplate, TemplateChoice
+    from .llamafactory import LFTemplate
 
 VLLM_NO_TEMPLATE = (
     'HTTP 400 "As of transformers v4.44, default chat template is no longer allowed, so you must '
@@ -41,6 +45,50 @@ class HFTemplate:
     special_tokens: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class LmdeployForm:
+    """An LMDeploy chat template (engines/lmdeploy_templates.py) the engine applies itself."""
+
+    template: TemplateChoice | ResolvedTemplate
+
+
+@dataclass(frozen=True)
+class SglangForm:
+    """An SGLang conversation template: a built-in name, or one a JSON file registers."""
+
+    conversation: str | dict[str, Any]
+
+
+@dataclass(frozen=True)
+class OllamaForm:
+    """Ollama's Go template with the Modelfile's SYSTEM and MESSAGEs (engines/ollama_prompt.py)."""
+
+    template: str
+    system: str | None = None
+    messages: tuple[Any, ...] = ()  # MESSAGE instructions: {"role": ..., "content": ...}
+
+
+@dataclass(frozen=True)
+class LlamaFactoryForm:
+    """A LLaMA-Factory template (templates/llamafactory.py) with the model's special tokens."""
+
+    template: LFTemplate
+    default_system: str | None
+    bos_token: str
+    eos_token: str
+
+
+@dataclass(frozen=True)
+class LlamaCppForm:
+    """One of llama.cpp's built-in (non-Jinja) chat templates, by name."""
+
+    name: str
+
+
+#: How an engine other than a Jinja renderer builds the prompt: one typed record per kind.
+EngineForm = LmdeployForm | SglangForm | OllamaForm | LlamaFactoryForm | LlamaCppForm
+
+
 @dataclass
 class Prompting:
     engine: str
@@ -50,11 +98,7 @@ class Prompting:
     source: str
     loc: Loc | None = None
     jinja: HFTemplate | None = None
-    lmdeploy: Any = None  # TemplateChoice | ResolvedTemplate
-    sglang: Any = None  # conversation name or dict
-    ollama: dict[str, Any] | None = None  # {"template", "system", "messages"}
-    llamafactory: Any = None  # (LFTemplate, default_system)
-    llamacpp: str | None = None  # a llama.cpp built-in template name (engines/llamacpp_templates)
+    form: EngineForm | None = None  # kind "lmdeploy", "sglang", "ollama", "llamafactory" ...
     failure: str | None = None  # what a chat request gets when kind == "none"
     silent: bool = False  # the failure produces an answer anyway (wrong format), not an error
     # the template option itself stops the server at startup (a path that cannot be opened):
@@ -95,8 +139,8 @@ class Prompting:
     def bos_token(self) -> str | None:
         if self.jinja is not None:
             return self.jinja.special_tokens.get("bos_token")
-        if self.llamafactory is not None:
-            return self.llamafactory[2] or None
+        if isinstance(self.form, LlamaFactoryForm):
+            return self.form.bos_token or None
         return None
 
     @property
@@ -115,8 +159,8 @@ class Prompting:
         key: Any = None  # a template over a limit is not rendered again
         if self.kind == "jinja" and self.jinja is not None:
             key = (self.kind, self.jinja.text)
-        elif self.kind == "ollama" and self.ollama is not None:
-            key = (self.kind, self.ollama.get("template"), self.ollama.get("system"))
+        elif isinstance(self.form, OllamaForm):
+            key = (self.kind, self.form.template, self.form.system)
         return render_piece(
             lambda seconds: self._render_unbudgeted(messages, add_generation_prompt, seconds),
             self.loc or (self.jinja.loc if self.jinja is not None else None),
@@ -152,27 +196,28 @@ def _render(p: Prompting, messages: list[dict], gen: bool, seconds: float = 2.0)
 
                 note_render_limit(p.jinja.loc or p.loc, e.kind, e.message)
             raise RenderError(e.message if hasattr(e, "message") else str(e)) from None
-    if p.kind == "lmdeploy":
+    form = p.form
+    if p.kind == "lmdeploy" and isinstance(form, LmdeployForm):
         from ..engines import lmdeploy_templates as lt
 
-        out = lt.render(p.lmdeploy, messages, version=p.version, add_generation_prompt=gen)
+        out = lt.render(form.template, messages, version=p.version, add_generation_prompt=gen)
         if out is None:
             raise RenderError("LMDeploy renders this model with its Hugging Face template")
         return out
-    if p.kind == "sglang":
+    if p.kind == "sglang" and isinstance(form, SglangForm):
         from ..engines import sglang_templates as st
 
-        return st.render(p.sglang, messages, add_generation_prompt=gen, version=p.version)
-    if p.kind == "ollama" and p.ollama is not None:
+        return st.render(form.conversation, messages, add_generation_prompt=gen, version=p.version)
+    if p.kind == "ollama" and isinstance(form, OllamaForm):
         from ..engines.ollama_prompt import render_ollama
         from .gotmpl import GoTemplateError
 
         try:
             return render_ollama(
-                p.ollama["template"],
+                form.template,
                 messages,
-                system=p.ollama.get("system"),
-                modelfile_messages=p.ollama.get("messages") or None,
+                system=form.system,
+                modelfile_messages=list(form.messages) or None,
                 add_generation_prompt=gen,
                 timeout=seconds,
             )
@@ -182,26 +227,25 @@ def _render(p: Prompting, messages: list[dict], gen: bool, seconds: float = 2.0)
 
                 note_render_limit(p.loc, "output-limit", e.message)
             raise
-    if p.kind == "llamacpp" and p.llamacpp is not None:
+    if p.kind == "llamacpp" and isinstance(form, LlamaCppForm):
         from ..engines import llamacpp_templates as lct
 
         try:
-            return lct.render(p.llamacpp, messages, add_generation_prompt=gen)
+            return lct.render(form.name, messages, add_generation_prompt=gen)
         except KeyError:
-            raise RenderError(f"llama.cpp's built-in `{p.llamacpp}` is not modelled") from None
+            raise RenderError(f"llama.cpp's built-in `{form.name}` is not modelled") from None
         except ValueError as e:  # a content part that is not text
             raise RenderError(str(e)) from None
-    if p.kind == "llamafactory" and p.llamafactory is not None:
+    if p.kind == "llamafactory" and isinstance(form, LlamaFactoryForm):
         from . import llamafactory as lf
 
-        tpl, default_system, bos, eos = p.llamafactory
         return lf.format_conversation(
-            tpl,
+            form.template,
             messages,
-            default_system=default_system,
+            default_system=form.default_system,
             add_generation_prompt=gen,
-            bos_token=bos,
-            eos_token=eos,
+            bos_token=form.bos_token,
+            eos_token=form.eos_token,
         )
     raise RenderError(p.failure or f"no template to render ({p.source})")
 
@@ -449,7 +493,7 @@ def lf_prompting(
         "llamafactory",
         f"LLaMA-Factory template `{name}`",
         loc,
-        llamafactory=(tpl, default_system, bos, eos),
+        form=LlamaFactoryForm(tpl, default_system, bos, eos),
     )
 
 
