@@ -32,6 +32,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+#: The cache directory a scan makes in the project root (cache.default_dir).
+CACHE_DIR_NAME = ".deploylint_cache"
+
 FORMAT = 1
 #: Environment variables whose value can change a scan's result.
 ENV_KEYS = ("HOME", "HF_HOME", "HF_HUB_CACHE", "XDG_CACHE_HOME")
@@ -48,10 +51,18 @@ _real_lstat = os.lstat
 class Recorder:
     """Paths looked at while it is active: ``{(path, mode): signature}``."""
 
-    def __init__(self, ignore_prefixes: tuple[str, ...], known: set[str] | None = None) -> None:
+    def __init__(
+        self,
+        ignore_prefixes: tuple[str, ...],
+        known: set[str] | None = None,
+        ignore_dirs: tuple[Path, ...] = (),
+    ) -> None:
         self.probes: dict[tuple[str, str], Any] = {}
         self.overflow = False
-        self._ignore = ignore_prefixes
+        # deploylint's cache directories: written by the scan itself, never its input
+        dirs = [os.path.abspath(d) for d in ignore_dirs]
+        self._ignore = ignore_prefixes + tuple(d + os.sep for d in dirs)
+        self._ignore_dirs = frozenset(dirs)
         self._known = known or set()  # the scanned files: checked on their own
 
     def note(self, path: Any, mode: str) -> None:
@@ -64,6 +75,8 @@ class Recorder:
         if not name or name.startswith(self._ignore):
             return
         name = os.path.abspath(name)
+        if name in self._ignore_dirs or name.startswith(self._ignore):
+            return
         if name in self._known and mode != "lstat":
             return
         key = (name, mode)
@@ -87,7 +100,9 @@ def signature(path: str, mode: str = "stat") -> Any:
     a digest of the sorted names in the directory."""
     try:
         if mode == "list":
-            names = sorted(os.listdir(path))
+            # deploylint's own cache directory (made by the first scan) is not what a listing
+            # looked for
+            names = sorted(n for n in os.listdir(path) if n != CACHE_DIR_NAME)
             return hashlib.blake2b("\0".join(names).encode("utf-8", "surrogatepass")).hexdigest()
         st = _real_lstat(path) if mode == "lstat" else _real_stat(path)
     except (OSError, ValueError):
@@ -121,7 +136,19 @@ def _audit(event: str, args: tuple) -> None:
     if event == "open":
         rec.note(args[0], "open")
     elif event in ("os.listdir", "os.scandir"):
+        if _from_import_system():
+            return  # importlib listing a directory of sys.path: an import, not a scan input
         rec.note(args[0] if args[0] is not None else ".", "list")
+
+
+def _from_import_system() -> bool:
+    """Whether the listing in progress is the import system filling its path cache
+    (importlib's FileFinder._fill_cache), two frames above this hook."""
+    try:
+        frame = sys._getframe(2)
+    except ValueError:
+        return False
+    return frame.f_code.co_name == "_fill_cache" and "importlib" in frame.f_code.co_filename
 
 
 class recording:
@@ -146,10 +173,12 @@ class recording:
 
 
 def ignored_prefixes() -> tuple[str, ...]:
-    """deploylint's own files and the Python installation: looked at (imports, data files) but
-    covered by the code digest or not the scan's business."""
+    """deploylint's own files, the Python installation and the process's own /proc entries:
+    looked at (imports, data files, memory limits) but covered by the code digest or not the
+    scan's business."""
     here = str(Path(__file__).resolve().parent)
-    prefixes = {here + os.sep}
+    # /proc/self: the process's own state (budget.py reads its mapped memory), not an input
+    prefixes = {here + os.sep, "/proc/self/"}
     for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix):
         if p and p != os.sep:
             prefixes.add(os.path.abspath(p) + os.sep)

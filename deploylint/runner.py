@@ -215,7 +215,8 @@ def _scan_in_jail(
         result.cache_hits = len(disc.files)
         result.timings["cached"] = time.perf_counter() - mark
         return result
-    rec = Recorder(ignored_prefixes(), {row[0] for row in files_sig})
+    # (the fact cache lives in the same directory as the result cache: never a scan input)
+    rec = Recorder(ignored_prefixes(), {row[0] for row in files_sig}, (rcache.directory,))
     with recording(rec):
         _analyse(
             disc, abs_paths, config, codes, cwd, only_files, jobs, cache_dir, no_cache, result, mark

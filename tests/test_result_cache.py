@@ -164,3 +164,36 @@ def test_cli_caches_by_default_and_no_cache_turns_it_off(tmp_path, monkeypatch, 
     assert main(["scan", "--no-cache", "--format", "json", "."]) == 1
     assert capsys.readouterr().out == first
     assert not (root / ".deploylint_cache").exists()
+
+
+def test_a_scan_in_a_new_process_is_served_from_the_cache(tmp_path):
+    """What the CLI does: each scan is a fresh process, with the default cache directory in the
+    project root. Nothing the process does itself may look like a change of the tree: its own
+    /proc entries (the memory limit reads them), the import system listing sys.path (the tree
+    itself, for `python -m` run there), the cache directory the first scan made."""
+    import subprocess
+    import sys
+
+    root = tmp_path / "repo"
+    for i in range(40):  # enough files for the memory limit to read /proc while recording
+        _copy("compose-base-webui", root / f"svc{i:02d}")
+    code = (
+        "from pathlib import Path\n"
+        "from deploylint.config import Config\n"
+        "from deploylint.runner import scan\n"
+        "r = scan([Path('.')], Config(), cwd=Path('.'), result_cache=True, no_cache=True)\n"
+        "print(r.cache_hits, r.cache_misses, len(r.findings))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+
+    def run() -> list[int]:
+        p = subprocess.run(
+            [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True
+        )
+        assert p.returncode == 0, p.stderr
+        return [int(x) for x in p.stdout.split()]
+
+    hits, misses, n = run()
+    assert hits == 0 and misses > 0 and n > 0
+    assert (root / ".deploylint_cache").is_dir()
+    assert run() == [misses, 0, n]
