@@ -102,7 +102,7 @@ def _tolerant(p: Prompting) -> bool:
     """Whitespace differences are not taken as drift when a side is a built-in format (a compact
     rendering of the official template whose revisions differ in whitespace) or a hand-written
     Ollama template: the same turn markers and contents in the same order."""
-    return p.knowledge is not None or p.kind == "ollama"
+    return p.knowledge is not None or isinstance(p.form, OllamaForm)
 
 
 def _comparable(text: str, a: Prompting, b: Prompting) -> str:
