@@ -73,7 +73,7 @@ class Recorder:
         except (TypeError, ValueError):
             return
         if not name or name.startswith(self._ignore):
-            return
+            return  # (most ignored names are absolute already: no abspath for them)
         name = os.path.abspath(name)
         if name in self._ignore_dirs or name.startswith(self._ignore):
             return

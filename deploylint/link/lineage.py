@@ -250,19 +250,18 @@ class AdapterUse:
 
 class Index:
     """Per-scan lineage caches: path references, training outputs, adapter uses, served
-    directories (bucketed by the last path component, which two references to one directory
-    always share), and the training each launch serves."""
+    directories (each kind indexed by the directory it names: ``RefIndex``), answers per
+    reference, and the training each launch serves."""
 
     def __init__(self, project):
         self.project = project
         self.refs: dict = {}
         self._by_project: dict[str, list[Path]] | None = None
-        self.exports: dict[int, tuple[PathRef, list]] = {}
+        self.exports: dict[int, tuple[PathRef, list]] = {}  # exports_of, per reference
         self._trainings: list[tuple[TrainingRun, PathRef]] | None = None
         self._uses: list[AdapterUse] | None = None
-        self._uses_by_leaf: dict[str, list[AdapterUse]] | None = None
         self._served: RefIndex | None = None
-        self.serving: dict[int, tuple[PathRef, list[Launch]]] = {}  # launches_serving, per ref
+        self.serving: dict[int, tuple[PathRef, list]] = {}  # launches_serving, per reference
         self._uses_index: RefIndex | None = None
         self._trainings_index: RefIndex | None = None
         self._training_for: dict[int, tuple[TrainingRun, str] | None] | None = None
@@ -290,16 +289,6 @@ class Index:
         if self._uses is None:
             self._uses = _adapter_uses(self.project)
         return self._uses
-
-    def uses_of(self, leaf: str) -> list[AdapterUse]:
-        """The adapter uses whose reference ends in ``leaf`` (only those can name a directory
-        ending in it)."""
-        if self._uses_by_leaf is None:
-            buckets: dict[str, list[AdapterUse]] = {}
-            for use in self.uses():
-                buckets.setdefault(use.ref.leaf, []).append(use)
-            self._uses_by_leaf = buckets
-        return self._uses_by_leaf.get(leaf, [])
 
     def scan_roots(self) -> list[tuple[Path, str]]:
         """The scanned roots (a file's directory for a file), each with its real path."""
@@ -518,11 +507,7 @@ def _needles(text: str) -> set[str]:
 
 def exports_of(project, ref: PathRef) -> list[tuple[TrainingRun, PathRef]]:
     """Export runs that merge the adapter at ``ref``, with their export_dir."""
-    cache = index(project).exports
-    hit = cache.get(id(ref))
-    if hit is None or hit[0] is not ref:
-        hit = cache[id(ref)] = (ref, _exports_of(project, ref))
-    return hit[1]
+    return _per_ref(index(project).exports, ref, lambda: _exports_of(project, ref))
 
 
 def _exports_of(project, ref: PathRef) -> list[tuple[TrainingRun, PathRef]]:
@@ -538,9 +523,15 @@ def _exports_of(project, ref: PathRef) -> list[tuple[TrainingRun, PathRef]]:
 
 def launches_serving(project, ref: PathRef) -> list[Launch]:
     idx = index(project)
-    hit = idx.serving.get(id(ref))
+    return _per_ref(idx.serving, ref, lambda: [launch for _r, launch in idx.served().matching(ref)])
+
+
+def _per_ref(cache: dict[int, tuple[PathRef, list]], ref: PathRef, compute: Any) -> list:
+    """``compute()`` once per reference (keyed by identity; the reference is kept so that a
+    recycled id is not taken for it)."""
+    hit = cache.get(id(ref))
     if hit is None or hit[0] is not ref:
-        hit = idx.serving[id(ref)] = (ref, [launch for _r, launch in idx.served().matching(ref)])
+        hit = cache[id(ref)] = (ref, compute())
     return hit[1]
 
 
